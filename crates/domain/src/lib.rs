@@ -1,0 +1,17 @@
+//! The rules of Signaal, kept pure: no IO, no async, no SQL, no HTTP.
+//!
+//! Web parses input into these types and finds the actor; this crate decides (validation, policy, what
+//! changes); storage persists. Nothing here calls storage.
+
+pub mod audit;
+pub mod clock;
+pub mod demo;
+pub mod ids;
+pub mod policy;
+pub mod roster;
+pub mod school;
+pub mod staff;
+pub mod text;
+
+pub use clock::{Clock, SystemClock};
+pub use ids::{BoardId, GroupId, PupilId, SchoolId, SchoolYearId, StaffId};

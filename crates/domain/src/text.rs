@@ -1,0 +1,65 @@
+//! Checks on short texts typed by people (names, group names), shared by every input path.
+
+/// Why a short text was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TextProblem {
+    #[error("is empty")]
+    Empty,
+    #[error("is longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("contains a control character")]
+    ControlCharacter,
+}
+
+/// Trims `raw` and checks it is non-empty, at most `max` characters and free of control characters.
+pub fn clean_line(raw: &str, max: usize) -> Result<String, TextProblem> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(TextProblem::Empty);
+    }
+    if trimmed.chars().count() > max {
+        return Err(TextProblem::TooLong { max });
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(TextProblem::ControlCharacter);
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Like [`clean_line`], but an empty text is allowed and becomes `None`.
+pub fn clean_optional_line(raw: &str, max: usize) -> Result<Option<String>, TextProblem> {
+    match clean_line(raw, max) {
+        Ok(text) => Ok(Some(text)),
+        Err(TextProblem::Empty) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_refuses_bad_lines() {
+        assert_eq!(clean_line("  Anna ", 10), Ok("Anna".to_owned()));
+        assert_eq!(clean_line("   ", 10), Err(TextProblem::Empty));
+        assert_eq!(
+            clean_line("abcdefghijk", 10),
+            Err(TextProblem::TooLong { max: 10 })
+        );
+        assert_eq!(
+            clean_line("a\u{7}b", 10),
+            Err(TextProblem::ControlCharacter)
+        );
+        assert_eq!(clean_optional_line("", 10), Ok(None));
+        assert_eq!(
+            clean_optional_line("x\ny", 10),
+            Err(TextProblem::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert_eq!(clean_line("ééééé", 5), Ok("ééééé".to_owned()));
+    }
+}
