@@ -1,1 +1,104 @@
-//! placeholder
+//! The embedded default backend: SQLite in the data folder.
+//!
+//! WAL with `synchronous=FULL` (an acknowledged write survives a power cut), foreign keys on, and
+//! `secure_delete` on so removed personal data is overwritten. One writer connection serialises
+//! writes (with `BEGIN IMMEDIATE`, so another process such as the CLI waits its turn); a pool of
+//! readers serves reads that need no audit entry.
+
+mod audit;
+mod directory;
+mod error;
+mod migrate;
+mod roster;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use signaal_storage::{HealthRepo, Result, Storage};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, Transaction};
+
+use error::map_err;
+
+pub use migrate::MIGRATIONS;
+
+/// The SQLite store: one writer, several readers, on one database file.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let store = Self::connect(path).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the database without migrating; `migrate` must follow before use.
+    pub async fn connect(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(map_err)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("secure_delete", "ON");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await
+            .map_err(map_err)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(map_err)?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Applies every pending migration; refuses a database newer than this binary.
+    pub async fn migrate(&self) -> Result<usize> {
+        migrate::run(&self.writer).await
+    }
+
+    /// This store as the application's [`Storage`].
+    pub fn into_storage(self) -> Storage {
+        Storage::new(self)
+    }
+
+    /// Closes all connections, checkpointing the WAL into the database file.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    /// The writer pool, for tests and tools in this workspace that need raw access.
+    pub fn writer_pool(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+    }
+}
+
+#[async_trait]
+impl HealthRepo for SqliteStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn schema_version(&self) -> Result<i64> {
+        migrate::current_version(&self.reader).await
+    }
+}

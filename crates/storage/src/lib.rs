@@ -1,1 +1,44 @@
-//! placeholder
+//! Storage for Signaal: one repository trait per aggregate, the error type every backend maps to, and
+//! the conformance suite that SQLite and PostgreSQL must both pass.
+//!
+//! Storage never decides policy. Functions on school data take a grant from `domain::policy`, scope
+//! every query to the grant's school, and write their audit entry in the same transaction.
+
+mod error;
+pub mod migrations;
+mod repos;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+use std::sync::Arc;
+
+pub use error::StorageError;
+pub use repos::{AuditRepo, DirectoryRepo, HealthRepo, NewStaff, RosterRepo, SyncCounts};
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Everything the application needs from a database, whichever backend serves it.
+#[derive(Clone)]
+pub struct Storage {
+    pub directory: Arc<dyn DirectoryRepo>,
+    pub rosters: Arc<dyn RosterRepo>,
+    pub audit: Arc<dyn AuditRepo>,
+    pub health: Arc<dyn HealthRepo>,
+}
+
+impl Storage {
+    /// Wraps one backend that serves every repository.
+    pub fn new<B>(backend: B) -> Self
+    where
+        B: DirectoryRepo + RosterRepo + AuditRepo + HealthRepo + 'static,
+    {
+        let backend = Arc::new(backend);
+        Self {
+            directory: backend.clone(),
+            rosters: backend.clone(),
+            audit: backend.clone(),
+            health: backend,
+        }
+    }
+}

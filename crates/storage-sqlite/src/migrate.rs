@@ -1,0 +1,50 @@
+use signaal_storage::migrations::{self, Migration};
+use signaal_storage::{Result, StorageError};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::map_err;
+
+/// The schema, step by step. Never edit a released step; add a new one.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "directory and rosters",
+    sql: include_str!("../migrations/0001_directory_and_rosters.sql"),
+}];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+pub(crate) async fn run(pool: &SqlitePool) -> Result<usize> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+    sqlx::query(CREATE_TABLE).execute(&mut *tx).await.map_err(map_err)?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|row| row.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()
+        .map_err(map_err)?;
+    let pending = migrations::pending(MIGRATIONS, &applied)?;
+    for migration in &pending {
+        sqlx::raw_sql(migration.sql).execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(chrono::Utc::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tracing::info!(version = migration.version, name = migration.name, "applied migration");
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(pending.len())
+}
+
+pub(crate) async fn current_version(pool: &SqlitePool) -> Result<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        .fetch_one(pool)
+        .await
+        .map_err(map_err)?;
+    row.try_get(0).map_err(|e| StorageError::Corrupt(e.to_string()))
+}

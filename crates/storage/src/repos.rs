@@ -1,0 +1,80 @@
+//! The repository traits, one per aggregate.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use signaal_domain::audit::AuditEntry;
+use signaal_domain::policy::{DirectoryGrant, ImportRoster, ReadRoster, SchoolGrant, VerifyAudit};
+use signaal_domain::roster::{CurrentPupil, SyncPlan};
+use signaal_domain::school::{Board, Group, NewSchool, Pupil, School, SchoolSlug};
+use signaal_domain::staff::{Role, StaffMember};
+use signaal_domain::{SchoolId, StaffId};
+
+use crate::Result;
+
+/// A new personal staff account.
+#[derive(Clone, Debug)]
+pub struct NewStaff {
+    pub email: String,
+    pub display_name: String,
+    pub is_provider_admin: bool,
+}
+
+/// Provider level: boards, schools and staff accounts.
+#[async_trait]
+pub trait DirectoryRepo: Send + Sync {
+    async fn create_board(&self, grant: &DirectoryGrant, name: &str, is_demo: bool, now: DateTime<Utc>) -> Result<Board>;
+    /// Fails with `Conflict` when the short name is taken.
+    async fn create_school(&self, grant: &DirectoryGrant, school: &NewSchool, now: DateTime<Utc>) -> Result<School>;
+    /// A school's public face (name and short name), as the report form needs it; no grant needed.
+    async fn school_by_slug(&self, slug: &SchoolSlug) -> Result<Option<School>>;
+    async fn list_schools(&self, grant: &DirectoryGrant) -> Result<Vec<School>>;
+    /// Fails with `Conflict` when the e-mail address (compared case-insensitively) is taken.
+    async fn create_staff(&self, grant: &DirectoryGrant, staff: &NewStaff, now: DateTime<Utc>) -> Result<StaffMember>;
+    async fn assign_role(
+        &self,
+        grant: &DirectoryGrant,
+        staff: StaffId,
+        school: SchoolId,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn roles_of(&self, staff: StaffId) -> Result<Vec<(SchoolId, Role)>>;
+    async fn staff_by_email(&self, email: &str) -> Result<Option<StaffMember>>;
+}
+
+/// What a roster sync changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncCounts {
+    pub added: usize,
+    pub updated: usize,
+    pub left: usize,
+    pub groups_created: usize,
+}
+
+/// The pupils and groups of one school.
+#[async_trait]
+pub trait RosterRepo: Send + Sync {
+    /// The stored roster in the terms a sync compares, with groups of the school year holding `today`.
+    async fn current_roster(&self, grant: &SchoolGrant<ImportRoster>, today: NaiveDate) -> Result<Vec<CurrentPupil>>;
+    /// Applies a planned sync as one transaction, audited.
+    async fn apply_sync(&self, grant: &SchoolGrant<ImportRoster>, plan: &SyncPlan, now: DateTime<Utc>) -> Result<SyncCounts>;
+    /// Every pupil of the school, the ones who left included; the view is audited.
+    async fn pupils(&self, grant: &SchoolGrant<ReadRoster>, now: DateTime<Utc>) -> Result<Vec<Pupil>>;
+    /// The groups of the school year holding `today`.
+    async fn groups(&self, grant: &SchoolGrant<ReadRoster>, today: NaiveDate) -> Result<Vec<Group>>;
+}
+
+/// The append-only, hash-chained audit log.
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    /// The school's whole chain in order, for verification.
+    async fn chain(&self, grant: &SchoolGrant<VerifyAudit>) -> Result<Vec<AuditEntry>>;
+}
+
+/// Liveness of the database, for `/readyz`.
+#[async_trait]
+pub trait HealthRepo: Send + Sync {
+    async fn ping(&self) -> Result<()>;
+    /// The highest applied migration.
+    async fn schema_version(&self) -> Result<i64>;
+}
