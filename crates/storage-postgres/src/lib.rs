@@ -1,1 +1,89 @@
-//! placeholder
+//! The backend for hosting at scale: PostgreSQL, shared by several stateless instances.
+//!
+//! Everything is scoped by school like in SQLite; the differences are PostgreSQL's: row locks where
+//! instances could race (the audit chain's head), an advisory lock so only one instance migrates.
+
+mod audit;
+mod directory;
+mod error;
+mod migrate;
+mod roster;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use signaal_storage::{HealthRepo, Result, Storage};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+
+use error::map_err;
+
+pub use migrate::MIGRATIONS;
+
+/// The PostgreSQL store.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and applies pending migrations.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(map_err)?;
+        Self::open_with(options, max_connections).await
+    }
+
+    /// Connects with prepared options (tests use this to pick a schema) and applies pending migrations.
+    pub async fn open_with(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
+        let store = Self::connect_with(options, max_connections).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            // A connection that died with the server is noticed before it is handed out.
+            .test_before_acquire(true)
+            .connect_with(options)
+            .await
+            .map_err(map_err)?;
+        Ok(Self { pool })
+    }
+
+    pub async fn migrate(&self) -> Result<usize> {
+        migrate::run(&self.pool).await
+    }
+
+    pub fn into_storage(self) -> Storage {
+        Storage::new(self)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The pool, for tests and tools in this workspace that need raw access.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn write_tx(&self) -> Result<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(map_err)
+    }
+}
+
+#[async_trait]
+impl HealthRepo for PgStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn schema_version(&self) -> Result<i64> {
+        migrate::current_version(&self.pool).await
+    }
+}

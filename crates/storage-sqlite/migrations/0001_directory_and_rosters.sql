@@ -92,3 +92,6 @@ CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
+
+CREATE INDEX pupils_by_school ON pupils (school_id, family_name, given_name);
+CREATE INDEX groups_by_school_year ON groups (school_id, school_year_id);

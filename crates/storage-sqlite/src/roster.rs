@@ -2,11 +2,11 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use signaal_domain::audit::AuditEvent;
 use signaal_domain::policy::{ImportRoster, ReadRoster, SchoolGrant};
 use signaal_domain::roster::{CurrentPupil, SyncPlan};
 use signaal_domain::school::{Group, PersonName, Pupil, PupilNumber, SchoolYearSpan};
 use signaal_domain::{GroupId, PupilId, SchoolId, SchoolYearId};
+use signaal_storage::events::{import_event, view_event};
 use signaal_storage::{Result, RosterRepo, StorageError, SyncCounts};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -258,26 +258,5 @@ impl RosterRepo for SqliteStore {
                 })
             })
             .collect()
-    }
-}
-
-/// The audit entry of an import: counts only, never names.
-pub(crate) fn import_event(school: SchoolId, counts: &SyncCounts) -> AuditEvent {
-    AuditEvent {
-        action: "roster.import",
-        subject: format!("school:{school}"),
-        outcome: format!(
-            "added={} updated={} left={} groups_created={}",
-            counts.added, counts.updated, counts.left, counts.groups_created
-        ),
-    }
-}
-
-/// The audit entry of a view of the pupil list.
-pub(crate) fn view_event(school: SchoolId, count: usize) -> AuditEvent {
-    AuditEvent {
-        action: "roster.view",
-        subject: format!("school:{school}"),
-        outcome: format!("ok pupils={count}"),
     }
 }

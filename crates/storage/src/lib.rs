@@ -5,6 +5,7 @@
 //! every query to the grant's school, and write their audit entry in the same transaction.
 
 mod error;
+pub mod events;
 pub mod migrations;
 mod repos;
 

@@ -1,0 +1,52 @@
+use signaal_storage::migrations::{self, Migration};
+use signaal_storage::{Result, StorageError};
+use sqlx::{PgPool, Row};
+
+use crate::error::map_err;
+
+/// The schema, step by step. Never edit a released step; add a new one.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "directory and rosters",
+    sql: include_str!("../migrations/0001_directory_and_rosters.sql"),
+}];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)";
+
+/// Applies pending migrations in one transaction, under an advisory lock so that several instances
+/// starting at once migrate one after the other.
+pub(crate) async fn run(pool: &PgPool) -> Result<usize> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('signaal.migrate'))")
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    sqlx::query(CREATE_TABLE).execute(&mut *tx).await.map_err(map_err)?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let pending = migrations::pending(MIGRATIONS, &applied)?;
+    for migration in &pending {
+        sqlx::raw_sql(migration.sql).execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(chrono::Utc::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tracing::info!(version = migration.version, name = migration.name, "applied migration");
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(pending.len())
+}
+
+pub(crate) async fn current_version(pool: &PgPool) -> Result<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations")
+        .fetch_one(pool)
+        .await
+        .map_err(map_err)?;
+    row.try_get(0).map_err(|e| StorageError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,51 @@
+//! The shared conformance suite on PostgreSQL, each test in a schema of its own. Runs when
+//! `SIGNAAL_TEST_POSTGRES_URL` is set (CI sets it); otherwise each test says it was skipped.
+
+use std::str::FromStr;
+
+use signaal_storage::{Storage, StorageError};
+use signaal_storage_postgres::PgStore;
+use sqlx::postgres::PgConnectOptions;
+
+/// A fresh schema on the test server, or `None` when no server is configured.
+async fn fresh_store() -> Option<PgStore> {
+    let url = std::env::var("SIGNAAL_TEST_POSTGRES_URL").ok()?;
+    let schema = format!("signaal_test_{}", uuid::Uuid::now_v7().simple());
+    let admin = PgStore::connect_with(PgConnectOptions::from_str(&url).expect("url"), 1).await.expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(admin.pool()).await.expect("schema");
+    admin.close().await;
+    let options = PgConnectOptions::from_str(&url).expect("url").options([("search_path", schema.as_str())]);
+    Some(PgStore::open_with(options, 4).await.expect("open"))
+}
+
+async fn fresh() -> Option<(Storage, ())> {
+    Some((fresh_store().await?.into_storage(), ()))
+}
+
+signaal_storage::conformance_suite!(fresh);
+
+#[tokio::test]
+async fn a_database_from_a_newer_signaal_is_refused() {
+    let Some(store) = fresh_store().await else { return };
+    assert_eq!(store.migrate().await.expect("migrate"), 0);
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', now())")
+        .execute(store.pool())
+        .await
+        .expect("insert");
+    match store.migrate().await {
+        Err(StorageError::SchemaTooNew { database: 9999, .. }) => {}
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_changes() {
+    let Some(store) = fresh_store().await else { return };
+    let update = sqlx::raw_sql("INSERT INTO boards VALUES (gen_random_uuid(), 'b', false, now()); \
+         INSERT INTO schools SELECT gen_random_uuid(), id, 'x', 'x', false, now() FROM boards; \
+         INSERT INTO audit_log SELECT id, 1, now(), 'a', 'b', 'c', 'd', 'e', 'f' FROM schools; \
+         UPDATE audit_log SET outcome = 'changed'")
+        .execute(store.pool())
+        .await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+}

@@ -1,0 +1,28 @@
+//! The audit entries storage writes, built once for every backend. They hold identifiers and counts,
+//! never names or text.
+
+use signaal_domain::SchoolId;
+use signaal_domain::audit::AuditEvent;
+
+use crate::SyncCounts;
+
+/// The audit entry of an import: counts only, never names.
+pub fn import_event(school: SchoolId, counts: &SyncCounts) -> AuditEvent {
+    AuditEvent {
+        action: "roster.import",
+        subject: format!("school:{school}"),
+        outcome: format!(
+            "added={} updated={} left={} groups_created={}",
+            counts.added, counts.updated, counts.left, counts.groups_created
+        ),
+    }
+}
+
+/// The audit entry of a view of the pupil list.
+pub fn view_event(school: SchoolId, count: usize) -> AuditEvent {
+    AuditEvent {
+        action: "roster.view",
+        subject: format!("school:{school}"),
+        outcome: format!("ok pupils={count}"),
+    }
+}
