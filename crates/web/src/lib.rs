@@ -1,1 +1,52 @@
-//! placeholder
+//! The web layer: axum routes by feature, askama views, middleware, languages and static assets,
+//! and the OpenAPI document of `/api/v1`.
+//!
+//! Requests flow one way: parse input into domain types and find the actor, let the domain decide,
+//! let storage persist, render. Handlers hold no rules of their own.
+
+pub mod error;
+pub mod i18n;
+mod middleware;
+pub mod openapi;
+mod routes;
+mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use signaal_domain::Clock;
+use signaal_storage::Storage;
+
+pub use error::AppError;
+pub use i18n::{I18n, Lang};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Storage,
+    pub i18n: Arc<I18n>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Limits that protect the server from slow or oversized requests.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// The whole application as one router.
+pub fn app(state: AppState, limits: Limits) -> Router {
+    let routes = routes::router().with_state(state.clone());
+    middleware::wrap(routes, state, limits)
+}

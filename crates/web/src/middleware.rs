@@ -1,0 +1,146 @@
+//! The middleware every response passes: request ids and logs (never a client address or user
+//! agent), security headers, error pages in the visitor's language, and limits on size, time and
+//! panics.
+
+use std::time::Instant;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tracing::Instrument;
+
+use crate::error::ErrorKind;
+use crate::i18n::Lang;
+use crate::view::Tr;
+use crate::{AppState, Limits};
+
+/// A short random id per request, in the logs and on error pages, so a report of a problem can be
+/// found in the logs without anything about the visitor.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    fn generate() -> Self {
+        let mut bytes = [0u8; 8];
+        // Without randomness a fixed id still works; it only makes log lines harder to tell apart.
+        let _ = getrandom::fill(&mut bytes);
+        Self(hex::encode(bytes))
+    }
+}
+
+pub(crate) fn wrap(routes: Router, state: AppState, limits: Limits) -> Router {
+    routes
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
+        .layer(from_fn_with_state(state, error_pages))
+        .layer(from_fn(security_headers))
+        .layer(from_fn(request_log))
+}
+
+/// Gives each request an id and logs its route, status and duration. Deliberately not logged: the
+/// client's address, user agent, referrer, query string and the concrete path.
+async fn request_log(mut request: Request, next: Next) -> Response {
+    let id = RequestId::generate();
+    request.extensions_mut().insert(id.clone());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
+    let span = tracing::info_span!("request", id = %id.0, method = %request.method(), route = %route);
+    let started = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(status = response.status().as_u16(), millis = started.elapsed().as_millis() as u64, "handled");
+    });
+    if let Ok(value) = HeaderValue::from_str(&id.0) {
+        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+    }
+    response
+}
+
+/// The strict baseline; a handler may set a header itself (for example a school's `frame-ancestors`).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const SECURITY_HEADERS: [(&str, &str); 8] = [
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    // Pages may hold personal data: nothing is cached unless a route says otherwise (static assets).
+    ("cache-control", "no-store"),
+];
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        let name = HeaderName::from_static(name);
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Tr,
+    title: String,
+    body: String,
+    request_id: Option<String>,
+}
+
+/// Turns an error status into a page in the visitor's language, or JSON under `/api/`.
+async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let lang = Lang::for_request(&parts);
+    let is_api = parts.uri.path().starts_with("/api/");
+    let request_id = parts.extensions.get::<RequestId>().map(|id| id.0.clone());
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+
+    let marked = response.extensions().get::<ErrorKind>().copied();
+    let bare = || {
+        let unrendered = !response.headers().contains_key(CONTENT_TYPE) || response.status().is_server_error();
+        ErrorKind::for_status(response.status()).filter(|_| unrendered)
+    };
+    let Some(kind) = marked.or_else(bare) else {
+        return response;
+    };
+    if kind == ErrorKind::Internal && marked.is_none() {
+        tracing::error!(status = response.status().as_u16(), "request failed without a handled error (panic?)");
+    }
+    let (title_key, body_key, code) = match kind {
+        ErrorKind::NotFound => ("error-not-found-title", "error-not-found-body", "not_found"),
+        ErrorKind::Unavailable => ("error-unavailable-title", "error-unavailable-body", "unavailable"),
+        ErrorKind::Internal => ("error-internal-title", "error-internal-body", "internal"),
+    };
+    let t = Tr::new(state.i18n.clone(), lang);
+    let mut page = if is_api {
+        let body = serde_json::json!({ "error": code, "message": t.t(body_key), "request_id": request_id });
+        (kind.status(), axum::Json(body)).into_response()
+    } else {
+        let show_id = (kind != ErrorKind::NotFound).then_some(request_id).flatten();
+        let page = ErrorPage { title: t.t(title_key), body: t.t(body_key), request_id: show_id, t };
+        (kind.status(), page).into_response()
+    };
+    if kind == ErrorKind::Unavailable {
+        page.headers_mut().insert("retry-after", HeaderValue::from_static("30"));
+    }
+    page.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    page
+}

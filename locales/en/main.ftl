@@ -1,0 +1,22 @@
+# Signaal: English.
+app-name = Signaal
+app-tagline = Anonymous reporting of bullying and transgressive behaviour, for schools.
+skip-to-content = Skip to content
+language-switch = Language
+language-nl = Nederlands
+language-en = English
+demo-banner = Demo: every school, pupil and report here is made up.
+home-title = Signaal
+home-intro = With Signaal, children, parents and staff can report anonymously what happens where adults cannot see. The school follows up on reports, with privacy in every step.
+home-for-reporters = Want to report something? Use the link on your school's website.
+home-for-staff = Do you work at a school? Log in through the link your school gave you.
+school-title = Reporting point of { $school }
+school-setup = This school's report form is still being set up. Come back later, or talk to someone you trust.
+error-not-found-title = This page does not exist
+error-not-found-body = The link may be old or have a typo in it. Go back to the previous page, or to the home page.
+error-unavailable-title = It does not work right now
+error-unavailable-body = Signaal cannot reach its data at the moment. Please try again in a few minutes.
+error-internal-title = Something went wrong
+error-internal-body = Something went wrong on our side. Please try again. If it keeps going wrong, tell the school.
+error-request-id = Error code for the administrator: { $id }
+back-home = To the home page

@@ -1,0 +1,22 @@
+# Signaal: Dutch (the default language). Every user-facing string lives here and in ../en/main.ftl.
+app-name = Signaal
+app-tagline = Anoniem melden van pesten en grensoverschrijdend gedrag, voor scholen.
+skip-to-content = Naar de inhoud
+language-switch = Taal
+language-nl = Nederlands
+language-en = English
+demo-banner = Demo: alle scholen, leerlingen en meldingen hier zijn verzonnen.
+home-title = Signaal
+home-intro = Met Signaal kunnen kinderen, ouders en medewerkers anoniem melden wat er gebeurt waar volwassenen het niet zien. De school volgt meldingen op, met privacy in elke stap.
+home-for-reporters = Wil je iets melden? Gebruik de link op de website van jouw school.
+home-for-staff = Werk je op een school? Log in via de link die je van je school hebt gekregen.
+school-title = Meldpunt van { $school }
+school-setup = Het meldformulier van deze school wordt nog ingericht. Kom later terug, of praat met iemand die je vertrouwt.
+error-not-found-title = Deze pagina bestaat niet
+error-not-found-body = Misschien is de link oud of zit er een typfout in. Ga terug naar de vorige pagina, of naar de startpagina.
+error-unavailable-title = Het lukt nu even niet
+error-unavailable-body = Signaal kan nu niet bij zijn gegevens. Probeer het over een paar minuten opnieuw.
+error-internal-title = Er ging iets mis
+error-internal-body = Er ging iets mis aan onze kant. Probeer het opnieuw. Blijft het misgaan, meld dit dan aan de school.
+error-request-id = Foutcode voor de beheerder: { $id }
+back-home = Naar de startpagina
