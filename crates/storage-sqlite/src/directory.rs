@@ -54,6 +54,22 @@ impl DirectoryRepo for SqliteStore {
         Ok(board)
     }
 
+    async fn board_by_name(&self, _grant: &DirectoryGrant, name: &str) -> Result<Option<Board>> {
+        let row = sqlx::query("SELECT id, name, is_demo FROM boards WHERE name = ? ORDER BY created_at LIMIT 1")
+            .bind(name)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?;
+        row.map(|row| {
+            Ok(Board {
+                id: BoardId::from_uuid(row.try_get("id").map_err(map_err)?),
+                name: row.try_get("name").map_err(map_err)?,
+                is_demo: row.try_get("is_demo").map_err(map_err)?,
+            })
+        })
+        .transpose()
+    }
+
     async fn create_school(&self, _grant: &DirectoryGrant, new: &NewSchool, now: DateTime<Utc>) -> Result<School> {
         let school = School {
             id: SchoolId::new(),

@@ -103,7 +103,10 @@ pub async fn schools_are_created_and_found_by_slug(storage: &Storage) {
     let missing = SchoolSlug::parse("nergens").expect("slug");
     assert_eq!(storage.directory.school_by_slug(&missing).await.expect("lookup"), None);
     let grant = policy::authorize_directory(&Actor::Operator).expect("grant");
-    assert_eq!(storage.directory.list_schools(&grant).await.expect("list"), vec![created]);
+    assert_eq!(storage.directory.list_schools(&grant).await.expect("list"), vec![created.clone()]);
+    let board = storage.directory.board_by_name(&grant, "Stichting Test").await.expect("board");
+    assert_eq!(board.map(|b| b.id), Some(created.board_id));
+    assert_eq!(storage.directory.board_by_name(&grant, "Nobody").await.expect("board"), None);
 }
 
 pub async fn a_taken_slug_is_a_conflict(storage: &Storage) {

@@ -23,6 +23,7 @@ pub struct NewStaff {
 #[async_trait]
 pub trait DirectoryRepo: Send + Sync {
     async fn create_board(&self, grant: &DirectoryGrant, name: &str, is_demo: bool, now: DateTime<Utc>) -> Result<Board>;
+    async fn board_by_name(&self, grant: &DirectoryGrant, name: &str) -> Result<Option<Board>>;
     /// Fails with `Conflict` when the short name is taken.
     async fn create_school(&self, grant: &DirectoryGrant, school: &NewSchool, now: DateTime<Utc>) -> Result<School>;
     /// A school's public face (name and short name), as the report form needs it; no grant needed.

@@ -1,0 +1,130 @@
+//! The command line: `signaal serve`, `migrate`, `config check`, `roster import`, `admin …`, `audit verify`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::settings::{SettingFlags, Settings};
+use crate::{CommandResult, commands, serve};
+
+#[derive(Parser, Debug)]
+#[command(name = "signaal", version, about = "Anonymous reporting and follow-up for social safety in schools")]
+pub struct Cli {
+    /// A TOML file with settings (keys as in `signaal config check`).
+    #[arg(long, env = "SIGNAAL_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingFlags,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Pupil rosters.
+    #[command(subcommand)]
+    Roster(RosterCommand),
+    /// Boards, schools and staff accounts (for the provider's operator).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Load a demo board and school with made-up pupils and staff, and print how to use them.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Validate the settings without starting, and show each value and where it came from.
+    Check,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RosterCommand {
+    /// Sync a school's roster with a file: new pupils added, changed ones updated, missing ones marked as left.
+    Import(RosterImportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RosterImportArgs {
+    /// The school's short name.
+    #[arg(long)]
+    pub school: String,
+    /// Show what would change, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow an import that marks more pupils as left than `roster_max_leave_share` allows.
+    #[arg(long)]
+    pub allow_mass_leave: bool,
+    /// For a OneRoster export with several schools: the org's sourcedId or identifier.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// A Signaal roster CSV file, or a folder with a OneRoster 1.1 CSV export.
+    pub path: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a school (and its board, if no board has that name yet).
+    CreateSchool {
+        /// The short name in the school's addresses: lowercase letters, digits and hyphens.
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// The board (bevoegd gezag) the school belongs to.
+        #[arg(long)]
+        board: String,
+    },
+    /// Create a personal staff account, with a role at a school or as provider admin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The school's short name (with --role).
+        #[arg(long, requires = "role")]
+        school: Option<String>,
+        /// leadership, coordinator, teacher, advisor, board or data_protection_officer.
+        #[arg(long, requires = "school")]
+        role: Option<String>,
+        /// A provider admin manages schools and accounts and never sees content.
+        #[arg(long, conflicts_with = "school")]
+        provider_admin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check every school's audit chain (or one school's) and report the first broken link.
+    Verify {
+        #[arg(long)]
+        school: Option<String>,
+    },
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> CommandResult {
+    let settings = Settings::load(&cli.settings, cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => serve::run(&settings, args.demo).await,
+        Command::Migrate => commands::migrate(&settings).await,
+        Command::Config(ConfigCommand::Check) => commands::config_check(&settings),
+        Command::Roster(RosterCommand::Import(args)) => commands::roster_import(&settings, &args).await,
+        Command::Admin(command) => commands::admin(&settings, command).await,
+        Command::Audit(AuditCommand::Verify { school }) => commands::audit_verify(&settings, school.as_deref()).await,
+    }
+}

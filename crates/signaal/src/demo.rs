@@ -1,0 +1,95 @@
+//! `signaal serve --demo`: a demo board with one school, its groups, about 200 made-up pupils and staff
+//! of every role. Loading is idempotent: a second start finds the demo school and leaves it as it is.
+
+use signaal_domain::Clock;
+use signaal_domain::demo;
+use signaal_domain::policy::{self, Actor, ImportRoster};
+use signaal_domain::roster::{SyncOptions, plan_sync};
+use signaal_domain::school::{NewSchool, School, SchoolSlug};
+use signaal_domain::staff::Role;
+use signaal_storage::{NewStaff, Storage};
+
+use crate::{CommandResult, Failure};
+
+pub const DEMO_SLUG: &str = "de-vuurtoren";
+const DEMO_PUPILS: usize = 200;
+const DEMO_SEED: u64 = 2026;
+
+/// One made-up staff member per role.
+const DEMO_STAFF: [(&str, &str, Role); 6] = [
+    ("directie@de-vuurtoren.demo", "Ilse de Leeuw (directeur)", Role::Leadership),
+    ("coordinator@de-vuurtoren.demo", "Ahmed Benali (anti-pestcoördinator)", Role::Coordinator),
+    ("leerkracht@de-vuurtoren.demo", "Marieke Visser (leerkracht groep 5a)", Role::Teacher),
+    ("adviseur@de-vuurtoren.demo", "Joost van Dam (adviseur)", Role::Advisor),
+    ("bestuur@de-vuurtoren.demo", "Petra Kok (bestuur)", Role::Board),
+    ("fg@de-vuurtoren.demo", "Sanne Mulder (functionaris gegevensbescherming)", Role::DataProtectionOfficer),
+];
+
+/// What was loaded, for the welcome text.
+pub struct DemoInfo {
+    pub school: School,
+    pub pupils: usize,
+    pub newly_loaded: bool,
+}
+
+impl DemoInfo {
+    pub fn describe(&self, base: &str) -> String {
+        let mut out = format!(
+            "\nSignaal demo is running at {base}/\n\n\
+             Demo school: {} ({} made-up pupils){}\n\
+             Public page of the demo school:  {base}/s/{}\n\
+             Its public data as JSON:         {base}/api/v1/schools/{}\n\
+             API description (OpenAPI 3):     {base}/api/v1/openapi.json\n\n\
+             Demo staff accounts (one per role):\n",
+            self.school.name,
+            self.pupils,
+            if self.newly_loaded { ", loaded just now" } else { ", already loaded earlier" },
+            self.school.slug,
+            self.school.slug,
+        );
+        for (email, name, role) in DEMO_STAFF {
+            out.push_str(&format!("  {:<24} {email:<32} {name}\n", role.as_str()));
+        }
+        out.push_str(
+            "\nStaff sign-in (password and TOTP) is not built yet; the accounts exist so roles can be tried\n\
+             as soon as it is. Everything in the demo is made up. Stop with ctrl-c.\n",
+        );
+        out
+    }
+}
+
+pub async fn seed(storage: &Storage, clock: &dyn Clock) -> CommandResult<DemoInfo> {
+    let slug = SchoolSlug::parse(DEMO_SLUG).map_err(|e| Failure(e.to_string()))?;
+    if let Some(school) = storage.directory.school_by_slug(&slug).await? {
+        return Ok(DemoInfo { school, pupils: DEMO_PUPILS, newly_loaded: false });
+    }
+    let now = clock.now();
+    let directory = policy::authorize_directory(&Actor::Operator)?;
+    let board = storage.directory.create_board(&directory, "Stichting Voorbeeldscholen (demo)", true, now).await?;
+    let new = NewSchool {
+        board_id: board.id,
+        slug,
+        name: "Basisschool De Vuurtoren (demo)".to_owned(),
+        is_demo: true,
+    };
+    let school = storage.directory.create_school(&directory, &new, now).await?;
+
+    let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id)?;
+    let roster = demo::roster(DEMO_PUPILS, DEMO_SEED, clock.today());
+    let current = storage.rosters.current_roster(&grant, clock.today()).await?;
+    let options = SyncOptions { max_leave_share: 0.0, allow_mass_leave: false };
+    let plan = plan_sync(&current, &roster, clock.today(), options).map_err(|e| Failure(e.to_string()))?;
+    storage.rosters.apply_sync(&grant, &plan, now).await?;
+
+    for (email, name, role) in DEMO_STAFF {
+        let staff = match storage.directory.staff_by_email(email).await? {
+            Some(staff) => staff,
+            None => {
+                let new = NewStaff { email: email.to_owned(), display_name: name.to_owned(), is_provider_admin: false };
+                storage.directory.create_staff(&directory, &new, now).await?
+            }
+        };
+        storage.directory.assign_role(&directory, staff.id, school.id, role, now).await?;
+    }
+    Ok(DemoInfo { school, pupils: DEMO_PUPILS, newly_loaded: true })
+}

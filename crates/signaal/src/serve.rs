@@ -1,0 +1,106 @@
+//! `signaal serve`: logging, storage, the web app, and a graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use signaal_domain::{Clock, SystemClock};
+use signaal_storage::Storage;
+use signaal_web::{AppState, I18n, Limits};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::settings::{LogFormat, Settings};
+use crate::{CommandResult, Failure, backend, demo};
+
+/// Logs go to standard error, human-readable or as JSON lines.
+pub fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::new(&settings.log_level.0);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second initialisation (in tests) keeps the first subscriber; that is fine.
+    let _ = match settings.log_format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Stops accepting connections, lets in-flight requests finish (at most `grace`), and returns.
+    pub async fn stop(self, grace: Duration) {
+        let _ = self.shutdown.send(());
+        if tokio::time::timeout(grace, self.task).await.is_err() {
+            tracing::warn!("in-flight requests did not finish within the grace period");
+        }
+    }
+}
+
+/// Binds `settings.listen` (port 0 picks a free port) and serves the app in the background.
+pub async fn start(storage: Storage, clock: Arc<dyn Clock>, settings: &Settings) -> CommandResult<Server> {
+    let i18n = I18n::load().map_err(Failure)?;
+    let state = AppState { storage, i18n: Arc::new(i18n), clock };
+    let limits = Limits {
+        request_timeout: Duration::from_secs(settings.request_timeout_seconds.0),
+        ..Limits::default()
+    };
+    let app = signaal_web::app(state, limits);
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| Failure(format!("cannot listen on {}: {e}", settings.listen)))?;
+    let addr = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = signal.await;
+            })
+            .await
+    });
+    Ok(Server { addr, shutdown, task })
+}
+
+pub async fn run(settings: &Settings, with_demo: bool) -> CommandResult {
+    init_logging(settings);
+    let storage = backend::open(settings).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let demo = if with_demo { Some(demo::seed(&storage, clock.as_ref()).await?) } else { None };
+    let server = start(storage, clock, settings).await?;
+    let base = format!("http://{}", server.addr);
+    tracing::info!(address = %base, "signaal is listening");
+    if let Some(demo) = demo {
+        println!("{}", demo.describe(&base));
+    } else {
+        println!("Signaal is running at {base}/ (stop with ctrl-c)");
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down; letting in-flight requests finish");
+    server.stop(Duration::from_secs(settings.shutdown_grace_seconds.0)).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,332 @@
+//! Settings: every one declared once, with its doc and default, and read from a flag, a `SIGNAAL_*`
+//! variable or the TOML file (`--config`), in that order of precedence. Unknown keys and impossible
+//! values are refused with a message that names the setting.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How a setting's text becomes its value.
+pub trait SettingValue: Sized {
+    fn parse_setting(raw: &str) -> Result<Self, String>;
+}
+
+impl SettingValue for PathBuf {
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        if raw.trim().is_empty() { Err("is empty".into()) } else { Ok(PathBuf::from(raw)) }
+    }
+}
+
+impl SettingValue for SocketAddr {
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        raw.trim().parse().map_err(|_| format!("\"{raw}\" is not an address and port such as 127.0.0.1:8080"))
+    }
+}
+
+impl SettingValue for Option<String> {
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        Ok(Some(raw.trim().to_owned()).filter(|s| !s.is_empty()))
+    }
+}
+
+/// A whole number within the bounds its setting allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounded<const MIN: u64, const MAX: u64>(pub u64);
+
+impl<const MIN: u64, const MAX: u64> SettingValue for Bounded<MIN, MAX> {
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        match raw.trim().parse::<u64>() {
+            Ok(n) if (MIN..=MAX).contains(&n) => Ok(Self(n)),
+            _ => Err(format!("\"{raw}\" is not a whole number from {MIN} to {MAX}")),
+        }
+    }
+}
+
+/// A share from 0 to 1, such as 0.25.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Share(pub f64);
+
+impl SettingValue for Share {
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        match raw.trim().parse::<f64>() {
+            Ok(share) if (0.0..=1.0).contains(&share) => Ok(Self(share)),
+            _ => Err(format!("\"{raw}\" is not a share from 0 to 1 (such as 0.25)")),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl SettingValue for LogFormat {
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "human" => Ok(LogFormat::Human),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("\"{raw}\" is not one of: human, json")),
+        }
+    }
+}
+
+/// A log filter such as "info" or "signaal=debug,info".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLevel(pub String);
+
+impl SettingValue for LogLevel {
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        tracing_subscriber::EnvFilter::builder()
+            .parse(raw.trim())
+            .map(|_| Self(raw.trim().to_owned()))
+            .map_err(|e| format!("\"{raw}\" is not a log filter (such as info, or signaal=debug,info): {e}"))
+    }
+}
+
+/// Where a setting's value came from, for `signaal config check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    FlagOrEnvironment,
+    File,
+    Default,
+}
+
+/// One declared setting, for documentation and `config check`.
+#[derive(Debug)]
+pub struct Declared {
+    pub key: &'static str,
+    pub flag: &'static str,
+    pub env: &'static str,
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("setting `{key}` (--{flag}, {env}): {reason}")]
+    Invalid {
+        key: &'static str,
+        flag: &'static str,
+        env: &'static str,
+        reason: String,
+    },
+    #[error("unknown setting `{key}` in {place}; known settings: {known}")]
+    Unknown { key: String, place: String, known: String },
+    #[error("cannot read the configuration file {path}: {reason}")]
+    File { path: String, reason: String },
+}
+
+macro_rules! settings {
+    ($( $(#[doc = $doc:literal])+ $field:ident ($env:literal) : $ty:ty = $default:literal; )*) => {
+        /// Flags for every setting; each also reads its `SIGNAAL_*` variable.
+        #[derive(clap::Args, Clone, Debug, Default)]
+        pub struct SettingFlags {
+            $(
+                $(#[doc = $doc])+
+                #[arg(long, env = $env, value_name = "VALUE", global = true)]
+                pub $field: Option<String>,
+            )*
+        }
+
+        /// The resolved settings.
+        #[derive(Clone, Debug)]
+        pub struct Settings {
+            $( $(#[doc = $doc])+ pub $field: $ty, )*
+            /// Where each value came from.
+            pub sources: BTreeMap<&'static str, Source>,
+        }
+
+        /// Every setting, as declared.
+        pub fn declared() -> Vec<Declared> {
+            vec![$(Declared {
+                key: stringify!($field),
+                flag: stringify!($field),
+                env: $env,
+                default: $default,
+                doc: concat!($($doc),+).trim_ascii(),
+            }),*]
+            .into_iter()
+            .map(|d| Declared { flag: flag_name(d.key), ..d })
+            .collect()
+        }
+
+        impl Settings {
+            /// Resolves every setting: flag or variable (clap has read both, the flag first), then the
+            /// file, then the default.
+            pub fn resolve(flags: &SettingFlags, file: &toml::Table) -> Result<Self, SettingsError> {
+                let known: Vec<&str> = vec![$(stringify!($field)),*];
+                if let Some(key) = file.keys().find(|k| !known.contains(&k.as_str())) {
+                    return Err(SettingsError::Unknown { key: key.clone(), place: "the configuration file".into(), known: known.join(", ") });
+                }
+                let mut sources = BTreeMap::new();
+                $(
+                    let key = stringify!($field);
+                    let (raw, source) = match (&flags.$field, file.get(key)) {
+                        (Some(value), _) => (value.clone(), Source::FlagOrEnvironment),
+                        (None, Some(value)) => (toml_text(value), Source::File),
+                        (None, None) => ($default.to_owned(), Source::Default),
+                    };
+                    let $field = <$ty as SettingValue>::parse_setting(&raw).map_err(|reason| SettingsError::Invalid {
+                        key, flag: flag_name(key), env: $env, reason,
+                    })?;
+                    sources.insert(key, source);
+                )*
+                Ok(Self { $($field,)* sources })
+            }
+        }
+    };
+}
+
+fn leak(s: String) -> &'static str {
+    // Setting names are few and fixed; deriving them once at start-up is harmless.
+    Box::leak(s.into_boxed_str())
+}
+
+fn flag_name(key: &str) -> &'static str {
+    leak(key.replace('_', "-"))
+}
+
+fn toml_text(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        // Tables, arrays and dates fit no setting; the setting's parser refuses this marker by name.
+        _ => "(a table, list or date)".to_owned(),
+    }
+}
+
+settings! {
+    /// The data folder: the SQLite database and key material live here.
+    data_dir ("SIGNAAL_DATA_DIR"): PathBuf = "./signaal-data";
+    /// The database: empty for SQLite in the data folder, `sqlite:PATH`, or `postgres://…` for PostgreSQL.
+    database_url ("SIGNAAL_DATABASE_URL"): Option<String> = "";
+    /// The address and port to listen on.
+    listen ("SIGNAAL_LISTEN"): SocketAddr = "127.0.0.1:8080";
+    /// Log format: `human` or `json`.
+    log_format ("SIGNAAL_LOG_FORMAT"): LogFormat = "human";
+    /// Log filter, such as `info` or `signaal=debug,info`.
+    log_level ("SIGNAAL_LOG_LEVEL"): LogLevel = "info";
+    /// The most database connections (PostgreSQL) this instance opens.
+    db_max_connections ("SIGNAAL_DB_MAX_CONNECTIONS"): Bounded<1, 1000> = "16";
+    /// Seconds a request may take before it is answered with 503.
+    request_timeout_seconds ("SIGNAAL_REQUEST_TIMEOUT_SECONDS"): Bounded<1, 600> = "30";
+    /// Seconds in-flight requests get to finish after SIGTERM or ctrl-c.
+    shutdown_grace_seconds ("SIGNAAL_SHUTDOWN_GRACE_SECONDS"): Bounded<0, 600> = "30";
+    /// The largest share of current pupils one roster import may mark as left without --allow-mass-leave.
+    roster_max_leave_share ("SIGNAAL_ROSTER_MAX_LEAVE_SHARE"): Share = "0.25";
+}
+
+impl Settings {
+    /// Reads the TOML file (if any) and resolves everything, also refusing unknown `SIGNAAL_*` variables.
+    pub fn load(flags: &SettingFlags, config: Option<&std::path::Path>) -> Result<Self, SettingsError> {
+        let file = match config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| SettingsError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                text.parse::<toml::Table>().map_err(|e| SettingsError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?
+            }
+            None => toml::Table::new(),
+        };
+        check_environment(std::env::vars().map(|(k, _)| k))?;
+        Self::resolve(flags, &file)
+    }
+}
+
+/// Refuses `SIGNAAL_*` variables that name no setting (a typo would otherwise be silently ignored).
+/// `SIGNAAL_CONFIG` names the file; `SIGNAAL_TEST_*` belong to the test suite.
+pub fn check_environment(names: impl Iterator<Item = String>) -> Result<(), SettingsError> {
+    let declared = declared();
+    for name in names {
+        let ours = name.starts_with("SIGNAAL_") && name != "SIGNAAL_CONFIG" && !name.starts_with("SIGNAAL_TEST_");
+        if ours && !declared.iter().any(|d| d.env == name) {
+            return Err(SettingsError::Unknown {
+                key: name,
+                place: "the environment".into(),
+                known: declared.iter().map(|d| d.env).collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        text.parse().expect("toml")
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_given() {
+        let settings = Settings::resolve(&SettingFlags::default(), &toml::Table::new()).expect("defaults are valid");
+        assert_eq!(settings.listen, "127.0.0.1:8080".parse().expect("addr"));
+        assert_eq!(settings.data_dir, PathBuf::from("./signaal-data"));
+        assert_eq!(settings.database_url, None);
+        assert_eq!(settings.log_format, LogFormat::Human);
+        assert_eq!(settings.roster_max_leave_share, Share(0.25));
+        assert_eq!(settings.sources["listen"], Source::Default);
+    }
+
+    #[test]
+    fn a_flag_beats_the_file_which_beats_the_default() {
+        let file = table("listen = \"0.0.0.0:9000\"\ndb_max_connections = 4\nroster_max_leave_share = 0.5\n");
+        let flags = SettingFlags {
+            listen: Some("127.0.0.1:9999".into()),
+            ..Default::default()
+        };
+        let settings = Settings::resolve(&flags, &file).expect("valid");
+        assert_eq!(settings.listen.port(), 9999);
+        assert_eq!(settings.sources["listen"], Source::FlagOrEnvironment);
+        assert_eq!(settings.db_max_connections, Bounded(4));
+        assert_eq!(settings.sources["db_max_connections"], Source::File);
+        assert_eq!(settings.roster_max_leave_share, Share(0.5));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let error = Settings::resolve(&SettingFlags::default(), &table("lisen = \"x\"")).unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("unknown setting `lisen` in the configuration file"), "{message}");
+        assert!(message.contains("listen"), "{message}");
+        let error = check_environment(["SIGNAAL_LISEN".to_owned(), "PATH".to_owned()].into_iter()).unwrap_err();
+        assert!(error.to_string().contains("unknown setting `SIGNAAL_LISEN` in the environment"));
+        assert!(check_environment(["SIGNAAL_LISTEN".to_owned(), "SIGNAAL_TEST_POSTGRES_URL".to_owned()].into_iter()).is_ok());
+    }
+
+    #[test]
+    fn impossible_values_name_the_setting() {
+        let cases = [
+            ("listen = \"localhost\"", "setting `listen` (--listen, SIGNAAL_LISTEN): \"localhost\" is not an address"),
+            ("db_max_connections = 0", "setting `db_max_connections` (--db-max-connections, SIGNAAL_DB_MAX_CONNECTIONS): \"0\" is not a whole number from 1 to 1000"),
+            ("roster_max_leave_share = 1.5", "\"1.5\" is not a share from 0 to 1"),
+            ("log_format = \"xml\"", "\"xml\" is not one of: human, json"),
+            ("log_level = \"info,,=\"", "is not a log filter"),
+            ("data_dir = \"\"", "setting `data_dir` (--data-dir, SIGNAAL_DATA_DIR): is empty"),
+        ];
+        for (file, expected) in cases {
+            let error = Settings::resolve(&SettingFlags::default(), &table(file)).unwrap_err().to_string();
+            assert!(error.contains(expected), "{file}: {error}");
+        }
+    }
+
+    #[test]
+    fn every_setting_is_documented_with_a_valid_default() {
+        let declared = declared();
+        assert_eq!(declared.len(), 9);
+        for setting in &declared {
+            assert!(!setting.doc.is_empty(), "{}", setting.key);
+            assert!(setting.env.starts_with("SIGNAAL_"));
+        }
+        assert_eq!(declared[0].flag, "data-dir");
+        assert_eq!(declared[0].env, "SIGNAAL_DATA_DIR");
+    }
+}
