@@ -57,7 +57,8 @@ pub async fn open(settings: &Settings) -> CommandResult<Storage> {
             let is_new = !path.exists();
             ensure_master_key(&settings.data_dir, is_new)?;
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| Failure(format!("cannot create {}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Failure(format!("cannot create {}: {e}", parent.display())))?;
             }
             Ok(SqliteStore::open(&path).await?.into_storage())
         }
@@ -74,7 +75,12 @@ pub async fn open(settings: &Settings) -> CommandResult<Storage> {
 }
 
 fn prepare_data_dir(dir: &Path) -> CommandResult {
-    std::fs::create_dir_all(dir).map_err(|e| Failure(format!("cannot create the data folder {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure(format!(
+            "cannot create the data folder {}: {e}",
+            dir.display()
+        ))
+    })?;
     restrict(dir, 0o700)
 }
 
@@ -97,10 +103,14 @@ pub const MASTER_KEY_FILE: &str = "master.key";
 pub fn ensure_master_key(data_dir: &Path, database_is_new: bool) -> CommandResult<PathBuf> {
     let path = data_dir.join(MASTER_KEY_FILE);
     if path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
         let valid = text.trim().len() == 64 && text.trim().bytes().all(|b| b.is_ascii_hexdigit());
         if !valid {
-            return Err(Failure(format!("{} is damaged: it must hold 64 hexadecimal characters", path.display())));
+            return Err(Failure(format!(
+                "{} is damaged: it must hold 64 hexadecimal characters",
+                path.display()
+            )));
         }
         return Ok(path);
     }
@@ -112,7 +122,8 @@ pub fn ensure_master_key(data_dir: &Path, database_is_new: bool) -> CommandResul
         )));
     }
     let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| Failure(format!("no randomness for the master key: {e}")))?;
+    getrandom::fill(&mut key)
+        .map_err(|e| Failure(format!("no randomness for the master key: {e}")))?;
     write_private(&path, hex::encode(key).as_bytes())?;
     tracing::info!(path = %path.display(), "created a new master key; keep a safe copy of it");
     Ok(path)
@@ -127,7 +138,9 @@ fn write_private(path: &Path, contents: &[u8]) -> CommandResult {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))?;
     file.write_all(contents)
         .and_then(|()| file.sync_all())
         .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
@@ -148,39 +161,63 @@ mod tests {
 
     #[test]
     fn the_backend_follows_the_url() {
-        assert_eq!(database(&settings(None)).ok(), Some(Database::Sqlite(PathBuf::from("./signaal-data/signaal.db"))));
-        assert_eq!(database(&settings(Some("sqlite:/tmp/x.db"))).ok(), Some(Database::Sqlite(PathBuf::from("/tmp/x.db"))));
-        assert_eq!(database(&settings(Some("data/x.db"))).ok(), Some(Database::Sqlite(PathBuf::from("data/x.db"))));
+        assert_eq!(
+            database(&settings(None)).ok(),
+            Some(Database::Sqlite(PathBuf::from("./signaal-data/signaal.db")))
+        );
+        assert_eq!(
+            database(&settings(Some("sqlite:/tmp/x.db"))).ok(),
+            Some(Database::Sqlite(PathBuf::from("/tmp/x.db")))
+        );
+        assert_eq!(
+            database(&settings(Some("data/x.db"))).ok(),
+            Some(Database::Sqlite(PathBuf::from("data/x.db")))
+        );
         assert_eq!(
             database(&settings(Some("postgres://u:p@h/db"))).ok(),
             Some(Database::Postgres("postgres://u:p@h/db".into()))
         );
-        let refused = database(&settings(Some("mysql://root:secret@h/db"))).unwrap_err().to_string();
+        let refused = database(&settings(Some("mysql://root:secret@h/db")))
+            .unwrap_err()
+            .to_string();
         assert!(refused.contains("neither a SQLite path"), "{refused}");
         assert!(!refused.contains("secret"), "{refused}");
     }
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://signaal:hunter2@db:5432/signaal"), "postgres://signaal:***@db:5432/signaal");
+        assert_eq!(
+            redact("postgres://signaal:hunter2@db:5432/signaal"),
+            "postgres://signaal:***@db:5432/signaal"
+        );
         assert_eq!(redact("postgres://db/signaal"), "postgres://db/signaal");
     }
 
     #[test]
     fn a_lost_master_key_is_refused_not_replaced() {
         let dir = tempfile::tempdir().expect("dir");
-        let refused = ensure_master_key(dir.path(), false).unwrap_err().to_string();
+        let refused = ensure_master_key(dir.path(), false)
+            .unwrap_err()
+            .to_string();
         assert!(refused.contains("is missing"), "{refused}");
         let path = ensure_master_key(dir.path(), true).expect("created");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
+                0o600
+            );
         }
         let first = std::fs::read_to_string(&path).expect("read");
         ensure_master_key(dir.path(), false).expect("found");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), first);
         std::fs::write(&path, "short").expect("write");
-        assert!(ensure_master_key(dir.path(), false).unwrap_err().to_string().contains("damaged"));
+        assert!(
+            ensure_master_key(dir.path(), false)
+                .unwrap_err()
+                .to_string()
+                .contains("damaged")
+        );
     }
 }

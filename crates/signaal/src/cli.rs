@@ -8,7 +8,11 @@ use crate::settings::{SettingFlags, Settings};
 use crate::{CommandResult, commands, serve};
 
 #[derive(Parser, Debug)]
-#[command(name = "signaal", version, about = "Anonymous reporting and follow-up for social safety in schools")]
+#[command(
+    name = "signaal",
+    version,
+    about = "Anonymous reporting and follow-up for social safety in schools"
+)]
 pub struct Cli {
     /// A TOML file with settings (keys as in `signaal config check`).
     #[arg(long, env = "SIGNAAL_CONFIG", global = true, value_name = "FILE")]
@@ -123,8 +127,12 @@ pub async fn run(cli: Cli) -> CommandResult {
         Command::Serve(args) => serve::run(&settings, args.demo).await,
         Command::Migrate => commands::migrate(&settings).await,
         Command::Config(ConfigCommand::Check) => commands::config_check(&settings),
-        Command::Roster(RosterCommand::Import(args)) => commands::roster_import(&settings, &args).await,
+        Command::Roster(RosterCommand::Import(args)) => {
+            commands::roster_import(&settings, &args).await
+        }
         Command::Admin(command) => commands::admin(&settings, command).await,
-        Command::Audit(AuditCommand::Verify { school }) => commands::audit_verify(&settings, school.as_deref()).await,
+        Command::Audit(AuditCommand::Verify { school }) => {
+            commands::audit_verify(&settings, school.as_deref()).await
+        }
     }
 }

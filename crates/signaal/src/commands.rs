@@ -19,7 +19,10 @@ use crate::{CommandResult, Failure};
 
 pub async fn migrate(settings: &Settings) -> CommandResult {
     let storage = backend::open(settings).await?;
-    println!("the database is at schema version {}", storage.health.schema_version().await?);
+    println!(
+        "the database is at schema version {}",
+        storage.health.schema_version().await?
+    );
     Ok(())
 }
 
@@ -28,7 +31,11 @@ pub fn config_check(settings: &Settings) -> CommandResult {
     for setting in declared() {
         let value = match setting.key {
             "data_dir" => settings.data_dir.display().to_string(),
-            "database_url" => settings.database_url.as_deref().map(redact).unwrap_or_default(),
+            "database_url" => settings
+                .database_url
+                .as_deref()
+                .map(redact)
+                .unwrap_or_default(),
             "listen" => settings.listen.to_string(),
             "log_format" => format!("{:?}", settings.log_format).to_lowercase(),
             "log_level" => settings.log_level.0.clone(),
@@ -36,10 +43,24 @@ pub fn config_check(settings: &Settings) -> CommandResult {
             "request_timeout_seconds" => settings.request_timeout_seconds.0.to_string(),
             "shutdown_grace_seconds" => settings.shutdown_grace_seconds.0.to_string(),
             "roster_max_leave_share" => settings.roster_max_leave_share.0.to_string(),
-            other => return Err(Failure(format!("config check does not know how to show `{other}`"))),
+            other => {
+                return Err(Failure(format!(
+                    "config check does not know how to show `{other}`"
+                )));
+            }
         };
-        let source = settings.sources.get(setting.key).map(|s| format!("{s:?}")).unwrap_or_default();
-        println!("{:<24} = {:<32} ({}; {})", setting.key, value, source.to_lowercase(), setting.env);
+        let source = settings
+            .sources
+            .get(setting.key)
+            .map(|s| format!("{s:?}"))
+            .unwrap_or_default();
+        println!(
+            "{:<24} = {:<32} ({}; {})",
+            setting.key,
+            value,
+            source.to_lowercase(),
+            setting.env
+        );
     }
     let database = match database {
         backend::Database::Sqlite(path) => format!("SQLite at {}", path.display()),
@@ -50,16 +71,23 @@ pub fn config_check(settings: &Settings) -> CommandResult {
 }
 
 async fn school(storage: &Storage, slug: &str) -> CommandResult<School> {
-    let parsed = SchoolSlug::parse(slug).map_err(|e| Failure(format!("--school \"{slug}\": {e}")))?;
+    let parsed =
+        SchoolSlug::parse(slug).map_err(|e| Failure(format!("--school \"{slug}\": {e}")))?;
     storage.directory.school_by_slug(&parsed).await?.ok_or_else(|| {
         Failure(format!("there is no school with the short name \"{slug}\" (see `signaal admin create-school`)"))
     })
 }
 
 /// Reads a roster from a Signaal CSV file or a OneRoster folder.
-pub fn read_roster(path: &Path, org: Option<&str>, today: chrono::NaiveDate) -> CommandResult<RosterFile> {
+pub fn read_roster(
+    path: &Path,
+    org: Option<&str>,
+    today: chrono::NaiveDate,
+) -> CommandResult<RosterFile> {
     let read = |path: &Path| -> CommandResult<Vec<u8>> {
-        let size = std::fs::metadata(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?.len();
+        let size = std::fs::metadata(path)
+            .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?
+            .len();
         if size > MAX_FILE_BYTES as u64 {
             return Err(Failure(format!(
                 "{} is larger than {} MB; a roster is far smaller, so this is probably not a roster file",
@@ -76,7 +104,11 @@ pub fn read_roster(path: &Path, org: Option<&str>, today: chrono::NaiveDate) -> 
             users: read(&path.join("users.csv"))?,
             classes: read(&path.join("classes.csv"))?,
             enrollments: read(&path.join("enrollments.csv"))?,
-            demographics: if demographics.exists() { Some(read(&demographics)?) } else { None },
+            demographics: if demographics.exists() {
+                Some(read(&demographics)?)
+            } else {
+                None
+            },
         };
         oneroster::parse(&files, org, today)
     } else {
@@ -99,14 +131,20 @@ pub async fn roster_import(settings: &Settings, args: &RosterImportArgs) -> Comm
     };
     let plan = plan_sync(&current, &file, today, options).map_err(|e| Failure(e.to_string()))?;
     if !file.ignored_columns.is_empty() {
-        println!("note: these columns are not used: {}", file.ignored_columns.join(", "));
+        println!(
+            "note: these columns are not used: {}",
+            file.ignored_columns.join(", ")
+        );
     }
     print!("{}", plan.describe());
     if args.dry_run {
         println!("dry run: nothing was changed");
         return Ok(());
     }
-    let counts = storage.rosters.apply_sync(&grant, &plan, clock.now()).await?;
+    let counts = storage
+        .rosters
+        .apply_sync(&grant, &plan, clock.now())
+        .await?;
     println!(
         "imported into {}: {} added, {} changed, {} marked as left, {} new groups",
         school.slug, counts.added, counts.updated, counts.left, counts.groups_created
@@ -120,32 +158,66 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
     let now = SystemClock.now();
     match command {
         AdminCommand::CreateSchool { slug, name, board } => {
-            let slug = SchoolSlug::parse(&slug).map_err(|e| Failure(format!("--slug \"{slug}\": {e}")))?;
-            let name = signaal_domain::text::clean_line(&name, 120).map_err(|e| Failure(format!("--name {e}")))?;
-            let board_name = signaal_domain::text::clean_line(&board, 120).map_err(|e| Failure(format!("--board {e}")))?;
+            let slug =
+                SchoolSlug::parse(&slug).map_err(|e| Failure(format!("--slug \"{slug}\": {e}")))?;
+            let name = signaal_domain::text::clean_line(&name, 120)
+                .map_err(|e| Failure(format!("--name {e}")))?;
+            let board_name = signaal_domain::text::clean_line(&board, 120)
+                .map_err(|e| Failure(format!("--board {e}")))?;
             let board = match storage.directory.board_by_name(&grant, &board_name).await? {
                 Some(board) => board,
-                None => storage.directory.create_board(&grant, &board_name, false, now).await?,
+                None => {
+                    storage
+                        .directory
+                        .create_board(&grant, &board_name, false, now)
+                        .await?
+                }
             };
             let school = storage
                 .directory
-                .create_school(&grant, &NewSchool { board_id: board.id, slug, name, is_demo: false }, now)
+                .create_school(
+                    &grant,
+                    &NewSchool {
+                        board_id: board.id,
+                        slug,
+                        name,
+                        is_demo: false,
+                    },
+                    now,
+                )
                 .await?;
-            println!("created school {} ({}) of board {}; its report form is at /s/{}", school.name, school.slug, board.name, school.slug);
+            println!(
+                "created school {} ({}) of board {}; its report form is at /s/{}",
+                school.name, school.slug, board.name, school.slug
+            );
         }
-        AdminCommand::CreateUser { email, name, school: school_slug, role, provider_admin } => {
+        AdminCommand::CreateUser {
+            email,
+            name,
+            school: school_slug,
+            role,
+            provider_admin,
+        } => {
             let email = email.trim().to_lowercase();
             if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
-                return Err(Failure(format!("--email \"{email}\" is not an e-mail address")));
+                return Err(Failure(format!(
+                    "--email \"{email}\" is not an e-mail address"
+                )));
             }
-            let name = signaal_domain::text::clean_line(&name, 120).map_err(|e| Failure(format!("--name {e}")))?;
+            let name = signaal_domain::text::clean_line(&name, 120)
+                .map_err(|e| Failure(format!("--name {e}")))?;
             let role = match role.as_deref() {
                 Some(raw) => Some(Role::parse(raw).ok_or_else(|| {
                     let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                    Failure(format!("--role \"{raw}\" is not one of: {}", known.join(", ")))
+                    Failure(format!(
+                        "--role \"{raw}\" is not one of: {}",
+                        known.join(", ")
+                    ))
                 })?),
                 None if !provider_admin => {
-                    return Err(Failure("give --school and --role, or --provider-admin".to_owned()));
+                    return Err(Failure(
+                        "give --school and --role, or --provider-admin".to_owned(),
+                    ));
                 }
                 None => None,
             };
@@ -155,13 +227,33 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
             };
             let staff = storage
                 .directory
-                .create_staff(&grant, &NewStaff { email, display_name: name, is_provider_admin: provider_admin }, now)
+                .create_staff(
+                    &grant,
+                    &NewStaff {
+                        email,
+                        display_name: name,
+                        is_provider_admin: provider_admin,
+                    },
+                    now,
+                )
                 .await?;
             if let (Some(school), Some(role)) = (&school, role) {
-                storage.directory.assign_role(&grant, staff.id, school.id, role, now).await?;
-                println!("created {} ({}) as {} at {}", staff.display_name, staff.email, role.as_str(), school.slug);
+                storage
+                    .directory
+                    .assign_role(&grant, staff.id, school.id, role, now)
+                    .await?;
+                println!(
+                    "created {} ({}) as {} at {}",
+                    staff.display_name,
+                    staff.email,
+                    role.as_str(),
+                    school.slug
+                );
             } else {
-                println!("created provider admin {} ({})", staff.display_name, staff.email);
+                println!(
+                    "created provider admin {} ({})",
+                    staff.display_name, staff.email
+                );
             }
         }
     }
@@ -172,7 +264,12 @@ pub async fn audit_verify(settings: &Settings, only: Option<&str>) -> CommandRes
     let storage = backend::open(settings).await?;
     let schools = match only {
         Some(slug) => vec![school(&storage, slug).await?],
-        None => storage.directory.list_schools(&policy::authorize_directory(&Actor::Operator)?).await?,
+        None => {
+            storage
+                .directory
+                .list_schools(&policy::authorize_directory(&Actor::Operator)?)
+                .await?
+        }
     };
     let mut broken = 0;
     for school in &schools {
@@ -186,7 +283,10 @@ pub async fn audit_verify(settings: &Settings, only: Option<&str>) -> CommandRes
         }
     }
     if broken > 0 {
-        return Err(Failure(format!("{broken} of {} audit chains are broken", schools.len())));
+        return Err(Failure(format!(
+            "{broken} of {} audit chains are broken",
+            schools.len()
+        )));
     }
     Ok(())
 }

@@ -17,12 +17,36 @@ const DEMO_SEED: u64 = 2026;
 
 /// One made-up staff member per role.
 const DEMO_STAFF: [(&str, &str, Role); 6] = [
-    ("directie@de-vuurtoren.demo", "Ilse de Leeuw (directeur)", Role::Leadership),
-    ("coordinator@de-vuurtoren.demo", "Ahmed Benali (anti-pestcoördinator)", Role::Coordinator),
-    ("leerkracht@de-vuurtoren.demo", "Marieke Visser (leerkracht groep 5a)", Role::Teacher),
-    ("adviseur@de-vuurtoren.demo", "Joost van Dam (adviseur)", Role::Advisor),
-    ("bestuur@de-vuurtoren.demo", "Petra Kok (bestuur)", Role::Board),
-    ("fg@de-vuurtoren.demo", "Sanne Mulder (functionaris gegevensbescherming)", Role::DataProtectionOfficer),
+    (
+        "directie@de-vuurtoren.demo",
+        "Ilse de Leeuw (directeur)",
+        Role::Leadership,
+    ),
+    (
+        "coordinator@de-vuurtoren.demo",
+        "Ahmed Benali (anti-pestcoördinator)",
+        Role::Coordinator,
+    ),
+    (
+        "leerkracht@de-vuurtoren.demo",
+        "Marieke Visser (leerkracht groep 5a)",
+        Role::Teacher,
+    ),
+    (
+        "adviseur@de-vuurtoren.demo",
+        "Joost van Dam (adviseur)",
+        Role::Advisor,
+    ),
+    (
+        "bestuur@de-vuurtoren.demo",
+        "Petra Kok (bestuur)",
+        Role::Board,
+    ),
+    (
+        "fg@de-vuurtoren.demo",
+        "Sanne Mulder (functionaris gegevensbescherming)",
+        Role::DataProtectionOfficer,
+    ),
 ];
 
 /// What was loaded, for the welcome text.
@@ -43,7 +67,11 @@ impl DemoInfo {
              Demo staff accounts (one per role):\n",
             self.school.name,
             self.pupils,
-            if self.newly_loaded { ", loaded just now" } else { ", already loaded earlier" },
+            if self.newly_loaded {
+                ", loaded just now"
+            } else {
+                ", already loaded earlier"
+            },
             self.school.slug,
             self.school.slug,
         );
@@ -61,35 +89,66 @@ impl DemoInfo {
 pub async fn seed(storage: &Storage, clock: &dyn Clock) -> CommandResult<DemoInfo> {
     let slug = SchoolSlug::parse(DEMO_SLUG).map_err(|e| Failure(e.to_string()))?;
     if let Some(school) = storage.directory.school_by_slug(&slug).await? {
-        return Ok(DemoInfo { school, pupils: DEMO_PUPILS, newly_loaded: false });
+        return Ok(DemoInfo {
+            school,
+            pupils: DEMO_PUPILS,
+            newly_loaded: false,
+        });
     }
     let now = clock.now();
     let directory = policy::authorize_directory(&Actor::Operator)?;
-    let board = storage.directory.create_board(&directory, "Stichting Voorbeeldscholen (demo)", true, now).await?;
+    let board = storage
+        .directory
+        .create_board(&directory, "Stichting Voorbeeldscholen (demo)", true, now)
+        .await?;
     let new = NewSchool {
         board_id: board.id,
         slug,
         name: "Basisschool De Vuurtoren (demo)".to_owned(),
         is_demo: true,
     };
-    let school = storage.directory.create_school(&directory, &new, now).await?;
+    let school = storage
+        .directory
+        .create_school(&directory, &new, now)
+        .await?;
 
     let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id)?;
     let roster = demo::roster(DEMO_PUPILS, DEMO_SEED, clock.today());
-    let current = storage.rosters.current_roster(&grant, clock.today()).await?;
-    let options = SyncOptions { max_leave_share: 0.0, allow_mass_leave: false };
-    let plan = plan_sync(&current, &roster, clock.today(), options).map_err(|e| Failure(e.to_string()))?;
+    let current = storage
+        .rosters
+        .current_roster(&grant, clock.today())
+        .await?;
+    let options = SyncOptions {
+        max_leave_share: 0.0,
+        allow_mass_leave: false,
+    };
+    let plan =
+        plan_sync(&current, &roster, clock.today(), options).map_err(|e| Failure(e.to_string()))?;
     storage.rosters.apply_sync(&grant, &plan, now).await?;
 
     for (email, name, role) in DEMO_STAFF {
         let staff = match storage.directory.staff_by_email(email).await? {
             Some(staff) => staff,
             None => {
-                let new = NewStaff { email: email.to_owned(), display_name: name.to_owned(), is_provider_admin: false };
-                storage.directory.create_staff(&directory, &new, now).await?
+                let new = NewStaff {
+                    email: email.to_owned(),
+                    display_name: name.to_owned(),
+                    is_provider_admin: false,
+                };
+                storage
+                    .directory
+                    .create_staff(&directory, &new, now)
+                    .await?
             }
         };
-        storage.directory.assign_role(&directory, staff.id, school.id, role, now).await?;
+        storage
+            .directory
+            .assign_role(&directory, staff.id, school.id, role, now)
+            .await?;
     }
-    Ok(DemoInfo { school, pupils: DEMO_PUPILS, newly_loaded: true })
+    Ok(DemoInfo {
+        school,
+        pupils: DEMO_PUPILS,
+        newly_loaded: true,
+    })
 }

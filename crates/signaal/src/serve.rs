@@ -16,7 +16,9 @@ use crate::{CommandResult, Failure, backend, demo};
 /// Logs go to standard error, human-readable or as JSON lines.
 pub fn init_logging(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::new(&settings.log_level.0);
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // A second initialisation (in tests) keeps the first subscriber; that is fine.
     let _ = match settings.log_format {
         LogFormat::Human => builder.try_init(),
@@ -42,9 +44,17 @@ impl Server {
 }
 
 /// Binds `settings.listen` (port 0 picks a free port) and serves the app in the background.
-pub async fn start(storage: Storage, clock: Arc<dyn Clock>, settings: &Settings) -> CommandResult<Server> {
+pub async fn start(
+    storage: Storage,
+    clock: Arc<dyn Clock>,
+    settings: &Settings,
+) -> CommandResult<Server> {
     let i18n = I18n::load().map_err(Failure)?;
-    let state = AppState { storage, i18n: Arc::new(i18n), clock };
+    let state = AppState {
+        storage,
+        i18n: Arc::new(i18n),
+        clock,
+    };
     let limits = Limits {
         request_timeout: Duration::from_secs(settings.request_timeout_seconds.0),
         ..Limits::default()
@@ -62,14 +72,22 @@ pub async fn start(storage: Storage, clock: Arc<dyn Clock>, settings: &Settings)
             })
             .await
     });
-    Ok(Server { addr, shutdown, task })
+    Ok(Server {
+        addr,
+        shutdown,
+        task,
+    })
 }
 
 pub async fn run(settings: &Settings, with_demo: bool) -> CommandResult {
     init_logging(settings);
     let storage = backend::open(settings).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let demo = if with_demo { Some(demo::seed(&storage, clock.as_ref()).await?) } else { None };
+    let demo = if with_demo {
+        Some(demo::seed(&storage, clock.as_ref()).await?)
+    } else {
+        None
+    };
     let server = start(storage, clock, settings).await?;
     let base = format!("http://{}", server.addr);
     tracing::info!(address = %base, "signaal is listening");
@@ -80,7 +98,9 @@ pub async fn run(settings: &Settings, with_demo: bool) -> CommandResult {
     }
     shutdown_signal().await;
     tracing::info!("shutting down; letting in-flight requests finish");
-    server.stop(Duration::from_secs(settings.shutdown_grace_seconds.0)).await;
+    server
+        .stop(Duration::from_secs(settings.shutdown_grace_seconds.0))
+        .await;
     Ok(())
 }
 

@@ -13,13 +13,19 @@ pub trait SettingValue: Sized {
 
 impl SettingValue for PathBuf {
     fn parse_setting(raw: &str) -> Result<Self, String> {
-        if raw.trim().is_empty() { Err("is empty".into()) } else { Ok(PathBuf::from(raw)) }
+        if raw.trim().is_empty() {
+            Err("is empty".into())
+        } else {
+            Ok(PathBuf::from(raw))
+        }
     }
 }
 
 impl SettingValue for SocketAddr {
     fn parse_setting(raw: &str) -> Result<Self, String> {
-        raw.trim().parse().map_err(|_| format!("\"{raw}\" is not an address and port such as 127.0.0.1:8080"))
+        raw.trim()
+            .parse()
+            .map_err(|_| format!("\"{raw}\" is not an address and port such as 127.0.0.1:8080"))
     }
 }
 
@@ -37,7 +43,9 @@ impl<const MIN: u64, const MAX: u64> SettingValue for Bounded<MIN, MAX> {
     fn parse_setting(raw: &str) -> Result<Self, String> {
         match raw.trim().parse::<u64>() {
             Ok(n) if (MIN..=MAX).contains(&n) => Ok(Self(n)),
-            _ => Err(format!("\"{raw}\" is not a whole number from {MIN} to {MAX}")),
+            _ => Err(format!(
+                "\"{raw}\" is not a whole number from {MIN} to {MAX}"
+            )),
         }
     }
 }
@@ -50,7 +58,9 @@ impl SettingValue for Share {
     fn parse_setting(raw: &str) -> Result<Self, String> {
         match raw.trim().parse::<f64>() {
             Ok(share) if (0.0..=1.0).contains(&share) => Ok(Self(share)),
-            _ => Err(format!("\"{raw}\" is not a share from 0 to 1 (such as 0.25)")),
+            _ => Err(format!(
+                "\"{raw}\" is not a share from 0 to 1 (such as 0.25)"
+            )),
         }
     }
 }
@@ -80,7 +90,9 @@ impl SettingValue for LogLevel {
         tracing_subscriber::EnvFilter::builder()
             .parse(raw.trim())
             .map(|_| Self(raw.trim().to_owned()))
-            .map_err(|e| format!("\"{raw}\" is not a log filter (such as info, or signaal=debug,info): {e}"))
+            .map_err(|e| {
+                format!("\"{raw}\" is not a log filter (such as info, or signaal=debug,info): {e}")
+            })
     }
 }
 
@@ -112,7 +124,11 @@ pub enum SettingsError {
         reason: String,
     },
     #[error("unknown setting `{key}` in {place}; known settings: {known}")]
-    Unknown { key: String, place: String, known: String },
+    Unknown {
+        key: String,
+        place: String,
+        known: String,
+    },
     #[error("cannot read the configuration file {path}: {reason}")]
     File { path: String, reason: String },
 }
@@ -221,17 +237,21 @@ settings! {
 
 impl Settings {
     /// Reads the TOML file (if any) and resolves everything, also refusing unknown `SIGNAAL_*` variables.
-    pub fn load(flags: &SettingFlags, config: Option<&std::path::Path>) -> Result<Self, SettingsError> {
+    pub fn load(
+        flags: &SettingFlags,
+        config: Option<&std::path::Path>,
+    ) -> Result<Self, SettingsError> {
         let file = match config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| SettingsError::File {
                     path: path.display().to_string(),
                     reason: e.to_string(),
                 })?;
-                text.parse::<toml::Table>().map_err(|e| SettingsError::File {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?
+                text.parse::<toml::Table>()
+                    .map_err(|e| SettingsError::File {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })?
             }
             None => toml::Table::new(),
         };
@@ -245,12 +265,18 @@ impl Settings {
 pub fn check_environment(names: impl Iterator<Item = String>) -> Result<(), SettingsError> {
     let declared = declared();
     for name in names {
-        let ours = name.starts_with("SIGNAAL_") && name != "SIGNAAL_CONFIG" && !name.starts_with("SIGNAAL_TEST_");
+        let ours = name.starts_with("SIGNAAL_")
+            && name != "SIGNAAL_CONFIG"
+            && !name.starts_with("SIGNAAL_TEST_");
         if ours && !declared.iter().any(|d| d.env == name) {
             return Err(SettingsError::Unknown {
                 key: name,
                 place: "the environment".into(),
-                known: declared.iter().map(|d| d.env).collect::<Vec<_>>().join(", "),
+                known: declared
+                    .iter()
+                    .map(|d| d.env)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
     }
@@ -267,7 +293,8 @@ mod tests {
 
     #[test]
     fn defaults_apply_when_nothing_is_given() {
-        let settings = Settings::resolve(&SettingFlags::default(), &toml::Table::new()).expect("defaults are valid");
+        let settings = Settings::resolve(&SettingFlags::default(), &toml::Table::new())
+            .expect("defaults are valid");
         assert_eq!(settings.listen, "127.0.0.1:8080".parse().expect("addr"));
         assert_eq!(settings.data_dir, PathBuf::from("./signaal-data"));
         assert_eq!(settings.database_url, None);
@@ -278,7 +305,9 @@ mod tests {
 
     #[test]
     fn a_flag_beats_the_file_which_beats_the_default() {
-        let file = table("listen = \"0.0.0.0:9000\"\ndb_max_connections = 4\nroster_max_leave_share = 0.5\n");
+        let file = table(
+            "listen = \"0.0.0.0:9000\"\ndb_max_connections = 4\nroster_max_leave_share = 0.5\n",
+        );
         let flags = SettingFlags {
             listen: Some("127.0.0.1:9999".into()),
             ..Default::default()
@@ -293,27 +322,59 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused_by_name() {
-        let error = Settings::resolve(&SettingFlags::default(), &table("lisen = \"x\"")).unwrap_err();
+        let error =
+            Settings::resolve(&SettingFlags::default(), &table("lisen = \"x\"")).unwrap_err();
         let message = error.to_string();
-        assert!(message.starts_with("unknown setting `lisen` in the configuration file"), "{message}");
+        assert!(
+            message.starts_with("unknown setting `lisen` in the configuration file"),
+            "{message}"
+        );
         assert!(message.contains("listen"), "{message}");
-        let error = check_environment(["SIGNAAL_LISEN".to_owned(), "PATH".to_owned()].into_iter()).unwrap_err();
-        assert!(error.to_string().contains("unknown setting `SIGNAAL_LISEN` in the environment"));
-        assert!(check_environment(["SIGNAAL_LISTEN".to_owned(), "SIGNAAL_TEST_POSTGRES_URL".to_owned()].into_iter()).is_ok());
+        let error = check_environment(["SIGNAAL_LISEN".to_owned(), "PATH".to_owned()].into_iter())
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("unknown setting `SIGNAAL_LISEN` in the environment")
+        );
+        assert!(
+            check_environment(
+                [
+                    "SIGNAAL_LISTEN".to_owned(),
+                    "SIGNAAL_TEST_POSTGRES_URL".to_owned()
+                ]
+                .into_iter()
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn impossible_values_name_the_setting() {
         let cases = [
-            ("listen = \"localhost\"", "setting `listen` (--listen, SIGNAAL_LISTEN): \"localhost\" is not an address"),
-            ("db_max_connections = 0", "setting `db_max_connections` (--db-max-connections, SIGNAAL_DB_MAX_CONNECTIONS): \"0\" is not a whole number from 1 to 1000"),
-            ("roster_max_leave_share = 1.5", "\"1.5\" is not a share from 0 to 1"),
+            (
+                "listen = \"localhost\"",
+                "setting `listen` (--listen, SIGNAAL_LISTEN): \"localhost\" is not an address",
+            ),
+            (
+                "db_max_connections = 0",
+                "setting `db_max_connections` (--db-max-connections, SIGNAAL_DB_MAX_CONNECTIONS): \"0\" is not a whole number from 1 to 1000",
+            ),
+            (
+                "roster_max_leave_share = 1.5",
+                "\"1.5\" is not a share from 0 to 1",
+            ),
             ("log_format = \"xml\"", "\"xml\" is not one of: human, json"),
             ("log_level = \"info,,=\"", "is not a log filter"),
-            ("data_dir = \"\"", "setting `data_dir` (--data-dir, SIGNAAL_DATA_DIR): is empty"),
+            (
+                "data_dir = \"\"",
+                "setting `data_dir` (--data-dir, SIGNAAL_DATA_DIR): is empty",
+            ),
         ];
         for (file, expected) in cases {
-            let error = Settings::resolve(&SettingFlags::default(), &table(file)).unwrap_err().to_string();
+            let error = Settings::resolve(&SettingFlags::default(), &table(file))
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(expected), "{file}: {error}");
         }
     }

@@ -4,7 +4,7 @@ use signaal_domain::SchoolId;
 use signaal_domain::audit::{AuditEntry, AuditEvent, GENESIS_HASH, entry_hash};
 use signaal_domain::policy::{ActorRef, SchoolGrant, VerifyAudit};
 use signaal_storage::{AuditRepo, Result, StorageError};
-use sqlx::{Row, PgConnection};
+use sqlx::{PgConnection, Row};
 
 use crate::PgStore;
 use crate::error::map_err;
@@ -39,7 +39,15 @@ pub(crate) async fn append(
     let prev_hash: String = head.try_get("hash").map_err(map_err)?;
     let seq = prev_seq + 1;
     let actor = actor.audit_name();
-    let hash = entry_hash(&prev_hash, seq, at, &actor, event.action, &event.subject, &event.outcome);
+    let hash = entry_hash(
+        &prev_hash,
+        seq,
+        at,
+        &actor,
+        event.action,
+        &event.subject,
+        &event.outcome,
+    );
     sqlx::query(
         "INSERT INTO audit_log (school_id, seq, at, actor, action, subject, outcome, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

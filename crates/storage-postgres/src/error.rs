@@ -17,10 +17,13 @@ pub(crate) fn map_err(error: sqlx::Error) -> StorageError {
                 StorageError::Internal(error.to_string())
             }
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-            StorageError::Unavailable(error.to_string())
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => StorageError::Unavailable(error.to_string()),
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+            StorageError::Corrupt(error.to_string())
         }
-        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StorageError::Corrupt(error.to_string()),
         _ => StorageError::Internal(error.to_string()),
     }
 }

@@ -22,22 +22,34 @@ pub(crate) async fn run(pool: &PgPool) -> Result<usize> {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-    sqlx::query(CREATE_TABLE).execute(&mut *tx).await.map_err(map_err)?;
+    sqlx::query(CREATE_TABLE)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
         .fetch_all(&mut *tx)
         .await
         .map_err(map_err)?;
     let pending = migrations::pending(MIGRATIONS, &applied)?;
     for migration in &pending {
-        sqlx::raw_sql(migration.sql).execute(&mut *tx).await.map_err(map_err)?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(migration.version)
-            .bind(migration.name)
-            .bind(chrono::Utc::now())
+        sqlx::raw_sql(migration.sql)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        tracing::info!(version = migration.version, name = migration.name, "applied migration");
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(chrono::Utc::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
     }
     tx.commit().await.map_err(map_err)?;
     Ok(pending.len())
@@ -48,5 +60,6 @@ pub(crate) async fn current_version(pool: &PgPool) -> Result<i64> {
         .fetch_one(pool)
         .await
         .map_err(map_err)?;
-    row.try_get(0).map_err(|e| StorageError::Corrupt(e.to_string()))
+    row.try_get(0)
+        .map_err(|e| StorageError::Corrupt(e.to_string()))
 }

@@ -11,10 +11,17 @@ use sqlx::postgres::PgConnectOptions;
 async fn fresh_store() -> Option<PgStore> {
     let url = std::env::var("SIGNAAL_TEST_POSTGRES_URL").ok()?;
     let schema = format!("signaal_test_{}", uuid::Uuid::now_v7().simple());
-    let admin = PgStore::connect_with(PgConnectOptions::from_str(&url).expect("url"), 1).await.expect("connect");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(admin.pool()).await.expect("schema");
+    let admin = PgStore::connect_with(PgConnectOptions::from_str(&url).expect("url"), 1)
+        .await
+        .expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(admin.pool())
+        .await
+        .expect("schema");
     admin.close().await;
-    let options = PgConnectOptions::from_str(&url).expect("url").options([("search_path", schema.as_str())]);
+    let options = PgConnectOptions::from_str(&url)
+        .expect("url")
+        .options([("search_path", schema.as_str())]);
     Some(PgStore::open_with(options, 4).await.expect("open"))
 }
 
@@ -26,12 +33,16 @@ signaal_storage::conformance_suite!(fresh);
 
 #[tokio::test]
 async fn a_database_from_a_newer_signaal_is_refused() {
-    let Some(store) = fresh_store().await else { return };
+    let Some(store) = fresh_store().await else {
+        return;
+    };
     assert_eq!(store.migrate().await.expect("migrate"), 0);
-    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', now())")
-        .execute(store.pool())
-        .await
-        .expect("insert");
+    sqlx::query(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', now())",
+    )
+    .execute(store.pool())
+    .await
+    .expect("insert");
     match store.migrate().await {
         Err(StorageError::SchemaTooNew { database: 9999, .. }) => {}
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -40,12 +51,16 @@ async fn a_database_from_a_newer_signaal_is_refused() {
 
 #[tokio::test]
 async fn the_audit_log_refuses_changes() {
-    let Some(store) = fresh_store().await else { return };
-    let update = sqlx::raw_sql("INSERT INTO boards VALUES (gen_random_uuid(), 'b', false, now()); \
+    let Some(store) = fresh_store().await else {
+        return;
+    };
+    let update = sqlx::raw_sql(
+        "INSERT INTO boards VALUES (gen_random_uuid(), 'b', false, now()); \
          INSERT INTO schools SELECT gen_random_uuid(), id, 'x', 'x', false, now() FROM boards; \
          INSERT INTO audit_log SELECT id, 1, now(), 'a', 'b', 'c', 'd', 'e', 'f' FROM schools; \
-         UPDATE audit_log SET outcome = 'changed'")
-        .execute(store.pool())
-        .await;
+         UPDATE audit_log SET outcome = 'changed'",
+    )
+    .execute(store.pool())
+    .await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
 }

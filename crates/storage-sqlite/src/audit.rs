@@ -38,7 +38,15 @@ pub(crate) async fn append(
     let prev_hash: String = head.try_get("hash").map_err(map_err)?;
     let seq = prev_seq + 1;
     let actor = actor.audit_name();
-    let hash = entry_hash(&prev_hash, seq, at, &actor, event.action, &event.subject, &event.outcome);
+    let hash = entry_hash(
+        &prev_hash,
+        seq,
+        at,
+        &actor,
+        event.action,
+        &event.subject,
+        &event.outcome,
+    );
     sqlx::query(
         "INSERT INTO audit_log (school_id, seq, at, actor, action, subject, outcome, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -37,7 +37,13 @@ const STAFF_COLUMNS: &str = "SELECT id, email, display_name, is_provider_admin, 
 
 #[async_trait]
 impl DirectoryRepo for SqliteStore {
-    async fn create_board(&self, _grant: &DirectoryGrant, name: &str, is_demo: bool, now: DateTime<Utc>) -> Result<Board> {
+    async fn create_board(
+        &self,
+        _grant: &DirectoryGrant,
+        name: &str,
+        is_demo: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Board> {
         let board = Board {
             id: BoardId::new(),
             name: name.to_owned(),
@@ -55,11 +61,13 @@ impl DirectoryRepo for SqliteStore {
     }
 
     async fn board_by_name(&self, _grant: &DirectoryGrant, name: &str) -> Result<Option<Board>> {
-        let row = sqlx::query("SELECT id, name, is_demo FROM boards WHERE name = ? ORDER BY created_at LIMIT 1")
-            .bind(name)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(map_err)?;
+        let row = sqlx::query(
+            "SELECT id, name, is_demo FROM boards WHERE name = ? ORDER BY created_at LIMIT 1",
+        )
+        .bind(name)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(map_err)?;
         row.map(|row| {
             Ok(Board {
                 id: BoardId::from_uuid(row.try_get("id").map_err(map_err)?),
@@ -70,7 +78,12 @@ impl DirectoryRepo for SqliteStore {
         .transpose()
     }
 
-    async fn create_school(&self, _grant: &DirectoryGrant, new: &NewSchool, now: DateTime<Utc>) -> Result<School> {
+    async fn create_school(
+        &self,
+        _grant: &DirectoryGrant,
+        new: &NewSchool,
+        now: DateTime<Utc>,
+    ) -> Result<School> {
         let school = School {
             id: SchoolId::new(),
             board_id: new.board_id,
@@ -90,7 +103,10 @@ impl DirectoryRepo for SqliteStore {
             .await
             .map_err(map_err);
         if let Err(StorageError::Conflict(_)) = inserted {
-            return Err(StorageError::Conflict(format!("the short name \"{}\" is already in use", school.slug)));
+            return Err(StorageError::Conflict(format!(
+                "the short name \"{}\" is already in use",
+                school.slug
+            )));
         }
         inserted?;
         audit::start_chain(&mut tx, school.id).await?;
@@ -110,11 +126,19 @@ impl DirectoryRepo for SqliteStore {
 
     async fn list_schools(&self, _grant: &DirectoryGrant) -> Result<Vec<School>> {
         let sql = format!("{SCHOOL_COLUMNS} ORDER BY name, slug");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.reader).await.map_err(map_err)?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(school_from_row).collect()
     }
 
-    async fn create_staff(&self, _grant: &DirectoryGrant, new: &NewStaff, now: DateTime<Utc>) -> Result<StaffMember> {
+    async fn create_staff(
+        &self,
+        _grant: &DirectoryGrant,
+        new: &NewStaff,
+        now: DateTime<Utc>,
+    ) -> Result<StaffMember> {
         let staff = StaffMember {
             id: StaffId::new(),
             email: new.email.trim().to_lowercase(),
@@ -134,13 +158,23 @@ impl DirectoryRepo for SqliteStore {
         .await
         .map_err(map_err);
         match inserted {
-            Err(StorageError::Conflict(_)) => Err(StorageError::Conflict(format!("{} already has an account", staff.email))),
+            Err(StorageError::Conflict(_)) => Err(StorageError::Conflict(format!(
+                "{} already has an account",
+                staff.email
+            ))),
             Err(other) => Err(other),
             Ok(_) => Ok(staff),
         }
     }
 
-    async fn assign_role(&self, _grant: &DirectoryGrant, staff: StaffId, school: SchoolId, role: Role, _now: DateTime<Utc>) -> Result<()> {
+    async fn assign_role(
+        &self,
+        _grant: &DirectoryGrant,
+        staff: StaffId,
+        school: SchoolId,
+        role: Role,
+        _now: DateTime<Utc>,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO staff_roles (staff_id, school_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(staff.as_uuid())
             .bind(school.as_uuid())
@@ -160,8 +194,12 @@ impl DirectoryRepo for SqliteStore {
         rows.iter()
             .map(|row| {
                 let role: String = row.try_get("role").map_err(map_err)?;
-                let role = Role::parse(&role).ok_or_else(|| StorageError::Corrupt(format!("unknown role {role}")))?;
-                Ok((SchoolId::from_uuid(row.try_get("school_id").map_err(map_err)?), role))
+                let role = Role::parse(&role)
+                    .ok_or_else(|| StorageError::Corrupt(format!("unknown role {role}")))?;
+                Ok((
+                    SchoolId::from_uuid(row.try_get("school_id").map_err(map_err)?),
+                    role,
+                ))
             })
             .collect()
     }

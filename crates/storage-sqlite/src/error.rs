@@ -12,7 +12,10 @@ pub(crate) fn map_err(error: sqlx::Error) -> StorageError {
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
             // Extended codes carry the primary code in their low byte.
-            let primary = code.parse::<i64>().map(|c| (c & 0xff).to_string()).unwrap_or_default();
+            let primary = code
+                .parse::<i64>()
+                .map(|c| (c & 0xff).to_string())
+                .unwrap_or_default();
             if db.is_unique_violation() {
                 StorageError::Conflict(db.message().to_owned())
             } else if primary == SQLITE_FULL {
@@ -23,10 +26,13 @@ pub(crate) fn map_err(error: sqlx::Error) -> StorageError {
                 StorageError::Internal(error.to_string())
             }
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => {
-            StorageError::Unavailable(error.to_string())
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => StorageError::Unavailable(error.to_string()),
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+            StorageError::Corrupt(error.to_string())
         }
-        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StorageError::Corrupt(error.to_string()),
         _ => StorageError::Internal(error.to_string()),
     }
 }

@@ -17,7 +17,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use signaal_storage::{HealthRepo, Result, Storage};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Sqlite, Transaction};
 
 use error::map_err;
@@ -87,14 +89,20 @@ impl SqliteStore {
     }
 
     async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(map_err)
     }
 }
 
 #[async_trait]
 impl HealthRepo for SqliteStore {
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(map_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 

@@ -16,7 +16,10 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<usize> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
-    sqlx::query(CREATE_TABLE).execute(&mut *tx).await.map_err(map_err)?;
+    sqlx::query(CREATE_TABLE)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
     let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
         .fetch_all(&mut *tx)
         .await
@@ -27,7 +30,10 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<usize> {
         .map_err(map_err)?;
     let pending = migrations::pending(MIGRATIONS, &applied)?;
     for migration in &pending {
-        sqlx::raw_sql(migration.sql).execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
             .bind(migration.version)
             .bind(migration.name)
@@ -35,7 +41,11 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<usize> {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        tracing::info!(version = migration.version, name = migration.name, "applied migration");
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
     }
     tx.commit().await.map_err(map_err)?;
     Ok(pending.len())
@@ -46,5 +56,6 @@ pub(crate) async fn current_version(pool: &SqlitePool) -> Result<i64> {
         .fetch_one(pool)
         .await
         .map_err(map_err)?;
-    row.try_get(0).map_err(|e| StorageError::Corrupt(e.to_string()))
+    row.try_get(0)
+        .map_err(|e| StorageError::Corrupt(e.to_string()))
 }

@@ -29,7 +29,11 @@ fn pupil_number(row: &SqliteRow) -> Result<PupilNumber> {
 }
 
 /// The school year holding `today`, created if the school has none yet.
-async fn ensure_school_year(conn: &mut SqliteConnection, school: SchoolId, today: NaiveDate) -> Result<SchoolYearId> {
+async fn ensure_school_year(
+    conn: &mut SqliteConnection,
+    school: SchoolId,
+    today: NaiveDate,
+) -> Result<SchoolYearId> {
     let span = SchoolYearSpan::containing(today);
     let existing = sqlx::query("SELECT id FROM school_years WHERE school_id = ? AND starts_on = ?")
         .bind(school.as_uuid())
@@ -61,17 +65,25 @@ async fn ensure_groups(
     plan: &SyncPlan,
     counts: &mut SyncCounts,
 ) -> Result<HashMap<String, GroupId>> {
-    let rows = sqlx::query("SELECT id, name, grade FROM groups WHERE school_year_id = ? AND school_id = ?")
-        .bind(year.as_uuid())
-        .bind(school.as_uuid())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
+    let rows = sqlx::query(
+        "SELECT id, name, grade FROM groups WHERE school_year_id = ? AND school_id = ?",
+    )
+    .bind(year.as_uuid())
+    .bind(school.as_uuid())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map_err)?;
     let mut existing = HashMap::new();
     for row in &rows {
         let name: String = row.try_get("name").map_err(map_err)?;
         let grade: Option<i64> = row.try_get("grade").map_err(map_err)?;
-        existing.insert(name, (GroupId::from_uuid(row.try_get("id").map_err(map_err)?), grade));
+        existing.insert(
+            name,
+            (
+                GroupId::from_uuid(row.try_get("id").map_err(map_err)?),
+                grade,
+            ),
+        );
     }
     let mut ids = HashMap::new();
     for (name, grade) in &plan.groups {
@@ -110,7 +122,11 @@ async fn ensure_groups(
 
 #[async_trait]
 impl RosterRepo for SqliteStore {
-    async fn current_roster(&self, grant: &SchoolGrant<ImportRoster>, today: NaiveDate) -> Result<Vec<CurrentPupil>> {
+    async fn current_roster(
+        &self,
+        grant: &SchoolGrant<ImportRoster>,
+        today: NaiveDate,
+    ) -> Result<Vec<CurrentPupil>> {
         let span = SchoolYearSpan::containing(today);
         let rows = sqlx::query(
             "SELECT p.id, p.number, p.given_name, p.particle, p.family_name, p.date_of_birth, p.enrolled_on,
@@ -141,7 +157,12 @@ impl RosterRepo for SqliteStore {
             .collect()
     }
 
-    async fn apply_sync(&self, grant: &SchoolGrant<ImportRoster>, plan: &SyncPlan, now: DateTime<Utc>) -> Result<SyncCounts> {
+    async fn apply_sync(
+        &self,
+        grant: &SchoolGrant<ImportRoster>,
+        plan: &SyncPlan,
+        now: DateTime<Utc>,
+    ) -> Result<SyncCounts> {
         let school = grant.school();
         let mut counts = SyncCounts::default();
         let mut tx = self.write_tx().await?;
@@ -190,21 +211,34 @@ impl RosterRepo for SqliteStore {
             counts.updated += changed.rows_affected() as usize;
         }
         for leaving in &plan.leave {
-            let changed = sqlx::query("UPDATE pupils SET left_on = ? WHERE id = ? AND school_id = ? AND left_on IS NULL")
-                .bind(plan.today)
-                .bind(leaving.id.as_uuid())
-                .bind(school.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
+            let changed = sqlx::query(
+                "UPDATE pupils SET left_on = ? WHERE id = ? AND school_id = ? AND left_on IS NULL",
+            )
+            .bind(plan.today)
+            .bind(leaving.id.as_uuid())
+            .bind(school.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
             counts.left += changed.rows_affected() as usize;
         }
-        audit::append(&mut tx, school, grant.actor(), &import_event(school, &counts), now).await?;
+        audit::append(
+            &mut tx,
+            school,
+            grant.actor(),
+            &import_event(school, &counts),
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(map_err)?;
         Ok(counts)
     }
 
-    async fn pupils(&self, grant: &SchoolGrant<ReadRoster>, now: DateTime<Utc>) -> Result<Vec<Pupil>> {
+    async fn pupils(
+        &self,
+        grant: &SchoolGrant<ReadRoster>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Pupil>> {
         let school = grant.school();
         let mut tx = self.write_tx().await?;
         let rows = sqlx::query(
@@ -224,18 +258,32 @@ impl RosterRepo for SqliteStore {
                     number: pupil_number(row)?,
                     name: person_name(row)?,
                     date_of_birth: row.try_get("date_of_birth").map_err(map_err)?,
-                    group_id: row.try_get::<Option<Uuid>, _>("group_id").map_err(map_err)?.map(GroupId::from_uuid),
+                    group_id: row
+                        .try_get::<Option<Uuid>, _>("group_id")
+                        .map_err(map_err)?
+                        .map(GroupId::from_uuid),
                     enrolled_on: row.try_get("enrolled_on").map_err(map_err)?,
                     left_on: row.try_get("left_on").map_err(map_err)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        audit::append(&mut tx, school, grant.actor(), &view_event(school, pupils.len()), now).await?;
+        audit::append(
+            &mut tx,
+            school,
+            grant.actor(),
+            &view_event(school, pupils.len()),
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(map_err)?;
         Ok(pupils)
     }
 
-    async fn groups(&self, grant: &SchoolGrant<ReadRoster>, today: NaiveDate) -> Result<Vec<Group>> {
+    async fn groups(
+        &self,
+        grant: &SchoolGrant<ReadRoster>,
+        today: NaiveDate,
+    ) -> Result<Vec<Group>> {
         let span = SchoolYearSpan::containing(today);
         let rows = sqlx::query(
             "SELECT g.id, g.school_year_id, g.name, g.grade FROM groups g
@@ -252,7 +300,9 @@ impl RosterRepo for SqliteStore {
                 let grade: Option<i64> = row.try_get("grade").map_err(map_err)?;
                 Ok(Group {
                     id: GroupId::from_uuid(row.try_get("id").map_err(map_err)?),
-                    school_year_id: SchoolYearId::from_uuid(row.try_get("school_year_id").map_err(map_err)?),
+                    school_year_id: SchoolYearId::from_uuid(
+                        row.try_get("school_year_id").map_err(map_err)?,
+                    ),
                     name: row.try_get("name").map_err(map_err)?,
                     grade: grade.and_then(|g| u8::try_from(g).ok()),
                 })

@@ -5,7 +5,9 @@ use signaal_storage_sqlite::SqliteStore;
 
 async fn fresh() -> Option<(Storage, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db")).await.expect("open");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"))
+        .await
+        .expect("open");
     Some((store.into_storage(), dir))
 }
 
@@ -16,7 +18,10 @@ async fn migrating_twice_applies_nothing_the_second_time() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("signaal.db");
     let store = SqliteStore::connect(&path).await.expect("connect");
-    assert_eq!(store.migrate().await.expect("migrate"), signaal_storage_sqlite::MIGRATIONS.len());
+    assert_eq!(
+        store.migrate().await.expect("migrate"),
+        signaal_storage_sqlite::MIGRATIONS.len()
+    );
     assert_eq!(store.migrate().await.expect("migrate"), 0);
 }
 
@@ -41,12 +46,30 @@ async fn a_database_from_a_newer_signaal_is_refused() {
 #[tokio::test]
 async fn durability_and_real_deletion_are_switched_on() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db")).await.expect("open");
-    let pragma = |name: &'static str| sqlx::query_scalar::<_, i64>(name).fetch_one(store.writer_pool());
-    assert_eq!(pragma("PRAGMA secure_delete").await.expect("pragma"), 1, "secure_delete must be on");
-    assert_eq!(pragma("PRAGMA synchronous").await.expect("pragma"), 2, "synchronous must be FULL");
-    assert_eq!(pragma("PRAGMA foreign_keys").await.expect("pragma"), 1, "foreign keys must be enforced");
-    let mode = sqlx::query_scalar::<_, String>("PRAGMA journal_mode").fetch_one(store.writer_pool()).await.expect("pragma");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"))
+        .await
+        .expect("open");
+    let pragma =
+        |name: &'static str| sqlx::query_scalar::<_, i64>(name).fetch_one(store.writer_pool());
+    assert_eq!(
+        pragma("PRAGMA secure_delete").await.expect("pragma"),
+        1,
+        "secure_delete must be on"
+    );
+    assert_eq!(
+        pragma("PRAGMA synchronous").await.expect("pragma"),
+        2,
+        "synchronous must be FULL"
+    );
+    assert_eq!(
+        pragma("PRAGMA foreign_keys").await.expect("pragma"),
+        1,
+        "foreign keys must be enforced"
+    );
+    let mode = sqlx::query_scalar::<_, String>("PRAGMA journal_mode")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("pragma");
     assert_eq!(mode, "wal");
 }
 
@@ -58,31 +81,73 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
     use signaal_domain::school::{NewSchool, SchoolSlug};
 
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db")).await.expect("open");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"))
+        .await
+        .expect("open");
     let storage = store.clone().into_storage();
     let now = chrono::Utc::now();
     let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage.directory.create_board(&directory, "B", false, now).await.expect("board");
-    let new = NewSchool { board_id: board.id, slug: SchoolSlug::parse("s-1").expect("slug"), name: "S".into(), is_demo: false };
-    let school = storage.directory.create_school(&directory, &new, now).await.expect("school");
+    let board = storage
+        .directory
+        .create_board(&directory, "B", false, now)
+        .await
+        .expect("board");
+    let new = NewSchool {
+        board_id: board.id,
+        slug: SchoolSlug::parse("s-1").expect("slug"),
+        name: "S".into(),
+        is_demo: false,
+    };
+    let school = storage
+        .directory
+        .create_school(&directory, &new, now)
+        .await
+        .expect("school");
     let import = policy::authorize(&Actor::Operator, school.id).expect("grant");
     let file = signaal_domain::demo::roster(10, 1, now.date_naive());
-    let options = SyncOptions { max_leave_share: 1.0, allow_mass_leave: false };
+    let options = SyncOptions {
+        max_leave_share: 1.0,
+        allow_mass_leave: false,
+    };
     for _ in 0..3 {
-        let current = storage.rosters.current_roster(&import, now.date_naive()).await.expect("roster");
+        let current = storage
+            .rosters
+            .current_roster(&import, now.date_naive())
+            .await
+            .expect("roster");
         let plan = plan_sync(&current, &file, now.date_naive(), options).expect("plan");
-        storage.rosters.apply_sync(&import, &plan, now).await.expect("apply");
+        storage
+            .rosters
+            .apply_sync(&import, &plan, now)
+            .await
+            .expect("apply");
     }
     let verify = policy::authorize(&Actor::Operator, school.id).expect("grant");
-    assert_eq!(verify_chain(&storage.audit.chain(&verify).await.expect("chain")), Ok(3));
+    assert_eq!(
+        verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
+        Ok(3)
+    );
 
-    let update = sqlx::query("UPDATE audit_log SET outcome = 'nothing' WHERE seq = 2").execute(store.writer_pool()).await;
+    let update = sqlx::query("UPDATE audit_log SET outcome = 'nothing' WHERE seq = 2")
+        .execute(store.writer_pool())
+        .await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
-    let delete = sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(store.writer_pool()).await;
+    let delete = sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(store.writer_pool())
+        .await;
     assert!(delete.unwrap_err().to_string().contains("append-only"));
 
     // Someone with direct access to the file can drop the guard; the chain still tells.
-    sqlx::query("DROP TRIGGER audit_log_is_append_only_update").execute(store.writer_pool()).await.expect("drop");
-    sqlx::query("UPDATE audit_log SET outcome = 'nothing' WHERE seq = 2").execute(store.writer_pool()).await.expect("tamper");
-    assert_eq!(verify_chain(&storage.audit.chain(&verify).await.expect("chain")), Err(ChainBreak::Altered { seq: 2 }));
+    sqlx::query("DROP TRIGGER audit_log_is_append_only_update")
+        .execute(store.writer_pool())
+        .await
+        .expect("drop");
+    sqlx::query("UPDATE audit_log SET outcome = 'nothing' WHERE seq = 2")
+        .execute(store.writer_pool())
+        .await
+        .expect("tamper");
+    assert_eq!(
+        verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
+        Err(ChainBreak::Altered { seq: 2 })
+    );
 }

@@ -46,7 +46,9 @@ macro_rules! conformance_cases {
 }
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+    DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 fn today() -> NaiveDate {
@@ -59,15 +61,24 @@ const OPTIONS: SyncOptions = SyncOptions {
 };
 
 async fn school(storage: &Storage, slug: &str) -> School {
-    let grant = policy::authorize_directory(&Actor::Operator).expect("the operator manages the directory");
-    let board = storage.directory.create_board(&grant, "Stichting Test", false, now()).await.expect("board");
+    let grant =
+        policy::authorize_directory(&Actor::Operator).expect("the operator manages the directory");
+    let board = storage
+        .directory
+        .create_board(&grant, "Stichting Test", false, now())
+        .await
+        .expect("board");
     let new = NewSchool {
         board_id: board.id,
         slug: SchoolSlug::parse(slug).expect("slug"),
         name: format!("School {slug}"),
         is_demo: false,
     };
-    storage.directory.create_school(&grant, &new, now()).await.expect("school")
+    storage
+        .directory
+        .create_school(&grant, &new, now())
+        .await
+        .expect("school")
 }
 
 fn import_grant(school: &School) -> SchoolGrant<ImportRoster> {
@@ -87,26 +98,59 @@ fn read_grant(school: &School) -> SchoolGrant<ReadRoster> {
 }
 
 async fn plan_import(storage: &Storage, school: &School, file: &RosterFile) -> SyncPlan {
-    let current = storage.rosters.current_roster(&import_grant(school), today()).await.expect("current roster");
+    let current = storage
+        .rosters
+        .current_roster(&import_grant(school), today())
+        .await
+        .expect("current roster");
     plan_sync(&current, file, today(), OPTIONS).expect("plan")
 }
 
 async fn import(storage: &Storage, school: &School, file: &RosterFile) -> crate::SyncCounts {
     let plan = plan_import(storage, school, file).await;
-    storage.rosters.apply_sync(&import_grant(school), &plan, now()).await.expect("apply")
+    storage
+        .rosters
+        .apply_sync(&import_grant(school), &plan, now())
+        .await
+        .expect("apply")
 }
 
 pub async fn schools_are_created_and_found_by_slug(storage: &Storage) {
     let created = school(storage, "de-regenboog").await;
-    let found = storage.directory.school_by_slug(&created.slug).await.expect("lookup");
+    let found = storage
+        .directory
+        .school_by_slug(&created.slug)
+        .await
+        .expect("lookup");
     assert_eq!(found, Some(created.clone()));
     let missing = SchoolSlug::parse("nergens").expect("slug");
-    assert_eq!(storage.directory.school_by_slug(&missing).await.expect("lookup"), None);
+    assert_eq!(
+        storage
+            .directory
+            .school_by_slug(&missing)
+            .await
+            .expect("lookup"),
+        None
+    );
     let grant = policy::authorize_directory(&Actor::Operator).expect("grant");
-    assert_eq!(storage.directory.list_schools(&grant).await.expect("list"), vec![created.clone()]);
-    let board = storage.directory.board_by_name(&grant, "Stichting Test").await.expect("board");
+    assert_eq!(
+        storage.directory.list_schools(&grant).await.expect("list"),
+        vec![created.clone()]
+    );
+    let board = storage
+        .directory
+        .board_by_name(&grant, "Stichting Test")
+        .await
+        .expect("board");
     assert_eq!(board.map(|b| b.id), Some(created.board_id));
-    assert_eq!(storage.directory.board_by_name(&grant, "Nobody").await.expect("board"), None);
+    assert_eq!(
+        storage
+            .directory
+            .board_by_name(&grant, "Nobody")
+            .await
+            .expect("board"),
+        None
+    );
 }
 
 pub async fn a_taken_slug_is_a_conflict(storage: &Storage) {
@@ -132,7 +176,11 @@ pub async fn staff_accounts_and_roles(storage: &Storage) {
         display_name: "Juf de Vries".into(),
         is_provider_admin: false,
     };
-    let staff = storage.directory.create_staff(&grant, &new, now()).await.expect("staff");
+    let staff = storage
+        .directory
+        .create_staff(&grant, &new, now())
+        .await
+        .expect("staff");
     assert_eq!(staff.email, "j.de.vries@school.example");
     assert!(staff.active);
     let duplicate = NewStaff {
@@ -140,17 +188,39 @@ pub async fn staff_accounts_and_roles(storage: &Storage) {
         ..new
     };
     assert!(matches!(
-        storage.directory.create_staff(&grant, &duplicate, now()).await,
+        storage
+            .directory
+            .create_staff(&grant, &duplicate, now())
+            .await,
         Err(StorageError::Conflict(_))
     ));
-    storage.directory.assign_role(&grant, staff.id, school.id, Role::Teacher, now()).await.expect("role");
-    storage.directory.assign_role(&grant, staff.id, school.id, Role::Coordinator, now()).await.expect("role");
+    storage
+        .directory
+        .assign_role(&grant, staff.id, school.id, Role::Teacher, now())
+        .await
+        .expect("role");
+    storage
+        .directory
+        .assign_role(&grant, staff.id, school.id, Role::Coordinator, now())
+        .await
+        .expect("role");
     // Assigning a role twice is harmless.
-    storage.directory.assign_role(&grant, staff.id, school.id, Role::Teacher, now()).await.expect("role");
+    storage
+        .directory
+        .assign_role(&grant, staff.id, school.id, Role::Teacher, now())
+        .await
+        .expect("role");
     let mut roles = storage.directory.roles_of(staff.id).await.expect("roles");
     roles.sort();
-    assert_eq!(roles, vec![(school.id, Role::Coordinator), (school.id, Role::Teacher)]);
-    let found = storage.directory.staff_by_email("J.DE.VRIES@school.example").await.expect("lookup");
+    assert_eq!(
+        roles,
+        vec![(school.id, Role::Coordinator), (school.id, Role::Teacher)]
+    );
+    let found = storage
+        .directory
+        .staff_by_email("J.DE.VRIES@school.example")
+        .await
+        .expect("lookup");
     assert_eq!(found, Some(staff));
 }
 
@@ -160,18 +230,32 @@ pub async fn a_roster_import_stores_every_pupil(storage: &Storage) {
     let counts = import(storage, &school, &file).await;
     assert_eq!(counts.added, 200);
     assert_eq!(counts.groups_created, 16);
-    let pupils = storage.rosters.pupils(&read_grant(&school), now()).await.expect("pupils");
+    let pupils = storage
+        .rosters
+        .pupils(&read_grant(&school), now())
+        .await
+        .expect("pupils");
     assert_eq!(pupils.len(), 200);
-    let groups = storage.rosters.groups(&read_grant(&school), today()).await.expect("groups");
+    let groups = storage
+        .rosters
+        .groups(&read_grant(&school), today())
+        .await
+        .expect("groups");
     assert_eq!(groups.len(), 16);
     for entry in &file.entries {
-        let pupil = pupils.iter().find(|p| p.number == entry.number).expect("every pupil is stored");
+        let pupil = pupils
+            .iter()
+            .find(|p| p.number == entry.number)
+            .expect("every pupil is stored");
         assert_eq!(pupil.name, entry.name);
         assert_eq!(pupil.date_of_birth, entry.date_of_birth);
         assert_eq!(pupil.enrolled_on, today());
         assert_eq!(pupil.left_on, None);
         assert_eq!(pupil.school_id, school.id);
-        let group = groups.iter().find(|g| Some(g.id) == pupil.group_id).expect("a group");
+        let group = groups
+            .iter()
+            .find(|g| Some(g.id) == pupil.group_id)
+            .expect("a group");
         assert_eq!(group.name, entry.group);
         assert_eq!(group.grade, entry.grade);
     }
@@ -181,13 +265,28 @@ pub async fn importing_the_same_file_twice_changes_nothing(storage: &Storage) {
     let school = school(storage, "twice").await;
     let file = demo::roster(120, 2, today());
     import(storage, &school, &file).await;
-    let before = storage.rosters.pupils(&read_grant(&school), now()).await.expect("pupils");
+    let before = storage
+        .rosters
+        .pupils(&read_grant(&school), now())
+        .await
+        .expect("pupils");
     let second = plan_import(storage, &school, &file).await;
     assert!(second.is_empty(), "{}", second.describe());
     assert_eq!(second.unchanged, 120);
-    let counts = storage.rosters.apply_sync(&import_grant(&school), &second, now()).await.expect("apply");
+    let counts = storage
+        .rosters
+        .apply_sync(&import_grant(&school), &second, now())
+        .await
+        .expect("apply");
     assert_eq!(counts, crate::SyncCounts::default());
-    assert_eq!(storage.rosters.pupils(&read_grant(&school), now()).await.expect("pupils"), before);
+    assert_eq!(
+        storage
+            .rosters
+            .pupils(&read_grant(&school), now())
+            .await
+            .expect("pupils"),
+        before
+    );
 }
 
 pub async fn a_sync_updates_and_marks_leavers(storage: &Storage) {
@@ -205,26 +304,80 @@ pub async fn a_sync_updates_and_marks_leavers(storage: &Storage) {
     file.entries.push(newcomer.clone());
 
     let plan = plan_import(storage, &school, &file).await;
-    assert_eq!((plan.add.len(), plan.update.len(), plan.leave.len()), (1, 2, 1));
-    let counts = storage.rosters.apply_sync(&import_grant(&school), &plan, now()).await.expect("apply");
-    assert_eq!(counts, crate::SyncCounts { added: 1, updated: 2, left: 1, groups_created: 1 });
+    assert_eq!(
+        (plan.add.len(), plan.update.len(), plan.leave.len()),
+        (1, 2, 1)
+    );
+    let counts = storage
+        .rosters
+        .apply_sync(&import_grant(&school), &plan, now())
+        .await
+        .expect("apply");
+    assert_eq!(
+        counts,
+        crate::SyncCounts {
+            added: 1,
+            updated: 2,
+            left: 1,
+            groups_created: 1
+        }
+    );
 
-    let pupils = storage.rosters.pupils(&read_grant(&school), now()).await.expect("pupils");
-    let by_number = |n: &signaal_domain::school::PupilNumber| pupils.iter().find(|p| &p.number == n).expect("pupil");
+    let pupils = storage
+        .rosters
+        .pupils(&read_grant(&school), now())
+        .await
+        .expect("pupils");
+    let by_number = |n: &signaal_domain::school::PupilNumber| {
+        pupils.iter().find(|p| &p.number == n).expect("pupil")
+    };
     assert_eq!(by_number(&gone.number).left_on, Some(today()));
-    assert_eq!(by_number(&file.entries[1].number).name.family_name, "Veranderd");
-    assert_eq!(by_number(&newcomer.number).enrolled_on, NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"));
-    let groups = storage.rosters.groups(&read_grant(&school), today()).await.expect("groups");
+    assert_eq!(
+        by_number(&file.entries[1].number).name.family_name,
+        "Veranderd"
+    );
+    assert_eq!(
+        by_number(&newcomer.number).enrolled_on,
+        NaiveDate::from_ymd_opt(2026, 9, 1).expect("date")
+    );
+    let groups = storage
+        .rosters
+        .groups(&read_grant(&school), today())
+        .await
+        .expect("groups");
     let moved = by_number(&file.entries[0].number);
-    assert_eq!(groups.iter().find(|g| Some(g.id) == moved.group_id).map(|g| g.name.as_str()), Some("groep 8c"));
+    assert_eq!(
+        groups
+            .iter()
+            .find(|g| Some(g.id) == moved.group_id)
+            .map(|g| g.name.as_str()),
+        Some("groep 8c")
+    );
 
     // The leaver returns in a later import.
     file.entries.push(gone.clone());
     let plan = plan_import(storage, &school, &file).await;
-    assert_eq!((plan.add.len(), plan.update.len(), plan.leave.len()), (0, 1, 0));
-    storage.rosters.apply_sync(&import_grant(&school), &plan, now()).await.expect("apply");
-    let pupils = storage.rosters.pupils(&read_grant(&school), now()).await.expect("pupils");
-    assert_eq!(pupils.iter().find(|p| p.number == gone.number).and_then(|p| p.left_on), None);
+    assert_eq!(
+        (plan.add.len(), plan.update.len(), plan.leave.len()),
+        (0, 1, 0)
+    );
+    storage
+        .rosters
+        .apply_sync(&import_grant(&school), &plan, now())
+        .await
+        .expect("apply");
+    let pupils = storage
+        .rosters
+        .pupils(&read_grant(&school), now())
+        .await
+        .expect("pupils");
+    assert_eq!(
+        pupils
+            .iter()
+            .find(|p| p.number == gone.number)
+            .and_then(|p| p.left_on),
+        None
+    );
 }
 
 pub async fn rosters_are_scoped_to_their_school(storage: &Storage) {
@@ -233,36 +386,73 @@ pub async fn rosters_are_scoped_to_their_school(storage: &Storage) {
     import(storage, &a, &demo::roster(30, 4, today())).await;
     // The same pupil numbers at another school are other pupils.
     import(storage, &b, &demo::roster(10, 5, today())).await;
-    let in_a = storage.rosters.pupils(&read_grant(&a), now()).await.expect("pupils");
-    let in_b = storage.rosters.pupils(&read_grant(&b), now()).await.expect("pupils");
+    let in_a = storage
+        .rosters
+        .pupils(&read_grant(&a), now())
+        .await
+        .expect("pupils");
+    let in_b = storage
+        .rosters
+        .pupils(&read_grant(&b), now())
+        .await
+        .expect("pupils");
     assert_eq!((in_a.len(), in_b.len()), (30, 10));
     assert!(in_a.iter().all(|p| p.school_id == a.id));
     assert!(in_b.iter().all(|p| p.school_id == b.id));
     // Syncing B with fewer pupils marks only B's pupils as left.
     let plan = {
-        let current = storage.rosters.current_roster(&import_grant(&b), today()).await.expect("current");
+        let current = storage
+            .rosters
+            .current_roster(&import_grant(&b), today())
+            .await
+            .expect("current");
         let file = demo::roster(9, 5, today());
         plan_sync(&current, &file, today(), OPTIONS).expect("plan")
     };
-    storage.rosters.apply_sync(&import_grant(&b), &plan, now()).await.expect("apply");
-    let in_a = storage.rosters.pupils(&read_grant(&a), now()).await.expect("pupils");
+    storage
+        .rosters
+        .apply_sync(&import_grant(&b), &plan, now())
+        .await
+        .expect("apply");
+    let in_a = storage
+        .rosters
+        .pupils(&read_grant(&a), now())
+        .await
+        .expect("pupils");
     assert!(in_a.iter().all(|p| p.left_on.is_none()));
-    assert_eq!(storage.rosters.groups(&read_grant(&a), today()).await.expect("groups").len(), 16);
+    assert_eq!(
+        storage
+            .rosters
+            .groups(&read_grant(&a), today())
+            .await
+            .expect("groups")
+            .len(),
+        16
+    );
 }
 
 pub async fn every_roster_change_and_view_is_audited_in_a_chain_per_school(storage: &Storage) {
     let a = school(storage, "audit-a").await;
     let b = school(storage, "audit-b").await;
     import(storage, &a, &demo::roster(20, 6, today())).await;
-    storage.rosters.pupils(&read_grant(&a), now() + Duration::seconds(1)).await.expect("view");
+    storage
+        .rosters
+        .pupils(&read_grant(&a), now() + Duration::seconds(1))
+        .await
+        .expect("view");
     import(storage, &b, &demo::roster(5, 7, today())).await;
-    let verify = |school: &School| -> SchoolGrant<VerifyAudit> { policy::authorize(&Actor::Operator, school.id).expect("grant") };
+    let verify = |school: &School| -> SchoolGrant<VerifyAudit> {
+        policy::authorize(&Actor::Operator, school.id).expect("grant")
+    };
 
     let chain_a = storage.audit.chain(&verify(&a)).await.expect("chain");
     let actions: Vec<&str> = chain_a.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, vec!["roster.import", "roster.view"]);
     assert_eq!(chain_a[0].actor, "operator");
-    assert_eq!(chain_a[0].outcome, "added=20 updated=0 left=0 groups_created=16");
+    assert_eq!(
+        chain_a[0].outcome,
+        "added=20 updated=0 left=0 groups_created=16"
+    );
     assert!(chain_a[1].actor.starts_with("staff:"));
     assert_eq!(audit::verify_chain(&chain_a), Ok(2));
     let chain_b = storage.audit.chain(&verify(&b)).await.expect("chain");
@@ -271,13 +461,19 @@ pub async fn every_roster_change_and_view_is_audited_in_a_chain_per_school(stora
     let file = demo::roster(20, 6, today());
     for entry in chain_a.iter().chain(&chain_b) {
         for pupil in &file.entries {
-            assert!(!entry.subject.contains(&pupil.name.family_name) && !entry.outcome.contains(&pupil.name.family_name));
+            assert!(
+                !entry.subject.contains(&pupil.name.family_name)
+                    && !entry.outcome.contains(&pupil.name.family_name)
+            );
         }
     }
     // A forged chain of another school's entries does not verify as this school's.
     let mut mixed = chain_a.clone();
     mixed[1] = chain_b[0].clone();
-    assert!(matches!(audit::verify_chain(&mixed), Err(ChainBreak::Gap { .. })));
+    assert!(matches!(
+        audit::verify_chain(&mixed),
+        Err(ChainBreak::Gap { .. })
+    ));
 }
 
 pub async fn names_keep_every_character(storage: &Storage) {
@@ -287,9 +483,17 @@ pub async fn names_keep_every_character(storage: &Storage) {
     file.entries[1].name.family_name = "Öztürk-Çelik 'O\"Brien'; DROP TABLE pupils".into();
     file.entries[2].name.particle = Some("van 't".into());
     import(storage, &school, &file).await;
-    let pupils = storage.rosters.pupils(&read_grant(&school), now()).await.expect("pupils");
+    let pupils = storage
+        .rosters
+        .pupils(&read_grant(&school), now())
+        .await
+        .expect("pupils");
     for entry in &file.entries {
-        assert!(pupils.iter().any(|p| p.name == entry.name), "{:?}", entry.name);
+        assert!(
+            pupils.iter().any(|p| p.name == entry.name),
+            "{:?}",
+            entry.name
+        );
     }
 }
 

@@ -22,15 +22,31 @@ pub struct NewStaff {
 /// Provider level: boards, schools and staff accounts.
 #[async_trait]
 pub trait DirectoryRepo: Send + Sync {
-    async fn create_board(&self, grant: &DirectoryGrant, name: &str, is_demo: bool, now: DateTime<Utc>) -> Result<Board>;
+    async fn create_board(
+        &self,
+        grant: &DirectoryGrant,
+        name: &str,
+        is_demo: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Board>;
     async fn board_by_name(&self, grant: &DirectoryGrant, name: &str) -> Result<Option<Board>>;
     /// Fails with `Conflict` when the short name is taken.
-    async fn create_school(&self, grant: &DirectoryGrant, school: &NewSchool, now: DateTime<Utc>) -> Result<School>;
+    async fn create_school(
+        &self,
+        grant: &DirectoryGrant,
+        school: &NewSchool,
+        now: DateTime<Utc>,
+    ) -> Result<School>;
     /// A school's public face (name and short name), as the report form needs it; no grant needed.
     async fn school_by_slug(&self, slug: &SchoolSlug) -> Result<Option<School>>;
     async fn list_schools(&self, grant: &DirectoryGrant) -> Result<Vec<School>>;
     /// Fails with `Conflict` when the e-mail address (compared case-insensitively) is taken.
-    async fn create_staff(&self, grant: &DirectoryGrant, staff: &NewStaff, now: DateTime<Utc>) -> Result<StaffMember>;
+    async fn create_staff(
+        &self,
+        grant: &DirectoryGrant,
+        staff: &NewStaff,
+        now: DateTime<Utc>,
+    ) -> Result<StaffMember>;
     async fn assign_role(
         &self,
         grant: &DirectoryGrant,
@@ -56,13 +72,27 @@ pub struct SyncCounts {
 #[async_trait]
 pub trait RosterRepo: Send + Sync {
     /// The stored roster in the terms a sync compares, with groups of the school year holding `today`.
-    async fn current_roster(&self, grant: &SchoolGrant<ImportRoster>, today: NaiveDate) -> Result<Vec<CurrentPupil>>;
+    async fn current_roster(
+        &self,
+        grant: &SchoolGrant<ImportRoster>,
+        today: NaiveDate,
+    ) -> Result<Vec<CurrentPupil>>;
     /// Applies a planned sync as one transaction, audited.
-    async fn apply_sync(&self, grant: &SchoolGrant<ImportRoster>, plan: &SyncPlan, now: DateTime<Utc>) -> Result<SyncCounts>;
+    async fn apply_sync(
+        &self,
+        grant: &SchoolGrant<ImportRoster>,
+        plan: &SyncPlan,
+        now: DateTime<Utc>,
+    ) -> Result<SyncCounts>;
     /// Every pupil of the school, the ones who left included; the view is audited.
-    async fn pupils(&self, grant: &SchoolGrant<ReadRoster>, now: DateTime<Utc>) -> Result<Vec<Pupil>>;
+    async fn pupils(
+        &self,
+        grant: &SchoolGrant<ReadRoster>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Pupil>>;
     /// The groups of the school year holding `today`.
-    async fn groups(&self, grant: &SchoolGrant<ReadRoster>, today: NaiveDate) -> Result<Vec<Group>>;
+    async fn groups(&self, grant: &SchoolGrant<ReadRoster>, today: NaiveDate)
+    -> Result<Vec<Group>>;
 }
 
 /// The append-only, hash-chained audit log.

@@ -41,7 +41,9 @@ impl ErrorKind {
     pub fn for_status(status: StatusCode) -> Option<ErrorKind> {
         match status {
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Some(ErrorKind::NotFound),
-            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Some(ErrorKind::Unavailable),
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+                Some(ErrorKind::Unavailable)
+            }
             status if status.is_server_error() => Some(ErrorKind::Internal),
             _ => None,
         }
@@ -85,17 +87,41 @@ mod tests {
     fn storage_errors_map_to_statuses() {
         let status = |e: StorageError| AppError::from(e).into_response().status();
         assert_eq!(status(StorageError::NotFound), StatusCode::NOT_FOUND);
-        assert_eq!(status(StorageError::Unavailable("down".into())), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(status(StorageError::Full("disk".into())), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(status(StorageError::Conflict("x".into())), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(status(StorageError::Corrupt("x".into())), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(status(StorageError::SchemaTooNew { database: 2, binary: 1 }), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            status(StorageError::Unavailable("down".into())),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(StorageError::Full("disk".into())),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(StorageError::Conflict("x".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            status(StorageError::Corrupt("x".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            status(StorageError::SchemaTooNew {
+                database: 2,
+                binary: 1
+            }),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]
     fn bare_statuses_get_a_page() {
-        assert_eq!(ErrorKind::for_status(StatusCode::NOT_FOUND), Some(ErrorKind::NotFound));
-        assert_eq!(ErrorKind::for_status(StatusCode::BAD_GATEWAY), Some(ErrorKind::Internal));
+        assert_eq!(
+            ErrorKind::for_status(StatusCode::NOT_FOUND),
+            Some(ErrorKind::NotFound)
+        );
+        assert_eq!(
+            ErrorKind::for_status(StatusCode::BAD_GATEWAY),
+            Some(ErrorKind::Internal)
+        );
         assert_eq!(ErrorKind::for_status(StatusCode::OK), None);
         assert_eq!(ErrorKind::for_status(StatusCode::PAYLOAD_TOO_LARGE), None);
     }

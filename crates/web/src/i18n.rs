@@ -32,7 +32,12 @@ impl Lang {
     }
 
     pub fn parse(code: &str) -> Option<Lang> {
-        let primary = code.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        let primary = code
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         match primary.as_str() {
             "nl" => Some(Lang::Nl),
             "en" => Some(Lang::En),
@@ -48,7 +53,11 @@ impl Lang {
                 let mut pieces = part.split(';');
                 let lang = Lang::parse(pieces.next()?)?;
                 let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 (q > 0.0).then_some((q, lang))
             })
@@ -60,17 +69,33 @@ impl Lang {
     /// The language for a request: `?lang=`, then the preference cookie, then `Accept-Language`, then Dutch.
     pub fn for_request(parts: &Parts) -> Lang {
         let from_query = parts.uri.query().and_then(|query| {
-            query.split('&').find_map(|pair| pair.strip_prefix("lang=").and_then(Lang::parse))
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("lang=").and_then(Lang::parse))
         });
         let from_cookie = || {
-            parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
-                cookies.split(';').find_map(|c| c.trim().strip_prefix("signaal_lang=").and_then(Lang::parse))
-            })
+            parts
+                .headers
+                .get_all(COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|cookies| {
+                    cookies
+                        .split(';')
+                        .find_map(|c| c.trim().strip_prefix("signaal_lang=").and_then(Lang::parse))
+                })
         };
         let from_header = || {
-            parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
+            parts
+                .headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
         };
-        from_query.or_else(from_cookie).or_else(from_header).unwrap_or_default()
+        from_query
+            .or_else(from_cookie)
+            .or_else(from_header)
+            .unwrap_or_default()
     }
 }
 
@@ -103,7 +128,9 @@ impl I18n {
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // No Unicode isolation marks around arguments: they confuse screen readers and plain text.
             bundle.set_use_isolating(false);
-            bundle.add_resource(resource).map_err(|errors| format!("locales/{}/main.ftl: {errors:?}", lang.code()))?;
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| format!("locales/{}/main.ftl: {errors:?}", lang.code()))?;
             bundles.insert(lang, bundle);
         }
         Ok(Self { bundles })
@@ -122,12 +149,18 @@ impl I18n {
             fluent_args.set(*name, FluentValue::from(*value));
         }
         let mut errors = Vec::new();
-        bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
+        bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors)
+            .into_owned()
     }
 
     /// The message keys of one language, for the test that both languages are complete.
     pub fn keys(lang: Lang) -> Vec<String> {
-        let source = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s).unwrap_or_default();
+        let source = SOURCES
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
         source
             .lines()
             .filter(|line| !line.starts_with('#') && !line.starts_with(' '))
@@ -148,7 +181,11 @@ mod tests {
         assert_eq!(nl, I18n::keys(Lang::En));
         for key in &nl {
             for lang in Lang::ALL {
-                assert_ne!(&i18n.get(lang, key, &[("school", "X"), ("id", "1")]), key, "{key} in {lang:?}");
+                assert_ne!(
+                    &i18n.get(lang, key, &[("school", "X"), ("id", "1")]),
+                    key,
+                    "{key} in {lang:?}"
+                );
             }
         }
     }
@@ -156,14 +193,26 @@ mod tests {
     #[test]
     fn arguments_are_filled_in() {
         let i18n = I18n::load().expect("locales load");
-        assert_eq!(i18n.get(Lang::En, "school-title", &[("school", "De Regenboog")]), "Reporting point of De Regenboog");
+        assert_eq!(
+            i18n.get(Lang::En, "school-title", &[("school", "De Regenboog")]),
+            "Reporting point of De Regenboog"
+        );
     }
 
     #[test]
     fn accept_language_is_honoured_with_q_values() {
-        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr-FR, nl;q=0.5, en;q=0.4"), Some(Lang::Nl));
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, nl;q=0.5, en;q=0.4"),
+            Some(Lang::Nl)
+        );
         assert_eq!(Lang::from_accept_language("de, fr"), None);
-        assert_eq!(Lang::from_accept_language("en;q=0, nl;q=0.1"), Some(Lang::Nl));
+        assert_eq!(
+            Lang::from_accept_language("en;q=0, nl;q=0.1"),
+            Some(Lang::Nl)
+        );
     }
 }

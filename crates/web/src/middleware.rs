@@ -18,7 +18,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
-use crate::error::ErrorKind;
+use crate::error::{AppError, ErrorKind};
 use crate::i18n::Lang;
 use crate::view::Tr;
 use crate::{AppState, Limits};
@@ -40,8 +40,13 @@ impl RequestId {
 pub(crate) fn wrap(routes: Router, state: AppState, limits: Limits) -> Router {
     routes
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
-        .layer(CatchPanicLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::Internal("a handler panicked".into()).into_response()
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.request_timeout,
+        ))
         .layer(from_fn_with_state(state, error_pages))
         .layer(from_fn(security_headers))
         .layer(from_fn(request_log))
@@ -56,14 +61,21 @@ async fn request_log(mut request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
-    let span = tracing::info_span!("request", id = %id.0, method = %request.method(), route = %route);
+    let span =
+        tracing::info_span!("request", id = %id.0, method = %request.method(), route = %route);
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), millis = started.elapsed().as_millis() as u64, "handled");
+        tracing::info!(
+            status = response.status().as_u16(),
+            millis = started.elapsed().as_millis() as u64,
+            "handled"
+        );
     });
     if let Ok(value) = HeaderValue::from_str(&id.0) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     response
 }
@@ -77,7 +89,10 @@ const SECURITY_HEADERS: [(&str, &str); 8] = [
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
     ("x-frame-options", "DENY"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    ),
     ("cross-origin-opener-policy", "same-origin"),
     ("cross-origin-resource-policy", "same-origin"),
     // Pages may hold personal data: nothing is cached unless a route says otherwise (static assets).
@@ -115,18 +130,19 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
 
     let marked = response.extensions().get::<ErrorKind>().copied();
     let bare = || {
-        let unrendered = !response.headers().contains_key(CONTENT_TYPE) || response.status().is_server_error();
+        let unrendered = !response.headers().contains_key(CONTENT_TYPE);
         ErrorKind::for_status(response.status()).filter(|_| unrendered)
     };
     let Some(kind) = marked.or_else(bare) else {
         return response;
     };
-    if kind == ErrorKind::Internal && marked.is_none() {
-        tracing::error!(status = response.status().as_u16(), "request failed without a handled error (panic?)");
-    }
     let (title_key, body_key, code) = match kind {
         ErrorKind::NotFound => ("error-not-found-title", "error-not-found-body", "not_found"),
-        ErrorKind::Unavailable => ("error-unavailable-title", "error-unavailable-body", "unavailable"),
+        ErrorKind::Unavailable => (
+            "error-unavailable-title",
+            "error-unavailable-body",
+            "unavailable",
+        ),
         ErrorKind::Internal => ("error-internal-title", "error-internal-body", "internal"),
     };
     let t = Tr::new(state.i18n.clone(), lang);
@@ -134,13 +150,22 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
         let body = serde_json::json!({ "error": code, "message": t.t(body_key), "request_id": request_id });
         (kind.status(), axum::Json(body)).into_response()
     } else {
-        let show_id = (kind != ErrorKind::NotFound).then_some(request_id).flatten();
-        let page = ErrorPage { title: t.t(title_key), body: t.t(body_key), request_id: show_id, t };
+        let show_id = (kind != ErrorKind::NotFound)
+            .then_some(request_id)
+            .flatten();
+        let page = ErrorPage {
+            title: t.t(title_key),
+            body: t.t(body_key),
+            request_id: show_id,
+            t,
+        };
         (kind.status(), page).into_response()
     };
     if kind == ErrorKind::Unavailable {
-        page.headers_mut().insert("retry-after", HeaderValue::from_static("30"));
+        page.headers_mut()
+            .insert("retry-after", HeaderValue::from_static("30"));
     }
-    page.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    page.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     page
 }

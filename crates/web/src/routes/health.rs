@@ -33,11 +33,21 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<HealthSt
         Ok(Ok(())) => (StatusCode::OK, Json(HealthStatus { status: "ready" })),
         Ok(Err(error)) => {
             tracing::warn!(%error, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(HealthStatus { status: "unavailable" }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(HealthStatus {
+                    status: "unavailable",
+                }),
+            )
         }
         Err(_) => {
             tracing::warn!("not ready: the database did not answer within 2 s");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(HealthStatus { status: "unavailable" }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(HealthStatus {
+                    status: "unavailable",
+                }),
+            )
         }
     }
 }

@@ -14,7 +14,12 @@ use crate::{AppError, AppState, Lang};
 /// Finds a school by the short name in its address; a malformed name is simply not found.
 async fn find(state: &AppState, slug: &str) -> Result<School, AppError> {
     let slug = SchoolSlug::parse(slug).map_err(|_| AppError::NotFound)?;
-    state.storage.directory.school_by_slug(&slug).await?.ok_or(AppError::NotFound)
+    state
+        .storage
+        .directory
+        .school_by_slug(&slug)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Template, WebTemplate)]
@@ -25,7 +30,11 @@ pub(crate) struct SchoolPage {
     is_demo: bool,
 }
 
-pub(crate) async fn public_page(State(state): State<AppState>, lang: Lang, Path(slug): Path<String>) -> Result<SchoolPage, AppError> {
+pub(crate) async fn public_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(slug): Path<String>,
+) -> Result<SchoolPage, AppError> {
     let school = find(&state, &slug).await?;
     let t = Tr::new(state.i18n.clone(), lang);
     Ok(SchoolPage {
@@ -51,7 +60,10 @@ pub struct PublicSchool {
     responses(
         (status = 200, description = "The school", body = PublicSchool),
         (status = 404, description = "No such school")))]
-pub async fn public_info(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<PublicSchool>, AppError> {
+pub async fn public_info(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<PublicSchool>, AppError> {
     let school = find(&state, &slug).await?;
     Ok(Json(PublicSchool {
         slug: school.slug.to_string(),
