@@ -78,9 +78,8 @@ pub fn verify_chain<'a>(
     entries: impl IntoIterator<Item = &'a AuditEntry>,
 ) -> Result<u64, ChainBreak> {
     let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1;
     let mut count = 0;
-    for entry in entries {
+    for (expected_seq, entry) in (1..).zip(entries) {
         if entry.seq != expected_seq {
             return Err(ChainBreak::Gap {
                 seq: entry.seq,
@@ -103,7 +102,6 @@ pub fn verify_chain<'a>(
             return Err(ChainBreak::Altered { seq: entry.seq });
         }
         prev_hash = entry.hash.clone();
-        expected_seq += 1;
         count += 1;
     }
     Ok(count)

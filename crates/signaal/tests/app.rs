@@ -1,6 +1,9 @@
 //! The whole application over HTTP and the command line, on SQLite always and on PostgreSQL when
 //! `SIGNAAL_TEST_POSTGRES_URL` is set. One test binary for the crate keeps link times down.
 
+// Test helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::Path;
 use std::process::Command;
 use std::str::FromStr;

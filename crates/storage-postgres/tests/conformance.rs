@@ -1,6 +1,9 @@
 //! The shared conformance suite on PostgreSQL, each test in a schema of its own. Runs when
 //! `SIGNAAL_TEST_POSTGRES_URL` is set (CI sets it); otherwise each test says it was skipped.
 
+// Test helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::str::FromStr;
 
 use signaal_storage::{Storage, StorageError};

@@ -1,5 +1,8 @@
 //! The shared conformance suite on a temporary SQLite file, plus what only SQLite has.
 
+// Test helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use signaal_storage::{Storage, StorageError};
 use signaal_storage_sqlite::SqliteStore;
 

@@ -2,6 +2,9 @@
 //! call [`conformance_suite!`](crate::conformance_suite) with a function that makes a fresh, migrated
 //! database (`Option<(Storage, Guard)>`; `None` skips, for a PostgreSQL that is not configured).
 
+// This module is test code that happens to live in a library so both backends can run it.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use signaal_domain::audit::{self, ChainBreak};
 use signaal_domain::demo;

@@ -7,7 +7,6 @@ use std::time::Instant;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -126,7 +125,7 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
     let lang = Lang::for_request(&parts);
     let is_api = parts.uri.path().starts_with("/api/");
     let request_id = parts.extensions.get::<RequestId>().map(|id| id.0.clone());
-    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let response = next.run(Request::from_parts(parts, body)).await;
 
     let marked = response.extensions().get::<ErrorKind>().copied();
     let bare = || {

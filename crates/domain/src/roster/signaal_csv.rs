@@ -288,6 +288,44 @@ fn problems_only(
     std::mem::take(problems).into_result(RosterFile::default())
 }
 
+/// Writes a roster in the documented format (semicolons, Dutch headers), for demo data and benchmarks.
+pub fn write(file: &RosterFile) -> String {
+    let header = COLUMNS
+        .iter()
+        .map(|c| c.dutch)
+        .collect::<Vec<_>>()
+        .join(";");
+    let mut out = format!("{header}\n");
+    for entry in &file.entries {
+        let fields = [
+            entry.number.to_string(),
+            entry.name.given_name.clone(),
+            entry.name.particle.clone().unwrap_or_default(),
+            entry.name.family_name.clone(),
+            entry
+                .date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            entry.group.clone(),
+            entry.grade.map(|g| g.to_string()).unwrap_or_default(),
+            entry.enrolled_on.map(|d| d.to_string()).unwrap_or_default(),
+        ];
+        let quoted: Vec<String> = fields
+            .iter()
+            .map(|f| {
+                if f.contains([';', '"', '\n']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        out.push_str(&quoted.join(";"));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,42 +459,4 @@ mod tests {
             vec!["line 1, column \"groep\": this column appears twice"]
         );
     }
-}
-
-/// Writes a roster in the documented format (semicolons, Dutch headers), for demo data and benchmarks.
-pub fn write(file: &RosterFile) -> String {
-    let header = COLUMNS
-        .iter()
-        .map(|c| c.dutch)
-        .collect::<Vec<_>>()
-        .join(";");
-    let mut out = format!("{header}\n");
-    for entry in &file.entries {
-        let fields = [
-            entry.number.to_string(),
-            entry.name.given_name.clone(),
-            entry.name.particle.clone().unwrap_or_default(),
-            entry.name.family_name.clone(),
-            entry
-                .date_of_birth
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            entry.group.clone(),
-            entry.grade.map(|g| g.to_string()).unwrap_or_default(),
-            entry.enrolled_on.map(|d| d.to_string()).unwrap_or_default(),
-        ];
-        let quoted: Vec<String> = fields
-            .iter()
-            .map(|f| {
-                if f.contains([';', '"', '\n']) {
-                    format!("\"{}\"", f.replace('"', "\"\""))
-                } else {
-                    f.clone()
-                }
-            })
-            .collect();
-        out.push_str(&quoted.join(";"));
-        out.push('\n');
-    }
-    out
 }

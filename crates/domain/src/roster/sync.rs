@@ -428,7 +428,7 @@ mod tests {
                     number: PupilNumber::parse(&number.to_string()).unwrap(),
                     name: PersonName {
                         given_name: given,
-                        particle: particle,
+                        particle,
                         family_name: family,
                     },
                     date_of_birth: NaiveDate::from_ymd_opt(2010, 1, 1)
