@@ -201,11 +201,30 @@ async fn the_language_switch_is_remembered_only_as_a_language() {
         .send()
         .await
         .expect("response");
+    assert_eq!(
+        page.headers()["set-cookie"],
+        "signaal_lang=en; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+    );
     assert!(
         page.text()
             .await
             .expect("body")
             .contains("<html lang=\"en\">")
+    );
+    // An unknown language is ignored, and sets nothing.
+    let unknown = app
+        .client
+        .get(app.url("/?lang=xx"))
+        .send()
+        .await
+        .expect("response");
+    assert!(!unknown.headers().contains_key("set-cookie"));
+    assert!(
+        unknown
+            .text()
+            .await
+            .expect("body")
+            .contains("<html lang=\"nl\">")
     );
     let remembered = app
         .client

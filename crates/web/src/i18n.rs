@@ -66,6 +66,13 @@ impl Lang {
         options.first().map(|&(_, lang)| lang)
     }
 
+    /// The language chosen with the visible switch, `?lang=nl` or `?lang=en`.
+    pub fn from_query(query: &str) -> Option<Lang> {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang=").and_then(Lang::parse))
+    }
+
     /// The language for a request: `?lang=`, then the preference cookie, then `Accept-Language`, then Dutch.
     pub fn for_request(parts: &Parts) -> Lang {
         let from_query = parts.uri.query().and_then(|query| {

@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
 use crate::error::{AppError, ErrorKind};
-use crate::i18n::Lang;
+use crate::i18n::{LANG_COOKIE, Lang};
 use crate::view::Tr;
 use crate::{AppState, Limits};
 
@@ -47,6 +47,7 @@ pub(crate) fn wrap(routes: Router, state: AppState, limits: Limits) -> Router {
             limits.request_timeout,
         ))
         .layer(from_fn_with_state(state, error_pages))
+        .layer(from_fn(remember_language))
         .layer(from_fn(security_headers))
         .layer(from_fn(request_log))
 }
@@ -75,6 +76,23 @@ async fn request_log(mut request: Request, next: Next) -> Response {
         response
             .headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    response
+}
+
+/// When the visitor uses the language switch (`?lang=`), remembers the choice in a cookie that holds
+/// only the language code. No other cookie is set on public pages.
+async fn remember_language(request: Request, next: Next) -> Response {
+    let chosen = request.uri().query().and_then(Lang::from_query);
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            lang.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
     }
     response
 }
