@@ -50,4 +50,8 @@ id_type!(
     PupilId,
     /// A personal staff account.
     StaffId,
+    /// An anonymous report.
+    ReportId,
+    /// A message in a report's mailbox (between the reporter and the school).
+    MessageId,
 );

@@ -8,10 +8,12 @@ pub mod clock;
 pub mod demo;
 pub mod ids;
 pub mod policy;
+pub mod report;
 pub mod roster;
 pub mod school;
+pub mod secrets;
 pub mod staff;
 pub mod text;
 
 pub use clock::{Clock, SystemClock};
-pub use ids::{BoardId, GroupId, PupilId, SchoolId, SchoolYearId, StaffId};
+pub use ids::{BoardId, GroupId, MessageId, PupilId, ReportId, SchoolId, SchoolYearId, StaffId};

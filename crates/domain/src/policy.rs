@@ -68,14 +68,17 @@ pub enum Action {
     ReadRoster,
     /// Check a school's audit chain.
     VerifyAudit,
+    /// Change a school's settings (the report form's choices, where it may be embedded).
+    ConfigureSchool,
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::ManageDirectory,
         Action::ImportRoster,
         Action::ReadRoster,
         Action::VerifyAudit,
+        Action::ConfigureSchool,
     ];
 }
 
@@ -83,9 +86,13 @@ impl Action {
 pub fn decide(actor: &Actor, action: Action, school: Option<SchoolId>) -> bool {
     match (actor, action, school) {
         (Actor::Operator, Action::ManageDirectory, None) => true,
-        (Actor::Operator, Action::ImportRoster | Action::VerifyAudit, Some(_)) => true,
+        (
+            Actor::Operator,
+            Action::ImportRoster | Action::VerifyAudit | Action::ConfigureSchool,
+            Some(_),
+        ) => true,
         (Actor::Staff(staff), Action::ManageDirectory, None) => staff.is_provider_admin,
-        (Actor::Staff(staff), Action::ImportRoster, Some(school)) => {
+        (Actor::Staff(staff), Action::ImportRoster | Action::ConfigureSchool, Some(school)) => {
             staff.has_role(school, Role::Leadership)
         }
         (Actor::Staff(staff), Action::ReadRoster, Some(school)) => {
@@ -127,6 +134,8 @@ capability!(
     ReadRoster => ReadRoster,
     /// May verify the audit chain of the granted school.
     VerifyAudit => VerifyAudit,
+    /// May change the settings of the granted school.
+    ConfigureSchool => ConfigureSchool,
 );
 
 /// Permission to do `C` at one school, for one actor. Only [`authorize`] makes one.
@@ -206,7 +215,7 @@ mod tests {
         let mut rows: Vec<(&str, Actor, Action, bool, bool, bool)> = Vec::new();
         let allowed_at_own_school = |role: Role, action: Action| match action {
             ManageDirectory => false,
-            ImportRoster => role == Role::Leadership,
+            ImportRoster | ConfigureSchool => role == Role::Leadership,
             ReadRoster => matches!(role, Role::Leadership | Role::Coordinator),
             VerifyAudit => matches!(role, Role::Leadership | Role::DataProtectionOfficer),
         };
@@ -233,7 +242,7 @@ mod tests {
                 action == ManageDirectory,
             ));
             rows.push(("no roles", staff(&[], false), action, false, false, false));
-            let operator_at_school = matches!(action, ImportRoster | VerifyAudit);
+            let operator_at_school = matches!(action, ImportRoster | VerifyAudit | ConfigureSchool);
             rows.push((
                 "operator",
                 Actor::Operator,

@@ -35,6 +35,37 @@ pub fn clean_optional_line(raw: &str, max: usize) -> Result<Option<String>, Text
     }
 }
 
+/// Lower case with accents removed (é → e, ß → ss, ĳ → ij), for comparing what people type: names,
+/// receipt words. Letters outside the Latin alphabet are kept as they are.
+pub fn fold_for_matching(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => out.push('a'),
+            'ç' | 'ć' | 'č' => out.push('c'),
+            'ď' | 'đ' => out.push('d'),
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => out.push('e'),
+            'ğ' => out.push('g'),
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => out.push('i'),
+            'ĳ' => out.push_str("ij"),
+            'ł' | 'ľ' => out.push('l'),
+            'ñ' | 'ń' | 'ň' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => out.push('o'),
+            'œ' => out.push_str("oe"),
+            'ř' => out.push('r'),
+            'ś' | 'š' | 'ş' | 'ș' => out.push('s'),
+            'ß' => out.push_str("ss"),
+            'ť' | 'ţ' | 'ț' => out.push('t'),
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ź' | 'ż' | 'ž' => out.push('z'),
+            'æ' => out.push_str("ae"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +87,15 @@ mod tests {
             clean_optional_line("x\ny", 10),
             Err(TextProblem::ControlCharacter)
         );
+    }
+
+    #[test]
+    fn folding_removes_case_and_accents() {
+        assert_eq!(
+            fold_for_matching("Zoë Çelik-Ĳzerman ß"),
+            "zoe celik-ijzerman ss"
+        );
+        assert_eq!(fold_for_matching("Ωμέγα"), "ωμέγα");
     }
 
     #[test]

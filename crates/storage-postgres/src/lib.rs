@@ -7,13 +7,15 @@ mod audit;
 mod directory;
 mod error;
 mod migrate;
+mod reports;
 mod roster;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use signaal_storage::{HealthRepo, Result, Storage};
+use signaal_domain::secrets::MasterKey;
+use signaal_storage::{HealthRepo, KeyRing, Result, Storage};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
@@ -25,24 +27,35 @@ pub use migrate::MIGRATIONS;
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    keys: KeyRing,
 }
 
 impl PgStore {
-    /// Connects to `url` and applies pending migrations.
-    pub async fn open(url: &str, max_connections: u32) -> Result<Self> {
+    /// Connects to `url`, applies pending migrations, and checks that `master` is this database's
+    /// master key.
+    pub async fn open(url: &str, max_connections: u32, master: MasterKey) -> Result<Self> {
         let options = PgConnectOptions::from_str(url).map_err(map_err)?;
-        Self::open_with(options, max_connections).await
+        Self::open_with(options, max_connections, master).await
     }
 
-    /// Connects with prepared options (tests use this to pick a schema) and applies pending migrations.
-    pub async fn open_with(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
-        let store = Self::connect_with(options, max_connections).await?;
+    /// Like [`PgStore::open`] with prepared options (tests use this to pick a schema).
+    pub async fn open_with(
+        options: PgConnectOptions,
+        max_connections: u32,
+        master: MasterKey,
+    ) -> Result<Self> {
+        let store = Self::connect_with(options, max_connections, master).await?;
         store.migrate().await?;
+        store.check_master_key().await?;
         Ok(store)
     }
 
     /// Connects without migrating.
-    pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
+    pub async fn connect_with(
+        options: PgConnectOptions,
+        max_connections: u32,
+        master: MasterKey,
+    ) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))
@@ -51,7 +64,10 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(map_err)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            keys: KeyRing::new(master),
+        })
     }
 
     pub async fn migrate(&self) -> Result<usize> {

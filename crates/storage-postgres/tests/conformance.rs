@@ -4,6 +4,7 @@
 // Test helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use signaal_storage::conformance::test_master_key;
 use std::str::FromStr;
 
 use signaal_storage::{Storage, StorageError};
@@ -14,9 +15,13 @@ use sqlx::postgres::PgConnectOptions;
 async fn fresh_store() -> Option<PgStore> {
     let url = std::env::var("SIGNAAL_TEST_POSTGRES_URL").ok()?;
     let schema = format!("signaal_test_{}", uuid::Uuid::now_v7().simple());
-    let admin = PgStore::connect_with(PgConnectOptions::from_str(&url).expect("url"), 1)
-        .await
-        .expect("connect");
+    let admin = PgStore::connect_with(
+        PgConnectOptions::from_str(&url).expect("url"),
+        1,
+        test_master_key(),
+    )
+    .await
+    .expect("connect");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(admin.pool())
         .await
@@ -25,7 +30,11 @@ async fn fresh_store() -> Option<PgStore> {
     let options = PgConnectOptions::from_str(&url)
         .expect("url")
         .options([("search_path", schema.as_str())]);
-    Some(PgStore::open_with(options, 4).await.expect("open"))
+    Some(
+        PgStore::open_with(options, 4, test_master_key())
+            .await
+            .expect("open"),
+    )
 }
 
 async fn fresh() -> Option<(Storage, ())> {

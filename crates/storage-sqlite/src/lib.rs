@@ -9,6 +9,7 @@ mod audit;
 mod directory;
 mod error;
 mod migrate;
+mod reports;
 mod roster;
 
 use std::path::Path;
@@ -16,7 +17,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use signaal_storage::{HealthRepo, Result, Storage};
+use signaal_domain::secrets::MasterKey;
+use signaal_storage::{HealthRepo, KeyRing, Result, Storage};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -31,18 +33,22 @@ pub use migrate::MIGRATIONS;
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    keys: KeyRing,
+    submissions: tokio::sync::mpsc::Sender<reports::SubmitJob>,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    pub async fn open(path: &Path) -> Result<Self> {
-        let store = Self::connect(path).await?;
+    /// Opens (creating if needed) the database at `path`, applies pending migrations, and checks
+    /// that `master` is this database's master key.
+    pub async fn open(path: &Path, master: MasterKey) -> Result<Self> {
+        let store = Self::connect(path, master).await?;
         store.migrate().await?;
+        store.check_master_key().await?;
         Ok(store)
     }
 
     /// Opens the database without migrating; `migrate` must follow before use.
-    pub async fn connect(path: &Path) -> Result<Self> {
+    pub async fn connect(path: &Path, master: MasterKey) -> Result<Self> {
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(map_err)?
             .filename(path)
@@ -64,7 +70,13 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(map_err)?;
-        Ok(Self { writer, reader })
+        let submissions = reports::spawn_committer(writer.clone());
+        Ok(Self {
+            writer,
+            reader,
+            keys: KeyRing::new(master),
+            submissions,
+        })
     }
 
     /// Applies every pending migration; refuses a database newer than this binary.

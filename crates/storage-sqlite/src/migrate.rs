@@ -5,11 +5,18 @@ use sqlx::{Row, SqlitePool};
 use crate::error::map_err;
 
 /// The schema, step by step. Never edit a released step; add a new one.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "directory and rosters",
-    sql: include_str!("../migrations/0001_directory_and_rosters.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "directory and rosters",
+        sql: include_str!("../migrations/0001_directory_and_rosters.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "reports",
+        sql: include_str!("../migrations/0002_reports.sql"),
+    },
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

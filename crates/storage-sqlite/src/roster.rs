@@ -6,7 +6,7 @@ use signaal_domain::policy::{ImportRoster, ReadRoster, SchoolGrant};
 use signaal_domain::roster::{CurrentPupil, SyncPlan};
 use signaal_domain::school::{Group, PersonName, Pupil, PupilNumber, SchoolYearSpan};
 use signaal_domain::{GroupId, PupilId, SchoolId, SchoolYearId};
-use signaal_storage::events::{import_event, view_event};
+use signaal_storage::events::{self, import_event, view_event};
 use signaal_storage::{Result, RosterRepo, StorageError, SyncCounts};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -125,9 +125,10 @@ impl RosterRepo for SqliteStore {
     async fn current_roster(
         &self,
         grant: &SchoolGrant<ImportRoster>,
-        today: NaiveDate,
+        now: DateTime<Utc>,
     ) -> Result<Vec<CurrentPupil>> {
-        let span = SchoolYearSpan::containing(today);
+        let span = SchoolYearSpan::containing(now.date_naive());
+        let mut tx = self.write_tx().await?;
         let rows = sqlx::query(
             "SELECT p.id, p.number, p.given_name, p.particle, p.family_name, p.date_of_birth, p.enrolled_on,
                     p.left_on, g.name AS group_name
@@ -139,10 +140,11 @@ impl RosterRepo for SqliteStore {
         .bind(grant.school().as_uuid())
         .bind(span.starts_on)
         .bind(grant.school().as_uuid())
-        .fetch_all(&self.writer)
+        .fetch_all(&mut *tx)
         .await
         .map_err(map_err)?;
-        rows.iter()
+        let pupils = rows
+            .iter()
             .map(|row| {
                 Ok(CurrentPupil {
                     id: PupilId::from_uuid(row.try_get("id").map_err(map_err)?),
@@ -154,7 +156,11 @@ impl RosterRepo for SqliteStore {
                     left_on: row.try_get("left_on").map_err(map_err)?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        let event = events::compare_event(grant.school(), pupils.len());
+        audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(pupils)
     }
 
     async fn apply_sync(

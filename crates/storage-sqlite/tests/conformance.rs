@@ -3,12 +3,13 @@
 // Test helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use signaal_storage::conformance::test_master_key;
 use signaal_storage::{Storage, StorageError};
 use signaal_storage_sqlite::SqliteStore;
 
 async fn fresh() -> Option<(Storage, tempfile::TempDir)> {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"))
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
         .await
         .expect("open");
     Some((store.into_storage(), dir))
@@ -20,7 +21,9 @@ signaal_storage::conformance_suite!(fresh);
 async fn migrating_twice_applies_nothing_the_second_time() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("signaal.db");
-    let store = SqliteStore::connect(&path).await.expect("connect");
+    let store = SqliteStore::connect(&path, test_master_key())
+        .await
+        .expect("connect");
     assert_eq!(
         store.migrate().await.expect("migrate"),
         signaal_storage_sqlite::MIGRATIONS.len()
@@ -32,13 +35,15 @@ async fn migrating_twice_applies_nothing_the_second_time() {
 async fn a_database_from_a_newer_signaal_is_refused() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("signaal.db");
-    let store = SqliteStore::open(&path).await.expect("open");
+    let store = SqliteStore::open(&path, test_master_key())
+        .await
+        .expect("open");
     sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2030-01-01')")
         .execute(store.writer_pool())
         .await
         .expect("insert");
     store.close().await;
-    match SqliteStore::open(&path).await {
+    match SqliteStore::open(&path, test_master_key()).await {
         Err(error @ StorageError::SchemaTooNew { database: 9999, .. }) => {
             assert!(error.to_string().contains("newer signaal"), "{error}");
         }
@@ -49,7 +54,7 @@ async fn a_database_from_a_newer_signaal_is_refused() {
 #[tokio::test]
 async fn durability_and_real_deletion_are_switched_on() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"))
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
         .await
         .expect("open");
     let pragma =
@@ -84,7 +89,7 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
     use signaal_domain::school::{NewSchool, SchoolSlug};
 
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"))
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
         .await
         .expect("open");
     let storage = store.clone().into_storage();
@@ -115,7 +120,7 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
     for _ in 0..3 {
         let current = storage
             .rosters
-            .current_roster(&import, now.date_naive())
+            .current_roster(&import, now)
             .await
             .expect("roster");
         let plan = plan_sync(&current, &file, now.date_naive(), options).expect("plan");
@@ -126,9 +131,10 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
             .expect("apply");
     }
     let verify = policy::authorize(&Actor::Operator, school.id).expect("grant");
+    // Three compares and three imports.
     assert_eq!(
         verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
-        Ok(3)
+        Ok(6)
     );
 
     let update = sqlx::query("UPDATE audit_log SET outcome = 'nothing' WHERE seq = 2")
@@ -153,4 +159,26 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
         verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
         Err(ChainBreak::Altered { seq: 2 })
     );
+}
+
+#[tokio::test]
+async fn a_database_opened_with_another_master_key_is_refused() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("signaal.db");
+    let key = test_master_key();
+    let store = SqliteStore::open(&path, key.clone()).await.expect("open");
+    store.close().await;
+    let store = SqliteStore::open(&path, key)
+        .await
+        .expect("the same key opens it again");
+    store.close().await;
+    match SqliteStore::open(&path, test_master_key()).await {
+        Err(error @ StorageError::WrongMasterKey) => {
+            assert!(
+                error.to_string().contains("master key does not belong"),
+                "{error}"
+            );
+        }
+        other => panic!("expected WrongMasterKey, got {other:?}"),
+    }
 }

@@ -30,6 +30,11 @@ macro_rules! conformance_suite {
             every_roster_change_and_view_is_audited_in_a_chain_per_school,
             names_keep_every_character,
             health_answers,
+            a_report_is_followed_up_with_its_receipt_only,
+            reporters_write_in_the_mailbox_by_the_hour,
+            a_taken_receipt_is_a_conflict,
+            bursts_naming_one_person_are_flagged,
+            form_settings_default_and_changes_are_audited,
         );
     };
 }
@@ -46,6 +51,11 @@ macro_rules! conformance_cases {
             }
         }
     )*};
+}
+
+/// A master key for test databases.
+pub fn test_master_key() -> signaal_domain::secrets::MasterKey {
+    signaal_domain::secrets::MasterKey::generate().expect("randomness")
 }
 
 fn now() -> DateTime<Utc> {
@@ -103,7 +113,7 @@ fn read_grant(school: &School) -> SchoolGrant<ReadRoster> {
 async fn plan_import(storage: &Storage, school: &School, file: &RosterFile) -> SyncPlan {
     let current = storage
         .rosters
-        .current_roster(&import_grant(school), today())
+        .current_roster(&import_grant(school), now())
         .await
         .expect("current roster");
     plan_sync(&current, file, today(), OPTIONS).expect("plan")
@@ -406,7 +416,7 @@ pub async fn rosters_are_scoped_to_their_school(storage: &Storage) {
     let plan = {
         let current = storage
             .rosters
-            .current_roster(&import_grant(&b), today())
+            .current_roster(&import_grant(&b), now())
             .await
             .expect("current");
         let file = demo::roster(9, 5, today());
@@ -450,16 +460,21 @@ pub async fn every_roster_change_and_view_is_audited_in_a_chain_per_school(stora
 
     let chain_a = storage.audit.chain(&verify(&a)).await.expect("chain");
     let actions: Vec<&str> = chain_a.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, vec!["roster.import", "roster.view"]);
-    assert_eq!(chain_a[0].actor, "operator");
+    // Reading the roster to compare it with the import holds names too, so it is audited.
     assert_eq!(
-        chain_a[0].outcome,
+        actions,
+        vec!["roster.compare", "roster.import", "roster.view"]
+    );
+    assert_eq!(chain_a[0].outcome, "ok pupils=0");
+    assert_eq!(chain_a[1].actor, "operator");
+    assert_eq!(
+        chain_a[1].outcome,
         "added=20 updated=0 left=0 groups_created=16"
     );
-    assert!(chain_a[1].actor.starts_with("staff:"));
-    assert_eq!(audit::verify_chain(&chain_a), Ok(2));
+    assert!(chain_a[2].actor.starts_with("staff:"));
+    assert_eq!(audit::verify_chain(&chain_a), Ok(3));
     let chain_b = storage.audit.chain(&verify(&b)).await.expect("chain");
-    assert_eq!(audit::verify_chain(&chain_b), Ok(1));
+    assert_eq!(audit::verify_chain(&chain_b), Ok(2));
     // Nothing in the audit log names a pupil.
     let file = demo::roster(20, 6, today());
     for entry in chain_a.iter().chain(&chain_b) {
@@ -503,4 +518,203 @@ pub async fn names_keep_every_character(storage: &Storage) {
 pub async fn health_answers(storage: &Storage) {
     storage.health.ping().await.expect("ping");
     assert!(storage.health.schema_version().await.expect("version") >= 1);
+}
+
+fn sample_report(did_it: &str) -> signaal_domain::report::NewReport {
+    use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
+    ReportDraft {
+        reporter: "pupil_witness".into(),
+        categories: vec!["verbal".into(), "online".into()],
+        place: "schoolyard".into(),
+        date: "2026-11-20".into(),
+        part_of_day: "break".into(),
+        frequency: "several_times".into(),
+        did_it: vec![NameDraft {
+            name: did_it.into(),
+            group: "6b".into(),
+        }],
+        done_to: vec![NameDraft {
+            name: "Noor".into(),
+            group: String::new(),
+        }],
+        description: "Ze lachen Noor elke pauze uit.".into(),
+        wants_contact: true,
+        contact: "Lisa, groep 6".into(),
+    }
+    .validate(&FormChoices::default(), today())
+    .expect("a valid report")
+}
+
+fn receipt_hash(n: u8) -> [u8; 32] {
+    [n; 32]
+}
+
+pub async fn a_report_is_followed_up_with_its_receipt_only(storage: &Storage) {
+    let school_a = school(storage, "school-a").await;
+    let school_b = school(storage, "school-b").await;
+    let submitted = storage
+        .reports
+        .submit(
+            school_a.id,
+            &sample_report("Sem"),
+            receipt_hash(1),
+            now() + Duration::minutes(42),
+        )
+        .await
+        .expect("submit");
+    assert!(!submitted.burst);
+    let view = storage
+        .reports
+        .follow_up(school_a.id, receipt_hash(1))
+        .await
+        .expect("follow up")
+        .expect("the receipt is known");
+    assert_eq!(view.report, submitted.id);
+    assert_eq!(view.status, signaal_domain::report::ReportStatus::Received);
+    assert_eq!(view.submitted_hour, now(), "kept to the hour");
+    assert!(view.messages.is_empty());
+    assert_eq!(
+        storage
+            .reports
+            .follow_up(school_a.id, receipt_hash(2))
+            .await
+            .expect("lookup"),
+        None
+    );
+    assert_eq!(
+        storage
+            .reports
+            .follow_up(school_b.id, receipt_hash(1))
+            .await
+            .expect("lookup"),
+        None,
+        "a receipt works only at its own school"
+    );
+}
+
+pub async fn reporters_write_in_the_mailbox_by_the_hour(storage: &Storage) {
+    let school = school(storage, "school-a").await;
+    storage
+        .reports
+        .submit(school.id, &sample_report("Sem"), receipt_hash(1), now())
+        .await
+        .expect("submit");
+    let view = storage
+        .reports
+        .reporter_message(
+            school.id,
+            receipt_hash(1),
+            "Het is weer gebeurd.\nVandaag.",
+            now() + Duration::minutes(70),
+        )
+        .await
+        .expect("message")
+        .expect("the receipt is known");
+    assert_eq!(view.messages.len(), 1);
+    let message = &view.messages[0];
+    assert_eq!(message.body, "Het is weer gebeurd.\nVandaag.");
+    assert_eq!(
+        message.author,
+        signaal_domain::report::MessageAuthor::Reporter
+    );
+    assert_eq!(message.sent_at, now() + Duration::hours(1));
+    let unknown = storage
+        .reports
+        .reporter_message(school.id, receipt_hash(9), "hallo", now())
+        .await
+        .expect("message");
+    assert_eq!(unknown, None);
+    let again = storage
+        .reports
+        .follow_up(school.id, receipt_hash(1))
+        .await
+        .expect("follow up")
+        .expect("known");
+    assert_eq!(again.messages, view.messages);
+}
+
+pub async fn a_taken_receipt_is_a_conflict(storage: &Storage) {
+    let school = school(storage, "school-a").await;
+    storage
+        .reports
+        .submit(school.id, &sample_report("Sem"), receipt_hash(1), now())
+        .await
+        .expect("submit");
+    let second = storage
+        .reports
+        .submit(school.id, &sample_report("Sem"), receipt_hash(1), now())
+        .await;
+    assert!(
+        matches!(second, Err(StorageError::Conflict(_))),
+        "{second:?}"
+    );
+    // The failed one left nothing behind, and the next one is stored.
+    storage
+        .reports
+        .submit(school.id, &sample_report("Sem"), receipt_hash(2), now())
+        .await
+        .expect("submit");
+}
+
+pub async fn bursts_naming_one_person_are_flagged(storage: &Storage) {
+    let school = school(storage, "school-a").await;
+    let submit = |name: &'static str, hash: u8, at: DateTime<Utc>| {
+        let storage = storage.clone();
+        let school = school.id;
+        async move {
+            storage
+                .reports
+                .submit(school, &sample_report(name), receipt_hash(hash), at)
+                .await
+                .expect("submit")
+                .burst
+        }
+    };
+    assert!(!submit("Sem de Vries", 1, now()).await);
+    assert!(!submit("Daan", 2, now()).await);
+    assert!(!submit("SEM  de vries!", 3, now() + Duration::minutes(30)).await);
+    assert!(
+        submit("Sém de Vries", 4, now() + Duration::minutes(70)).await,
+        "third about Sem within two hours"
+    );
+    // Three hours later the window has moved on.
+    assert!(!submit("Sem de Vries", 5, now() + Duration::hours(4)).await);
+}
+
+pub async fn form_settings_default_and_changes_are_audited(storage: &Storage) {
+    use signaal_domain::report::{FormChoices, FrameAncestors};
+    let school = school(storage, "school-a").await;
+    let settings = storage
+        .reports
+        .form_settings(school.id)
+        .await
+        .expect("settings");
+    assert_eq!(settings, crate::reports::FormSettings::default());
+    let changed = crate::reports::FormSettings {
+        choices: FormChoices::parse("verbal,physical", "schoolyard,canteen").expect("choices"),
+        frame_ancestors: FrameAncestors::parse("https://www.school-a.nl").expect("origins"),
+    };
+    let grant = policy::authorize(&leader(&school), school.id).expect("leadership configures");
+    storage
+        .reports
+        .set_form_settings(&grant, &changed, now())
+        .await
+        .expect("store");
+    assert_eq!(
+        storage
+            .reports
+            .form_settings(school.id)
+            .await
+            .expect("settings"),
+        changed
+    );
+    let verify = policy::authorize::<VerifyAudit>(&Actor::Operator, school.id).expect("verify");
+    let chain = storage.audit.chain(&verify).await.expect("chain");
+    let last = chain.last().expect("an entry");
+    assert_eq!(last.action, "school.form_settings");
+    assert!(
+        last.outcome.contains("places=schoolyard,canteen,elsewhere"),
+        "{}",
+        last.outcome
+    );
 }

@@ -1,7 +1,7 @@
 use thiserror::Error;
 
 /// What can go wrong in any backend, in terms the web layer can map to a status and a message.
-#[derive(Debug, Error)]
+#[derive(Clone, Debug, Error)]
 pub enum StorageError {
     /// The database cannot be reached or did not answer in time; worth retrying.
     #[error("the database is unavailable: {0}")]
@@ -21,6 +21,13 @@ pub enum StorageError {
          it was used by a newer signaal. Upgrade this binary (or restore a backup made with this version)"
     )]
     SchemaTooNew { database: i64, binary: i64 },
+    /// The master key does not belong to this database: the wrong key file, or a database restored
+    /// without its key.
+    #[error(
+        "the master key does not belong to this database. Use the master key that was in use when the \
+         database was made (restore master.key from your safe copy); Signaal does not make a new one"
+    )]
+    WrongMasterKey,
     /// Stored data that cannot be read back as it should be.
     #[error("stored data is not as expected: {0}")]
     Corrupt(String),

@@ -18,11 +18,37 @@ pub fn import_event(school: SchoolId, counts: &SyncCounts) -> AuditEvent {
     }
 }
 
+/// The audit entry of reading the roster to compare it with an import (a dry run reads names too).
+pub fn compare_event(school: SchoolId, count: usize) -> AuditEvent {
+    AuditEvent {
+        action: "roster.compare",
+        subject: format!("school:{school}"),
+        outcome: format!("ok pupils={count}"),
+    }
+}
+
 /// The audit entry of a view of the pupil list.
 pub fn view_event(school: SchoolId, count: usize) -> AuditEvent {
     AuditEvent {
         action: "roster.view",
         subject: format!("school:{school}"),
         outcome: format!("ok pupils={count}"),
+    }
+}
+
+/// The audit entry of a change to the report form's settings.
+pub fn form_settings_event(
+    school: SchoolId,
+    settings: &crate::reports::FormSettings,
+) -> AuditEvent {
+    AuditEvent {
+        action: "school.form_settings",
+        subject: format!("school:{school}"),
+        outcome: format!(
+            "categories={} places={} frame_ancestors={}",
+            settings.choices.category_codes(),
+            settings.choices.place_codes(),
+            settings.frame_ancestors.origins().len()
+        ),
     }
 }

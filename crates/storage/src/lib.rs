@@ -6,8 +6,11 @@
 
 mod error;
 pub mod events;
+pub mod keys;
 pub mod migrations;
+pub mod reports;
 mod repos;
+pub mod sql;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -15,7 +18,10 @@ pub mod conformance;
 use std::sync::Arc;
 
 pub use error::StorageError;
-pub use repos::{AuditRepo, DirectoryRepo, HealthRepo, NewStaff, RosterRepo, SyncCounts};
+pub use keys::KeyRing;
+pub use repos::{
+    AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo, SyncCounts,
+};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
@@ -24,6 +30,7 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 pub struct Storage {
     pub directory: Arc<dyn DirectoryRepo>,
     pub rosters: Arc<dyn RosterRepo>,
+    pub reports: Arc<dyn ReportRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub health: Arc<dyn HealthRepo>,
 }
@@ -32,12 +39,13 @@ impl Storage {
     /// Wraps one backend that serves every repository.
     pub fn new<B>(backend: B) -> Self
     where
-        B: DirectoryRepo + RosterRepo + AuditRepo + HealthRepo + 'static,
+        B: DirectoryRepo + RosterRepo + ReportRepo + AuditRepo + HealthRepo + 'static,
     {
         let backend = Arc::new(backend);
         Self {
             directory: backend.clone(),
             rosters: backend.clone(),
+            reports: backend.clone(),
             audit: backend.clone(),
             health: backend,
         }

@@ -3,13 +3,17 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use signaal_domain::audit::AuditEntry;
-use signaal_domain::policy::{DirectoryGrant, ImportRoster, ReadRoster, SchoolGrant, VerifyAudit};
+use signaal_domain::policy::{
+    ConfigureSchool, DirectoryGrant, ImportRoster, ReadRoster, SchoolGrant, VerifyAudit,
+};
+use signaal_domain::report::NewReport;
 use signaal_domain::roster::{CurrentPupil, SyncPlan};
 use signaal_domain::school::{Board, Group, NewSchool, Pupil, School, SchoolSlug};
 use signaal_domain::staff::{Role, StaffMember};
 use signaal_domain::{SchoolId, StaffId};
 
 use crate::Result;
+use crate::reports::{FormSettings, ReceiptView, Submitted};
 
 /// A new personal staff account.
 #[derive(Clone, Debug)]
@@ -71,11 +75,12 @@ pub struct SyncCounts {
 /// The pupils and groups of one school.
 #[async_trait]
 pub trait RosterRepo: Send + Sync {
-    /// The stored roster in the terms a sync compares, with groups of the school year holding `today`.
+    /// The stored roster in the terms a sync compares, with groups of the school year holding `now`.
+    /// It holds names, so reading it is audited (`roster.compare`), like every read of personal data.
     async fn current_roster(
         &self,
         grant: &SchoolGrant<ImportRoster>,
-        today: NaiveDate,
+        now: DateTime<Utc>,
     ) -> Result<Vec<CurrentPupil>>;
     /// Applies a planned sync as one transaction, audited.
     async fn apply_sync(
@@ -93,6 +98,46 @@ pub trait RosterRepo: Send + Sync {
     /// The groups of the school year holding `today`.
     async fn groups(&self, grant: &SchoolGrant<ReadRoster>, today: NaiveDate)
     -> Result<Vec<Group>>;
+}
+
+/// Anonymous reports, seen from the public side: the school's form, submitting, and following up
+/// with a receipt. Possession of the receipt is the reporter's only credential; storage sees only
+/// its keyed hash.
+#[async_trait]
+pub trait ReportRepo: Send + Sync {
+    /// The school's form settings, or the defaults when none were stored.
+    async fn form_settings(&self, school: SchoolId) -> Result<FormSettings>;
+    /// Replaces the school's form settings; audited.
+    async fn set_form_settings(
+        &self,
+        grant: &SchoolGrant<ConfigureSchool>,
+        settings: &FormSettings,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Stores a report durably before answering (the receipt is shown only after this returns Ok).
+    /// Fails with `Conflict` when the receipt hash is already taken at this school (the caller draws
+    /// a new receipt).
+    async fn submit(
+        &self,
+        school: SchoolId,
+        report: &NewReport,
+        receipt_hash: [u8; 32],
+        now: DateTime<Utc>,
+    ) -> Result<Submitted>;
+    /// The report's status and mailbox for a receipt, or `None` for an unknown receipt.
+    async fn follow_up(
+        &self,
+        school: SchoolId,
+        receipt_hash: [u8; 32],
+    ) -> Result<Option<ReceiptView>>;
+    /// Adds the reporter's message and returns the updated view, or `None` for an unknown receipt.
+    async fn reporter_message(
+        &self,
+        school: SchoolId,
+        receipt_hash: [u8; 32],
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ReceiptView>>;
 }
 
 /// The append-only, hash-chained audit log.

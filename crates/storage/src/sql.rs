@@ -1,0 +1,415 @@
+//! SQL that both backends run as it is: written with `$n` placeholders, which PostgreSQL reads
+//! natively and SQLite reads as named parameters numbered in order of first use.
+
+/// Reports: the public side (submit, follow up, mailbox) and the form settings.
+pub mod reports {
+    pub const SCHOOL_KEY: &str = "SELECT wrapped FROM school_keys WHERE school_id = $1";
+    pub const INSERT_SCHOOL_KEY: &str = "INSERT INTO school_keys (school_id, wrapped, created_at)
+        VALUES ($1, $2, $3) ON CONFLICT (school_id) DO NOTHING";
+
+    pub const FORM_SETTINGS: &str =
+        "SELECT categories, places, frame_ancestors FROM school_forms WHERE school_id = $1";
+    pub const UPSERT_FORM_SETTINGS: &str = "INSERT INTO school_forms
+        (school_id, categories, places, frame_ancestors, updated_at) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (school_id) DO UPDATE SET categories = excluded.categories,
+        places = excluded.places, frame_ancestors = excluded.frame_ancestors,
+        updated_at = excluded.updated_at";
+
+    pub const INSERT_REPORT: &str = "INSERT INTO reports (id, school_id, receipt_hash,
+        submitted_hour, reporter_role, place, event_date, part_of_day, frequency, description, contact)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    pub const INSERT_CATEGORY: &str =
+        "INSERT INTO report_categories (report_id, category) VALUES ($1, $2)";
+    pub const INSERT_PERSON: &str = "INSERT INTO report_people
+        (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)";
+    pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
+        (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)";
+    /// How many reports in the window name this person as the one who did it.
+    pub const COUNT_NAME_MARKS: &str = "SELECT COUNT(*) FROM report_name_marks
+        WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3";
+    pub const FLAG_BURST: &str = "UPDATE reports SET burst = TRUE WHERE id IN
+        (SELECT report_id FROM report_name_marks
+         WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3)";
+
+    pub const REPORT_BY_RECEIPT: &str = "SELECT id, status, submitted_hour FROM reports
+        WHERE school_id = $1 AND receipt_hash = $2";
+    pub const REPORT_ID_BY_RECEIPT: &str =
+        "SELECT id FROM reports WHERE school_id = $1 AND receipt_hash = $2";
+    pub const MESSAGES: &str = "SELECT id, author, body, sent_at FROM report_messages
+        WHERE report_id = $1 ORDER BY sent_at, id";
+    pub const INSERT_MESSAGE: &str =
+        "INSERT INTO report_messages (id, report_id, author, body, sent_at)
+        VALUES ($1, $2, $3, $4, $5)";
+
+    pub const KEY_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
+    pub const INSERT_KEY_PROBE: &str =
+        "INSERT INTO installation (id, key_probe, created_at) VALUES (1, $1, $2)";
+}
+
+/// The report queries, written once for both backends: `report_queries!(SqliteConnection)` in the
+/// SQLite crate and `report_queries!(PgConnection)` in the PostgreSQL crate expand to the same
+/// functions over that backend's connection (each crate has its own `crate::error::map_err`). The
+/// backends keep only what truly differs: transactions, locks and group commit.
+// `crate::` deliberately names the backend crate that expands the macro (its `error::map_err`).
+#[allow(clippy::crate_in_macro_def)]
+#[macro_export]
+macro_rules! report_queries {
+    ($conn:ty) => {
+        use sqlx::Row as _;
+        use $crate::sql::reports as sql;
+
+        /// Writes one sealed report with its categories, people and name marks, and runs the burst
+        /// check; inside the caller's transaction.
+        pub(crate) async fn insert_report(
+            conn: &mut $conn,
+            report: &$crate::reports::SealedReport,
+        ) -> $crate::Result<$crate::reports::Submitted> {
+            use crate::error::map_err;
+            let id = report.id.as_uuid();
+            sqlx::query(sql::INSERT_REPORT)
+                .bind(id)
+                .bind(report.school.as_uuid())
+                .bind(&report.receipt_hash)
+                .bind(report.submitted_hour)
+                .bind(report.reporter)
+                .bind(report.place)
+                .bind(report.date)
+                .bind(report.part_of_day)
+                .bind(report.frequency)
+                .bind(&report.description)
+                .bind(&report.contact)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            for category in &report.categories {
+                sqlx::query(sql::INSERT_CATEGORY)
+                    .bind(id)
+                    .bind(*category)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+            }
+            for person in &report.people {
+                sqlx::query(sql::INSERT_PERSON)
+                    .bind(id)
+                    .bind(person.role)
+                    .bind(person.position)
+                    .bind(&person.name)
+                    .bind(&person.group)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+            }
+            let mut burst = false;
+            let window_start = report.burst_window_start();
+            for mark in &report.name_marks {
+                sqlx::query(sql::INSERT_NAME_MARK)
+                    .bind(report.school.as_uuid())
+                    .bind(mark)
+                    .bind(report.submitted_hour)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                let count: i64 = sqlx::query_scalar(sql::COUNT_NAME_MARKS)
+                    .bind(report.school.as_uuid())
+                    .bind(mark)
+                    .bind(window_start)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                if count >= signaal_domain::report::names::BURST_THRESHOLD {
+                    burst = true;
+                    sqlx::query(sql::FLAG_BURST)
+                        .bind(report.school.as_uuid())
+                        .bind(mark)
+                        .bind(window_start)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map_err)?;
+                }
+            }
+            Ok($crate::reports::Submitted {
+                id: report.id,
+                burst,
+            })
+        }
+
+        /// The status and opened messages of the report with this receipt, if any.
+        pub(crate) async fn receipt_view(
+            conn: &mut $conn,
+            key: &signaal_domain::secrets::DataKey,
+            school: signaal_domain::SchoolId,
+            receipt_hash: [u8; 32],
+        ) -> $crate::Result<Option<$crate::reports::ReceiptView>> {
+            use crate::error::map_err;
+            use $crate::reports::{SealedMessage, stored_code};
+            let Some(row) = sqlx::query(sql::REPORT_BY_RECEIPT)
+                .bind(school.as_uuid())
+                .bind(receipt_hash.as_slice())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?
+            else {
+                return Ok(None);
+            };
+            let report = signaal_domain::ReportId::from_uuid(row.try_get("id").map_err(map_err)?);
+            let status: String = row.try_get("status").map_err(map_err)?;
+            let rows = sqlx::query(sql::MESSAGES)
+                .bind(report.as_uuid())
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            let mut messages = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let author: String = row.try_get("author").map_err(map_err)?;
+                let sealed = SealedMessage {
+                    id: signaal_domain::MessageId::from_uuid(row.try_get("id").map_err(map_err)?),
+                    author: stored_code(
+                        &author,
+                        signaal_domain::report::MessageAuthor::parse,
+                        "message author",
+                    )?,
+                    body: row.try_get("body").map_err(map_err)?,
+                    sent_at: row.try_get("sent_at").map_err(map_err)?,
+                };
+                messages.push(sealed.open(key, school)?);
+            }
+            Ok(Some($crate::reports::ReceiptView {
+                report,
+                status: stored_code(
+                    &status,
+                    signaal_domain::report::ReportStatus::parse,
+                    "report status",
+                )?,
+                submitted_hour: row.try_get("submitted_hour").map_err(map_err)?,
+                messages,
+            }))
+        }
+
+        /// Adds a message to the report with this receipt; false when there is no such report.
+        pub(crate) async fn insert_message(
+            conn: &mut $conn,
+            school: signaal_domain::SchoolId,
+            receipt_hash: [u8; 32],
+            message: &$crate::reports::SealedMessage,
+        ) -> $crate::Result<bool> {
+            use crate::error::map_err;
+            let report: Option<uuid::Uuid> = sqlx::query_scalar(sql::REPORT_ID_BY_RECEIPT)
+                .bind(school.as_uuid())
+                .bind(receipt_hash.as_slice())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            let Some(report) = report else {
+                return Ok(false);
+            };
+            sqlx::query(sql::INSERT_MESSAGE)
+                .bind(message.id.as_uuid())
+                .bind(report)
+                .bind(message.author.code())
+                .bind(&message.body)
+                .bind(message.sent_at)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            Ok(true)
+        }
+
+        /// The school's wrapped data key, if it has one.
+        pub(crate) async fn stored_school_key(
+            conn: &mut $conn,
+            school: signaal_domain::SchoolId,
+        ) -> $crate::Result<Option<Vec<u8>>> {
+            sqlx::query_scalar(sql::SCHOOL_KEY)
+                .bind(school.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(crate::error::map_err)
+        }
+
+        /// Stores a new wrapped key unless another instance stored one first, and returns the one
+        /// that counts.
+        pub(crate) async fn store_school_key(
+            conn: &mut $conn,
+            school: signaal_domain::SchoolId,
+            wrapped: &[u8],
+        ) -> $crate::Result<Vec<u8>> {
+            use crate::error::map_err;
+            sqlx::query(sql::INSERT_SCHOOL_KEY)
+                .bind(school.as_uuid())
+                .bind(wrapped)
+                .bind(chrono::Utc::now())
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            sqlx::query_scalar(sql::SCHOOL_KEY)
+                .bind(school.as_uuid())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(map_err)
+        }
+
+        pub(crate) async fn form_settings(
+            conn: &mut $conn,
+            school: signaal_domain::SchoolId,
+        ) -> $crate::Result<$crate::reports::FormSettings> {
+            use crate::error::map_err;
+            let row = sqlx::query(sql::FORM_SETTINGS)
+                .bind(school.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            match row {
+                None => Ok($crate::reports::FormSettings::default()),
+                Some(row) => $crate::reports::FormSettings::from_stored(
+                    row.try_get("categories").map_err(map_err)?,
+                    row.try_get("places").map_err(map_err)?,
+                    row.try_get("frame_ancestors").map_err(map_err)?,
+                ),
+            }
+        }
+
+        pub(crate) async fn store_form_settings(
+            conn: &mut $conn,
+            school: signaal_domain::SchoolId,
+            settings: &$crate::reports::FormSettings,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> $crate::Result<()> {
+            sqlx::query(sql::UPSERT_FORM_SETTINGS)
+                .bind(school.as_uuid())
+                .bind(settings.choices.category_codes())
+                .bind(settings.choices.place_codes())
+                .bind(settings.frame_ancestors.to_text())
+                .bind(now)
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())
+                .map_err(crate::error::map_err)
+        }
+
+        /// Stores the master key's probe in a new database, or checks it in an existing one.
+        pub(crate) async fn check_key_probe(
+            conn: &mut $conn,
+            keys: &$crate::KeyRing,
+        ) -> $crate::Result<()> {
+            use crate::error::map_err;
+            let stored: Option<Vec<u8>> = sqlx::query_scalar(sql::KEY_PROBE)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            match stored {
+                Some(probe) => keys.check_probe(&probe),
+                None => sqlx::query(sql::INSERT_KEY_PROBE)
+                    .bind(keys.new_probe()?)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *conn)
+                    .await
+                    .map(|_| ())
+                    .map_err(map_err),
+            }
+        }
+    };
+}
+
+/// `impl ReportRepo` for a backend's store, written once. The store provides `keys()`,
+/// `read_conn()`, `write_tx()` and `submit_sealed()` (where group commit may differ), and the crate
+/// provides `audit::append` and the functions of [`report_queries!`].
+// `crate::` deliberately names the backend crate that expands the macro (its `audit`, `error`).
+#[allow(clippy::crate_in_macro_def)]
+#[macro_export]
+macro_rules! report_repo {
+    ($store:ty) => {
+        impl $store {
+            /// The school's data key: from memory, from the database, or made (once) and stored.
+            async fn school_key(
+                &self,
+                school: signaal_domain::SchoolId,
+            ) -> $crate::Result<signaal_domain::secrets::DataKey> {
+                if let Some(key) = self.keys().cached(school) {
+                    return Ok(key);
+                }
+                let stored = stored_school_key(&mut *self.read_conn().await?, school).await?;
+                if let Some(wrapped) = stored {
+                    return self.keys().unwrap(school, &wrapped);
+                }
+                let (_, wrapped) = self.keys().new_school_key(school)?;
+                let mut tx = self.write_tx().await?;
+                let wrapped = store_school_key(&mut tx, school, &wrapped).await?;
+                tx.commit().await.map_err(crate::error::map_err)?;
+                self.keys().unwrap(school, &wrapped)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::ReportRepo for $store {
+            async fn form_settings(
+                &self,
+                school: signaal_domain::SchoolId,
+            ) -> $crate::Result<$crate::reports::FormSettings> {
+                form_settings(&mut *self.read_conn().await?, school).await
+            }
+
+            async fn set_form_settings(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<
+                    signaal_domain::policy::ConfigureSchool,
+                >,
+                settings: &$crate::reports::FormSettings,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                store_form_settings(&mut tx, grant.school(), settings, now).await?;
+                let event = $crate::events::form_settings_event(grant.school(), settings);
+                crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+                tx.commit().await.map_err(crate::error::map_err)
+            }
+
+            async fn submit(
+                &self,
+                school: signaal_domain::SchoolId,
+                report: &signaal_domain::report::NewReport,
+                receipt_hash: [u8; 32],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<$crate::reports::Submitted> {
+                let key = self.school_key(school).await?;
+                let sealed =
+                    $crate::reports::SealedReport::seal(&key, school, report, receipt_hash, now)?;
+                self.submit_sealed(sealed).await
+            }
+
+            async fn follow_up(
+                &self,
+                school: signaal_domain::SchoolId,
+                receipt_hash: [u8; 32],
+            ) -> $crate::Result<Option<$crate::reports::ReceiptView>> {
+                let key = self.school_key(school).await?;
+                receipt_view(&mut *self.read_conn().await?, &key, school, receipt_hash).await
+            }
+
+            async fn reporter_message(
+                &self,
+                school: signaal_domain::SchoolId,
+                receipt_hash: [u8; 32],
+                body: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Option<$crate::reports::ReceiptView>> {
+                let key = self.school_key(school).await?;
+                let message = $crate::reports::SealedMessage::seal(
+                    &key,
+                    school,
+                    signaal_domain::report::MessageAuthor::Reporter,
+                    body,
+                    now,
+                )?;
+                let mut tx = self.write_tx().await?;
+                if !insert_message(&mut tx, school, receipt_hash, &message).await? {
+                    return Ok(None);
+                }
+                let view = receipt_view(&mut tx, &key, school, receipt_hash).await?;
+                tx.commit().await.map_err(crate::error::map_err)?;
+                Ok(view)
+            }
+        }
+    };
+}
