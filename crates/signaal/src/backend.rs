@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use signaal_domain::secrets::MasterKey;
 use signaal_storage::Storage;
 use signaal_storage_postgres::PgStore;
 use signaal_storage_sqlite::SqliteStore;
@@ -51,25 +52,32 @@ pub fn redact(url: &str) -> String {
 
 /// Opens the configured database, preparing the data folder and key material, and migrates it.
 pub async fn open(settings: &Settings) -> CommandResult<Storage> {
+    open_with_key(settings).await.map(|(storage, _)| storage)
+}
+
+/// Like [`open`], also returning the master key (the server derives its secrets from it).
+pub async fn open_with_key(settings: &Settings) -> CommandResult<(Storage, MasterKey)> {
     prepare_data_dir(&settings.data_dir)?;
     match database(settings)? {
         Database::Sqlite(path) => {
             let is_new = !path.exists();
-            ensure_master_key(&settings.data_dir, is_new)?;
+            let master = ensure_master_key(&settings.data_dir, is_new)?;
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| Failure(format!("cannot create {}: {e}", parent.display())))?;
             }
-            Ok(SqliteStore::open(&path).await?.into_storage())
+            let store = SqliteStore::open(&path, master.clone()).await?;
+            Ok((store.into_storage(), master))
         }
         Database::Postgres(url) => {
             // Whether a PostgreSQL database is new is only known after connecting; until keys move to
             // a secret file for hosting, the key is created beside the first instance's data folder.
-            ensure_master_key(&settings.data_dir, true)?;
-            let store = PgStore::open(&url, settings.db_max_connections.0 as u32)
+            // A key that does not belong to the database is refused by the store's key probe.
+            let master = ensure_master_key(&settings.data_dir, true)?;
+            let store = PgStore::open(&url, settings.db_max_connections.0 as u32, master.clone())
                 .await
                 .map_err(|e| Failure(format!("PostgreSQL at {}: {e}", redact(&url))))?;
-            Ok(store.into_storage())
+            Ok((store.into_storage(), master))
         }
     }
 }
@@ -98,21 +106,21 @@ fn restrict(_path: &Path, _mode: u32) -> CommandResult {
 
 pub const MASTER_KEY_FILE: &str = "master.key";
 
-/// The master key (32 random bytes, hex) that will wrap the per-school keys. Created with the
+/// The master key (32 random bytes, hex) that wraps the per-school keys. Created with the
 /// database; an existing database without its key is refused rather than silently given a new one.
-pub fn ensure_master_key(data_dir: &Path, database_is_new: bool) -> CommandResult<PathBuf> {
+pub fn ensure_master_key(data_dir: &Path, database_is_new: bool) -> CommandResult<MasterKey> {
     let path = data_dir.join(MASTER_KEY_FILE);
     if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
-        let valid = text.trim().len() == 64 && text.trim().bytes().all(|b| b.is_ascii_hexdigit());
-        if !valid {
-            return Err(Failure(format!(
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&path)
+                .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?,
+        );
+        return MasterKey::from_hex(&text).map_err(|_| {
+            Failure(format!(
                 "{} is damaged: it must hold 64 hexadecimal characters",
                 path.display()
-            )));
-        }
-        return Ok(path);
+            ))
+        });
     }
     if !database_is_new {
         return Err(Failure(format!(
@@ -121,12 +129,11 @@ pub fn ensure_master_key(data_dir: &Path, database_is_new: bool) -> CommandResul
             path.display()
         )));
     }
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key)
+    let key = MasterKey::generate()
         .map_err(|e| Failure(format!("no randomness for the master key: {e}")))?;
-    write_private(&path, hex::encode(key).as_bytes())?;
+    write_private(&path, key.to_hex().as_bytes())?;
     tracing::info!(path = %path.display(), "created a new master key; keep a safe copy of it");
-    Ok(path)
+    Ok(key)
 }
 
 fn write_private(path: &Path, contents: &[u8]) -> CommandResult {
@@ -200,7 +207,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(refused.contains("is missing"), "{refused}");
-        let path = ensure_master_key(dir.path(), true).expect("created");
+        let created = ensure_master_key(dir.path(), true).expect("created");
+        let path = dir.path().join(MASTER_KEY_FILE);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -210,8 +218,9 @@ mod tests {
             );
         }
         let first = std::fs::read_to_string(&path).expect("read");
-        ensure_master_key(dir.path(), false).expect("found");
+        let found = ensure_master_key(dir.path(), false).expect("found");
         assert_eq!(std::fs::read_to_string(&path).expect("read"), first);
+        assert_eq!(*found.to_hex(), *created.to_hex());
         std::fs::write(&path, "short").expect("write");
         assert!(
             ensure_master_key(dir.path(), false)

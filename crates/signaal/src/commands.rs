@@ -28,27 +28,13 @@ pub async fn migrate(settings: &Settings) -> CommandResult {
 
 pub fn config_check(settings: &Settings) -> CommandResult {
     let database = backend::database(settings)?;
+    let shown = settings.shown();
     for setting in declared() {
-        let value = match setting.key {
-            "data_dir" => settings.data_dir.display().to_string(),
-            "database_url" => settings
-                .database_url
-                .as_deref()
-                .map(redact)
-                .unwrap_or_default(),
-            "listen" => settings.listen.to_string(),
-            "log_format" => format!("{:?}", settings.log_format).to_lowercase(),
-            "log_level" => settings.log_level.0.clone(),
-            "db_max_connections" => settings.db_max_connections.0.to_string(),
-            "request_timeout_seconds" => settings.request_timeout_seconds.0.to_string(),
-            "shutdown_grace_seconds" => settings.shutdown_grace_seconds.0.to_string(),
-            "roster_max_leave_share" => settings.roster_max_leave_share.0.to_string(),
-            other => {
-                return Err(Failure(format!(
-                    "config check does not know how to show `{other}`"
-                )));
-            }
-        };
+        let value = shown
+            .iter()
+            .find(|(key, _)| *key == setting.key)
+            .map(|(_, value)| redact(value))
+            .unwrap_or_default();
         let source = settings
             .sources
             .get(setting.key)
@@ -124,7 +110,7 @@ pub async fn roster_import(settings: &Settings, args: &RosterImportArgs) -> Comm
     let storage = backend::open(settings).await?;
     let school = school(&storage, &args.school).await?;
     let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id)?;
-    let current = storage.rosters.current_roster(&grant, today).await?;
+    let current = storage.rosters.current_roster(&grant, clock.now()).await?;
     let options = SyncOptions {
         max_leave_share: settings.roster_max_leave_share.0,
         allow_mass_leave: args.allow_mass_leave,

@@ -4,8 +4,10 @@
 use signaal_domain::Clock;
 use signaal_domain::demo;
 use signaal_domain::policy::{self, Actor, ImportRoster};
+use signaal_domain::report::Receipt;
 use signaal_domain::roster::{SyncOptions, plan_sync};
 use signaal_domain::school::{NewSchool, School, SchoolSlug};
+use signaal_domain::secrets::MasterKey;
 use signaal_domain::staff::Role;
 use signaal_storage::{NewStaff, Storage};
 
@@ -14,6 +16,9 @@ use crate::{CommandResult, Failure};
 pub const DEMO_SLUG: &str = "de-vuurtoren";
 const DEMO_PUPILS: usize = 200;
 const DEMO_SEED: u64 = 2026;
+const DEMO_REPORTS: usize = 160;
+/// About four months back: since the start of the school year.
+const DEMO_REPORT_DAYS: u32 = 110;
 
 /// One made-up staff member per role.
 const DEMO_STAFF: [(&str, &str, Role); 6] = [
@@ -54,6 +59,8 @@ pub struct DemoInfo {
     pub school: School,
     pub pupils: usize,
     pub newly_loaded: bool,
+    /// The receipt of one demo report, to try the follow-up page with (only when just loaded).
+    pub sample_receipt: Option<Receipt>,
 }
 
 impl DemoInfo {
@@ -61,7 +68,9 @@ impl DemoInfo {
         let mut out = format!(
             "\nSignaal demo is running at {base}/\n\n\
              Demo school: {} ({} made-up pupils){}\n\
-             Public page of the demo school:  {base}/s/{}\n\
+             Report form of the demo school:  {base}/s/{}\n\
+             Follow a report up:              {base}/s/{}/volgen\n\
+             Poster with QR code:             {base}/s/{}/poster\n\
              Its public data as JSON:         {base}/api/v1/schools/{}\n\
              API description (OpenAPI 3):     {base}/api/v1/openapi.json\n\n\
              Demo staff accounts (one per role):\n",
@@ -74,7 +83,15 @@ impl DemoInfo {
             },
             self.school.slug,
             self.school.slug,
+            self.school.slug,
+            self.school.slug,
         );
+        if let Some(receipt) = &self.sample_receipt {
+            out.push_str(&format!(
+                "Receipt of one of the {DEMO_REPORTS} demo reports, to try following up:  {}\n\n",
+                receipt.as_str()
+            ));
+        }
         for (email, name, role) in DEMO_STAFF {
             out.push_str(&format!("  {:<24} {email:<32} {name}\n", role.as_str()));
         }
@@ -86,13 +103,18 @@ impl DemoInfo {
     }
 }
 
-pub async fn seed(storage: &Storage, clock: &dyn Clock) -> CommandResult<DemoInfo> {
+pub async fn seed(
+    storage: &Storage,
+    clock: &dyn Clock,
+    master: &MasterKey,
+) -> CommandResult<DemoInfo> {
     let slug = SchoolSlug::parse(DEMO_SLUG).map_err(|e| Failure(e.to_string()))?;
     if let Some(school) = storage.directory.school_by_slug(&slug).await? {
         return Ok(DemoInfo {
             school,
             pupils: DEMO_PUPILS,
             newly_loaded: false,
+            sample_receipt: None,
         });
     }
     let now = clock.now();
@@ -114,10 +136,7 @@ pub async fn seed(storage: &Storage, clock: &dyn Clock) -> CommandResult<DemoInf
 
     let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id)?;
     let roster = demo::roster(DEMO_PUPILS, DEMO_SEED, clock.today());
-    let current = storage
-        .rosters
-        .current_roster(&grant, clock.today())
-        .await?;
+    let current = storage.rosters.current_roster(&grant, now).await?;
     let options = SyncOptions {
         max_leave_share: 0.0,
         allow_mass_leave: false,
@@ -146,9 +165,42 @@ pub async fn seed(storage: &Storage, clock: &dyn Clock) -> CommandResult<DemoInf
             .assign_role(&directory, staff.id, school.id, role, now)
             .await?;
     }
+    let sample_receipt = seed_reports(storage, &school, &roster, clock, master).await?;
     Ok(DemoInfo {
         school,
         pupils: DEMO_PUPILS,
         newly_loaded: true,
+        sample_receipt,
     })
+}
+
+/// Months of made-up reports, stored as if sent on their days; returns the last one's receipt.
+async fn seed_reports(
+    storage: &Storage,
+    school: &School,
+    roster: &signaal_domain::roster::RosterFile,
+    clock: &dyn Clock,
+    master: &MasterKey,
+) -> CommandResult<Option<Receipt>> {
+    let secret = master.derive("receipt");
+    let choices = storage.reports.form_settings(school.id).await?.choices;
+    let mut last = None;
+    for report in demo::reports(roster, DEMO_REPORTS, DEMO_REPORT_DAYS, DEMO_SEED) {
+        let sent = clock.now().date_naive() - chrono::Days::new(u64::from(report.days_ago));
+        let sent = sent
+            .and_hms_opt(report.hour, 17, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or_else(|| clock.now());
+        let new = report
+            .draft
+            .validate(&choices, sent.date_naive())
+            .map_err(|e| Failure(format!("a demo report is invalid: {e:?}")))?;
+        let receipt = Receipt::generate().map_err(|e| Failure(e.to_string()))?;
+        storage
+            .reports
+            .submit(school.id, &new, receipt.hash(&secret, school.id), sent)
+            .await?;
+        last = Some(receipt);
+    }
+    Ok(last)
 }

@@ -4,9 +4,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use signaal_domain::secrets::MasterKey;
 use signaal_domain::{Clock, SystemClock};
 use signaal_storage::Storage;
-use signaal_web::{AppState, I18n, Limits};
+use signaal_web::{AppState, I18n, Limits, Public, PublicOptions};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -46,14 +47,25 @@ impl Server {
 /// Binds `settings.listen` (port 0 picks a free port) and serves the app in the background.
 pub async fn start(
     storage: Storage,
+    master: &MasterKey,
     clock: Arc<dyn Clock>,
     settings: &Settings,
 ) -> CommandResult<Server> {
     let i18n = I18n::load().map_err(Failure)?;
+    let options = PublicOptions {
+        trusted_proxy_header: settings.trusted_proxy_header.0.clone(),
+        form_min_fill_seconds: settings.form_min_fill_seconds.0 as i64,
+        submissions_per_client_per_hour: clamp_u32(settings.submissions_per_client_per_hour.0),
+        reports_per_school_per_hour: clamp_u32(settings.reports_per_school_per_hour.0),
+        receipt_misses_per_client: clamp_u32(settings.receipt_misses_per_client.0),
+        public_url: settings.public_url.0.clone(),
+    };
+    let public = Public::new(options, master, clock.now()).map_err(Failure)?;
     let state = AppState {
         storage,
         i18n: Arc::new(i18n),
         clock,
+        public: Arc::new(public),
     };
     let limits = Limits {
         request_timeout: Duration::from_secs(settings.request_timeout_seconds.0),
@@ -66,11 +78,15 @@ pub async fn start(
     let addr = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = signal.await;
-            })
-            .await
+        // The peer address reaches only the in-memory throttle (as a keyed hash); it is never logged.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = signal.await;
+        })
+        .await
     });
     Ok(Server {
         addr,
@@ -81,14 +97,14 @@ pub async fn start(
 
 pub async fn run(settings: &Settings, with_demo: bool) -> CommandResult {
     init_logging(settings);
-    let storage = backend::open(settings).await?;
+    let (storage, master) = backend::open_with_key(settings).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let demo = if with_demo {
-        Some(demo::seed(&storage, clock.as_ref()).await?)
+        Some(demo::seed(&storage, clock.as_ref(), &master).await?)
     } else {
         None
     };
-    let server = start(storage, clock, settings).await?;
+    let server = start(storage, &master, clock, settings).await?;
     let base = format!("http://{}", server.addr);
     tracing::info!(address = %base, "signaal is listening");
     if let Some(demo) = demo {
@@ -123,4 +139,8 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+}
+
+fn clamp_u32(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }

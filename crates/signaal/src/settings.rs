@@ -9,9 +9,15 @@ use std::path::PathBuf;
 /// How a setting's text becomes its value.
 pub trait SettingValue: Sized {
     fn parse_setting(raw: &str) -> Result<Self, String>;
+    /// The value as `config check` shows it (and as it could be written back).
+    fn show(&self) -> String;
 }
 
 impl SettingValue for PathBuf {
+    fn show(&self) -> String {
+        self.display().to_string()
+    }
+
     fn parse_setting(raw: &str) -> Result<Self, String> {
         if raw.trim().is_empty() {
             Err("is empty".into())
@@ -22,6 +28,10 @@ impl SettingValue for PathBuf {
 }
 
 impl SettingValue for SocketAddr {
+    fn show(&self) -> String {
+        self.to_string()
+    }
+
     fn parse_setting(raw: &str) -> Result<Self, String> {
         raw.trim()
             .parse()
@@ -30,6 +40,10 @@ impl SettingValue for SocketAddr {
 }
 
 impl SettingValue for Option<String> {
+    fn show(&self) -> String {
+        self.clone().unwrap_or_default()
+    }
+
     fn parse_setting(raw: &str) -> Result<Self, String> {
         Ok(Some(raw.trim().to_owned()).filter(|s| !s.is_empty()))
     }
@@ -40,6 +54,10 @@ impl SettingValue for Option<String> {
 pub struct Bounded<const MIN: u64, const MAX: u64>(pub u64);
 
 impl<const MIN: u64, const MAX: u64> SettingValue for Bounded<MIN, MAX> {
+    fn show(&self) -> String {
+        self.0.to_string()
+    }
+
     fn parse_setting(raw: &str) -> Result<Self, String> {
         match raw.trim().parse::<u64>() {
             Ok(n) if (MIN..=MAX).contains(&n) => Ok(Self(n)),
@@ -55,6 +73,10 @@ impl<const MIN: u64, const MAX: u64> SettingValue for Bounded<MIN, MAX> {
 pub struct Share(pub f64);
 
 impl SettingValue for Share {
+    fn show(&self) -> String {
+        self.0.to_string()
+    }
+
     fn parse_setting(raw: &str) -> Result<Self, String> {
         match raw.trim().parse::<f64>() {
             Ok(share) if (0.0..=1.0).contains(&share) => Ok(Self(share)),
@@ -72,6 +94,10 @@ pub enum LogFormat {
 }
 
 impl SettingValue for LogFormat {
+    fn show(&self) -> String {
+        format!("{self:?}").to_lowercase()
+    }
+
     fn parse_setting(raw: &str) -> Result<Self, String> {
         match raw.trim() {
             "human" => Ok(LogFormat::Human),
@@ -86,6 +112,10 @@ impl SettingValue for LogFormat {
 pub struct LogLevel(pub String);
 
 impl SettingValue for LogLevel {
+    fn show(&self) -> String {
+        self.0.clone()
+    }
+
     fn parse_setting(raw: &str) -> Result<Self, String> {
         tracing_subscriber::EnvFilter::builder()
             .parse(raw.trim())
@@ -168,6 +198,11 @@ macro_rules! settings {
         }
 
         impl Settings {
+            /// Every setting's key and value as shown by `config check`, in declaration order.
+            pub fn shown(&self) -> Vec<(&'static str, String)> {
+                vec![$((stringify!($field), SettingValue::show(&self.$field))),*]
+            }
+
             /// Resolves every setting: flag or variable (clap has read both, the flag first), then the
             /// file, then the default.
             pub fn resolve(flags: &SettingFlags, file: &toml::Table) -> Result<Self, SettingsError> {
@@ -233,6 +268,73 @@ settings! {
     shutdown_grace_seconds ("SIGNAAL_SHUTDOWN_GRACE_SECONDS"): Bounded<0, 600> = "30";
     /// The largest share of current pupils one roster import may mark as left without --allow-mass-leave.
     roster_max_leave_share ("SIGNAAL_ROSTER_MAX_LEAVE_SHARE"): Share = "0.25";
+    /// The address people type to reach Signaal (for posters and receipt cards), such as
+    /// `https://meld.example.nl`; empty means the address the browser used.
+    public_url ("SIGNAAL_PUBLIC_URL"): PublicUrl = "";
+    /// Behind a reverse proxy: the header it puts the client address in (such as `x-forwarded-for`);
+    /// used only for the in-memory limits on public pages, never stored or logged.
+    trusted_proxy_header ("SIGNAAL_TRUSTED_PROXY_HEADER"): ProxyHeader = "";
+    /// Seconds a person needs at least to fill in the report form (faster posts are bots).
+    form_min_fill_seconds ("SIGNAAL_FORM_MIN_FILL_SECONDS"): Bounded<0, 600> = "3";
+    /// Reports one client address may send per hour (a whole class may share one address).
+    submissions_per_client_per_hour ("SIGNAAL_SUBMISSIONS_PER_CLIENT_PER_HOUR"): Bounded<1, 100000000> = "60";
+    /// Reports one school takes per hour before people are asked to wait a few minutes.
+    reports_per_school_per_hour ("SIGNAAL_REPORTS_PER_SCHOOL_PER_HOUR"): Bounded<1, 100000000> = "300";
+    /// Receipts matching nothing that one client address may type per quarter of an hour.
+    receipt_misses_per_client ("SIGNAAL_RECEIPT_MISSES_PER_CLIENT"): Bounded<1, 1000> = "10";
+}
+
+/// An `http(s)://host[:port]` address without a path, or nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl(pub Option<String>);
+
+impl SettingValue for PublicUrl {
+    fn show(&self) -> String {
+        self.0.clone().unwrap_or_default()
+    }
+
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        let url = raw.trim().trim_end_matches('/');
+        if url.is_empty() {
+            return Ok(Self(None));
+        }
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(host)
+                if !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) =>
+            {
+                Ok(Self(Some(url.to_owned())))
+            }
+            _ => Err(format!(
+                "\"{raw}\" is not an address such as https://meld.example.nl (no path)"
+            )),
+        }
+    }
+}
+
+/// A header name such as `x-forwarded-for`, or nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxyHeader(pub Option<axum::http::HeaderName>);
+
+impl SettingValue for ProxyHeader {
+    fn show(&self) -> String {
+        self.0.as_ref().map(|h| h.to_string()).unwrap_or_default()
+    }
+
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Ok(Self(None));
+        }
+        axum::http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map(|h| Self(Some(h)))
+            .map_err(|_| format!("\"{raw}\" is not a header name such as x-forwarded-for"))
+    }
 }
 
 impl Settings {
@@ -367,6 +469,19 @@ mod tests {
             ("log_format = \"xml\"", "\"xml\" is not one of: human, json"),
             ("log_level = \"info,,=\"", "is not a log filter"),
             (
+                "public_url = \"meld.example.nl\"",
+                "is not an address such as https://",
+            ),
+            ("public_url = \"https://x.nl/path\"", "no path"),
+            (
+                "trusted_proxy_header = \"x forwarded\"",
+                "is not a header name",
+            ),
+            (
+                "form_min_fill_seconds = -1",
+                "is not a whole number from 0 to 600",
+            ),
+            (
                 "data_dir = \"\"",
                 "setting `data_dir` (--data-dir, SIGNAAL_DATA_DIR): is empty",
             ),
@@ -382,7 +497,7 @@ mod tests {
     #[test]
     fn every_setting_is_documented_with_a_valid_default() {
         let declared = declared();
-        assert_eq!(declared.len(), 9);
+        assert_eq!(declared.len(), 15);
         for setting in &declared {
             assert!(!setting.doc.is_empty(), "{}", setting.key);
             assert!(setting.env.starts_with("SIGNAAL_"));

@@ -10,38 +10,70 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
 use signaal::serve::{self, Server};
 use signaal::settings::{SettingFlags, Settings};
-use signaal_domain::SystemClock;
+use signaal_domain::secrets::MasterKey;
+use signaal_domain::{Clock, SystemClock};
 use signaal_storage::Storage;
 use signaal_storage_sqlite::SqliteStore;
 
 fn settings() -> Settings {
+    settings_with(SettingFlags::default())
+}
+
+fn settings_with(flags: SettingFlags) -> Settings {
     let flags = SettingFlags {
         listen: Some("127.0.0.1:0".into()),
-        ..Default::default()
+        trusted_proxy_header: Some("x-forwarded-for".into()),
+        ..flags
     };
     Settings::resolve(&flags, &toml::Table::new()).expect("valid settings")
+}
+
+/// A clock the test moves by hand (form tokens need a few seconds to pass).
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    fn advance(&self, seconds: i64) {
+        let mut now = self.0.lock().unwrap();
+        *now += chrono::Duration::seconds(seconds);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
 }
 
 struct TestApp {
     server: Server,
     client: reqwest::Client,
     store: SqliteStore,
+    clock: Arc<TestClock>,
     _dir: tempfile::TempDir,
 }
 
 impl TestApp {
     async fn start() -> Self {
+        Self::start_with(SettingFlags::default()).await
+    }
+
+    async fn start_with(flags: SettingFlags) -> Self {
         let dir = tempfile::tempdir().expect("dir");
-        let store = SqliteStore::open(&dir.path().join("signaal.db"))
+        let master = MasterKey::generate().expect("master key");
+        let store = SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
             .await
             .expect("open");
         let storage = store.clone().into_storage();
-        signaal::demo::seed(&storage, &SystemClock)
+        signaal::demo::seed(&storage, &SystemClock, &master)
             .await
             .expect("demo");
-        let server = serve::start(storage, Arc::new(SystemClock), &settings())
+        let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
+        let server = serve::start(storage, &master, clock.clone(), &settings_with(flags))
             .await
             .expect("start");
         let client = reqwest::Client::builder()
@@ -52,6 +84,7 @@ impl TestApp {
             server,
             client,
             store,
+            clock,
             _dir: dir,
         }
     }
@@ -105,32 +138,47 @@ async fn every_route_sends_the_security_headers() {
         "/healthz",
         "/readyz",
         "/s/de-vuurtoren",
+        "/s/de-vuurtoren/en",
+        "/s/de-vuurtoren/volgen",
+        "/s/de-vuurtoren/poster",
         "/s/nergens",
         "/api/v1/openapi.json",
         "/api/v1/schools/de-vuurtoren",
+        "/api/v1/schools/de-vuurtoren/report-form",
         "/api/v1/schools/x",
         "/nope",
         "/static/signaal.css",
+        "/static/pictograms.svg",
+        "/static/signaal.js",
     ];
     for route in routes {
         let response = app.get(route, None).await;
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str().expect("ascii");
+        // Only the report form may be framed, and then only by the school's own site.
+        let is_form = route.starts_with("/s/de-vuurtoren")
+            && !route.contains("volgen")
+            && !route.contains("poster");
+        let (frame_ancestors, frame_options) = if is_form {
+            ("frame-ancestors 'self'", "SAMEORIGIN")
+        } else {
+            ("frame-ancestors 'none'", "DENY")
+        };
         assert!(
-            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            csp.contains("default-src 'none'") && csp.contains(frame_ancestors),
             "{route}: {csp}"
         );
         assert!(!csp.contains("unsafe-inline"), "{route}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{route}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{route}");
-        assert_eq!(headers["x-frame-options"], "DENY", "{route}");
+        assert_eq!(headers["x-frame-options"], frame_options, "{route}");
         assert_eq!(
             headers["cross-origin-opener-policy"], "same-origin",
             "{route}"
         );
         assert!(headers.contains_key("x-request-id"), "{route}");
         let cache = headers["cache-control"].to_str().expect("ascii");
-        if route == "/static/signaal.css" {
+        if route.starts_with("/static/") {
             assert!(cache.starts_with("public"), "{route}: {cache}");
         } else {
             assert_eq!(cache, "no-store", "{route}");
@@ -249,7 +297,7 @@ async fn the_demo_school_is_public_and_marked_as_demo() {
     assert_eq!(page.status(), 200);
     let body = page.text().await.expect("body");
     assert!(
-        body.contains("Meldpunt van Basisschool De Vuurtoren (demo)"),
+        body.contains("Meld het bij Basisschool De Vuurtoren (demo)"),
         "{body}"
     );
     assert!(
@@ -460,7 +508,8 @@ fn roster_import_from_the_command_line() {
 
     let verify = cli.ok(&["audit", "verify"]);
     assert!(
-        verify.contains("de-regenboog: 3 entries, the chain is intact"),
+        // Every run read the roster to compare (audited, dry runs and refusals too); two imported.
+        verify.contains("de-regenboog: 9 entries, the chain is intact"),
         "{verify}"
     );
 }
@@ -787,21 +836,22 @@ async fn the_app_serves_from_postgresql_too() {
     let options = sqlx::postgres::PgConnectOptions::from_str(&url)
         .expect("url")
         .options([("search_path", schema.as_str())]);
-    let storage: Storage = signaal_storage_postgres::PgStore::open_with(options, 4)
+    let master = MasterKey::generate().expect("master key");
+    let storage: Storage = signaal_storage_postgres::PgStore::open_with(options, 4, master.clone())
         .await
         .expect("open")
         .into_storage();
-    signaal::demo::seed(&storage, &SystemClock)
+    let demo = signaal::demo::seed(&storage, &SystemClock, &master)
         .await
         .expect("demo");
     // Seeding twice keeps one demo school.
     assert!(
-        !signaal::demo::seed(&storage, &SystemClock)
+        !signaal::demo::seed(&storage, &SystemClock, &master)
             .await
             .expect("demo")
             .newly_loaded
     );
-    let server = serve::start(storage, Arc::new(SystemClock), &settings())
+    let server = serve::start(storage, &master, Arc::new(SystemClock), &settings())
         .await
         .expect("start");
     let base = format!("http://{}", server.addr);
@@ -816,5 +866,873 @@ async fn the_app_serves_from_postgresql_too() {
         .await
         .expect("page");
     assert_eq!(page.status(), 200);
+    // The demo's receipt opens its report, and the reporter can write back.
+    let receipt = demo.sample_receipt.expect("a demo receipt");
+    let client = reqwest::Client::new();
+    let status = client
+        .post(format!("{base}/api/v1/receipt/messages"))
+        .json(&serde_json::json!({"school": "de-vuurtoren", "receipt": receipt.as_str(), "message": "Nog een keer"}))
+        .send()
+        .await
+        .expect("message");
+    assert_eq!(status.status(), 201);
+    let body: serde_json::Value = status.json().await.expect("json");
+    assert_eq!(body["messages"][0]["body"], "Nog een keer");
     server.stop(Duration::from_secs(5)).await;
+}
+
+// ---- Anonymous reporting (issue 3) ----
+
+const SCHOOL: &str = "de-vuurtoren";
+
+/// The text between `start` and the next `end`.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let from = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in page"))
+        + start.len();
+    let len = body[from..].find(end).expect("end marker");
+    &body[from..from + len]
+}
+
+fn form_token(page: &str) -> String {
+    between(page, "name=\"form_token\" value=\"", "\"").to_owned()
+}
+
+fn receipt_words(page: &str) -> String {
+    let list = between(page, "<ol class=\"receipt\"", "</ol>");
+    list.split("<li>")
+        .skip(1)
+        .map(|w| w.split("</li>").next().expect("word"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn complete_form(token: &str) -> Vec<(&'static str, String)> {
+    [
+        ("form_token", token),
+        ("lang", "nl"),
+        ("website", ""),
+        ("reporter", "pupil_witness"),
+        ("categories", "verbal"),
+        ("categories", "online"),
+        ("place", "schoolyard"),
+        ("date", ""),
+        ("part_of_day", "break"),
+        ("frequency", "almost_daily"),
+        ("did_it_name", "Sem de Vries"),
+        ("did_it_group", "groep 6a"),
+        ("did_it_name", ""),
+        ("did_it_group", ""),
+        ("done_to_name", "Noor"),
+        ("done_to_group", ""),
+        (
+            "description",
+            "Ze lachen Noor elke pauze uit & <roepen> namen.",
+        ),
+        ("contact", ""),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+impl TestApp {
+    async fn form_page(&self) -> String {
+        let page = self.get(&format!("/s/{SCHOOL}"), Some("nl")).await;
+        assert_eq!(page.status(), 200);
+        page.text().await.expect("body")
+    }
+
+    async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, String)],
+        client_address: &str,
+    ) -> (u16, String) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("x-forwarded-for", client_address)
+            .form(fields)
+            .send()
+            .await
+            .expect("response");
+        (
+            response.status().as_u16(),
+            response.text().await.expect("body"),
+        )
+    }
+
+    async fn post_json(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        client_address: &str,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("x-forwarded-for", client_address)
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+            .await
+            .expect("response");
+        (
+            response.status().as_u16(),
+            response.json().await.expect("json"),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_report_round_trip_through_the_html_form() {
+    let app = TestApp::start().await;
+    let token = form_token(&app.form_page().await);
+    app.clock.advance(5);
+    let (status, thanks) = app
+        .post_form(&format!("/s/{SCHOOL}"), &complete_form(&token), "192.0.2.1")
+        .await;
+    assert_eq!(status, 200, "{thanks}");
+    assert!(thanks.contains("Dankjewel! Je melding is verstuurd."));
+    let receipt = receipt_words(&thanks);
+    assert_eq!(receipt.split(' ').count(), 4, "{receipt}");
+
+    // Following up: typed in capitals with extra spaces still works.
+    let typed = format!("  {}  ", receipt.to_uppercase());
+    let (status, page) = app
+        .post_form(
+            &format!("/s/{SCHOOL}/volgen"),
+            &[("receipt", typed), ("lang", "nl".into())],
+            "192.0.2.1",
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("aria-current=\"step\" class=\"current\"><span class=\"visually-hidden\">Nu: </span>Ontvangen"), "{page}");
+    assert!(page.contains("Er zijn nog geen berichten."));
+
+    // Writing back to the school.
+    let fields = [
+        ("receipt", receipt.clone()),
+        ("message", "Het gebeurde vandaag weer.".into()),
+        ("lang", "nl".into()),
+    ];
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}/volgen/bericht"), &fields, "192.0.2.1")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Je bericht is verstuurd."));
+    assert!(page.contains("Het gebeurde vandaag weer."));
+    // An empty message is refused kindly, on the same page.
+    let fields = [
+        ("receipt", receipt),
+        ("message", "  ".into()),
+        ("lang", "nl".into()),
+    ];
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}/volgen/bericht"), &fields, "192.0.2.1")
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Schrijf eerst je bericht."));
+    // The receipt never appears in a URL: every form posts it in the body.
+    assert!(!page.contains("?receipt"));
+}
+
+#[tokio::test]
+async fn a_report_round_trip_through_the_api() {
+    let app = TestApp::start().await;
+    let form: serde_json::Value = app
+        .get(
+            &format!("/api/v1/schools/{SCHOOL}/report-form?lang=en"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(form["categories"][0]["code"], "physical");
+    assert_eq!(
+        form["categories"][0]["label"],
+        "Hitting, kicking or pushing"
+    );
+    let token = form["form_token"].as_str().expect("token").to_owned();
+    app.clock
+        .advance(form["min_fill_seconds"].as_i64().expect("seconds"));
+    let report = serde_json::json!({
+        "form_token": token, "reporter": "pupil_self", "categories": ["exclusion"], "place": "canteen",
+        "frequency": "once", "did_it": [{"name": "Daan"}], "done_to": [], "description": "Ik mocht niet mee-eten.",
+        "wants_contact": true, "contact": "Mila, groep 7"
+    });
+    let (status, issued) = app
+        .post_json(
+            &format!("/api/v1/schools/{SCHOOL}/reports"),
+            report,
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!(status, 201, "{issued}");
+    let receipt = issued["receipt"].as_str().expect("receipt").to_owned();
+    assert_eq!(issued["status"], "received");
+
+    let (status, view) = app
+        .post_json(
+            "/api/v1/receipt/status",
+            serde_json::json!({"school": SCHOOL, "receipt": receipt}),
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["status"], "received");
+    assert_eq!(view["messages"], serde_json::json!([]));
+    let (status, view) = app
+        .post_json(
+            "/api/v1/receipt/messages",
+            serde_json::json!({"school": SCHOOL, "receipt": receipt, "message": "Hoi"}),
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!(status, 201, "{view}");
+    assert_eq!(view["messages"][0]["author"], "reporter");
+    assert_eq!(view["messages"][0]["body"], "Hoi");
+
+    // Bad input: each with its own code and a message.
+    let (status, body) = app
+        .post_json(
+            "/api/v1/receipt/status",
+            serde_json::json!({"school": SCHOOL, "receipt": "appel peer"}),
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (422, Some("invalid")));
+    assert_eq!(body["message"], "Your secret words are four. You typed 2.");
+    let (status, body) = app
+        .post_json(
+            "/api/v1/receipt/status",
+            serde_json::json!({"school": "nergens", "receipt": receipt}),
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/schools/{SCHOOL}/reports"),
+            serde_json::json!([1, 2]),
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_json"))
+    );
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/schools/{SCHOOL}/reports"),
+            serde_json::json!({"form_token": token}),
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<&str> = body["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "reporter",
+            "categories",
+            "place",
+            "frequency",
+            "description"
+        ]
+    );
+    assert_eq!(body["problems"][0]["problem"], "missing");
+    assert_eq!(body["problems"][0]["message"], "Choose who you are.");
+    // The API is in the OpenAPI document.
+    let doc: serde_json::Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    for path in [
+        "/api/v1/schools/{school}/reports",
+        "/api/v1/receipt/status",
+        "/api/v1/receipt/messages",
+        "/api/v1/schools/{school}/report-form",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from OpenAPI"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_validation_error_is_shown_and_the_text_is_kept() {
+    let app = TestApp::start().await;
+    let token = form_token(&app.form_page().await);
+    app.clock.advance(5);
+    let mut fields = complete_form(&token);
+    fields.retain(|(k, _)| !["reporter", "categories", "place", "frequency"].contains(k));
+    for (key, value) in &mut fields {
+        match *key {
+            "date" => *value = "2099-01-01".into(),
+            "did_it_name" if !value.is_empty() => *value = "x".repeat(81),
+            "description" => *value = format!("Mijn verhaal {}", "é".repeat(4000)),
+            _ => {}
+        }
+    }
+    fields.push(("wants_contact", "yes".into()));
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}"), &fields, "192.0.2.3")
+        .await;
+    assert_eq!(status, 422);
+    for message in [
+        "Er ontbreekt nog iets",
+        "Kies wie jij bent.",
+        "Kies minstens één ding dat er gebeurde.",
+        "Kies waar het gebeurde.",
+        "Deze dag moet nog komen.",
+        "Kies hoe vaak het gebeurt.",
+        "Dit is te lang. Het mag hooguit 80 tekens zijn.",
+        "Dit is te lang. Het mag hooguit 4000 tekens zijn.",
+        "Schrijf je naam of hoe we je kunnen bereiken. Of zet het vinkje uit.",
+    ] {
+        assert!(page.contains(message), "missing {message:?}");
+    }
+    // Everything typed comes back, escaped.
+    assert!(page.contains("Mijn verhaal éééé"));
+    assert!(page.contains(&"x".repeat(81)));
+    assert!(page.contains("value=\"groep 6a\""));
+    assert!(page.contains("value=\"2099-01-01\""));
+    assert!(page.contains("name=\"wants_contact\" value=\"yes\" id=\"wants_contact\" aria-describedby=\"contact-explain\" checked"));
+    // The summary links to the fields.
+    assert!(page.contains("<a href=\"#reporter\">"));
+    assert!(page.contains("<a href=\"#did_it_0\">"));
+
+    // Script in a text is shown as text, never run.
+    let mut fields = complete_form(&token);
+    fields.retain(|(k, _)| *k != "reporter");
+    for (key, value) in &mut fields {
+        if *key == "description" {
+            *value = "<script>alert(1)</script>".into();
+        }
+    }
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}"), &fields, "192.0.2.3")
+        .await;
+    assert_eq!(status, 422);
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(
+        page.contains("&#60;script&#62;alert(1)") || page.contains("&lt;script&gt;alert(1)"),
+        "escaped"
+    );
+
+    // An unknown school is a friendly 404, for the form and for posting to it.
+    let missing = app.get("/s/bestaat-niet", Some("nl")).await;
+    assert_eq!(missing.status(), 404);
+    assert!(
+        missing
+            .text()
+            .await
+            .expect("body")
+            .contains("Deze pagina bestaat niet")
+    );
+    let (status, _) = app
+        .post_form("/s/bestaat-niet", &complete_form(&token), "192.0.2.3")
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn bots_are_stopped_without_losing_a_childs_text() {
+    let app = TestApp::start().await;
+    let token = form_token(&app.form_page().await);
+    // Sent at once: too fast for a person; the text stays and the same token works a moment later.
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}"), &complete_form(&token), "192.0.2.4")
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Dat ging supersnel!"));
+    assert!(
+        page.contains("Ze lachen Noor elke pauze uit &#38; &#60;roepen&#62; namen.")
+            || page.contains("Ze lachen Noor elke pauze uit &amp; &lt;roepen&gt; namen."),
+        "{page}"
+    );
+    assert_eq!(form_token(&page), token);
+    app.clock.advance(5);
+    // A made-up token.
+    let (status, page) = app
+        .post_form(
+            &format!("/s/{SCHOOL}"),
+            &complete_form("00112233"),
+            "192.0.2.4",
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Er ging iets mis met het formulier."));
+    // The honeypot.
+    let mut fields = complete_form(&token);
+    for (key, value) in &mut fields {
+        if *key == "website" {
+            *value = "http://spam.example".into();
+        }
+    }
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}"), &fields, "192.0.2.4")
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Er staat iets in een verborgen veld."));
+    // Expired after twelve hours.
+    app.clock.advance(13 * 3600);
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}"), &complete_form(&token), "192.0.2.4")
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("De pagina stond lang open."));
+    assert_ne!(
+        form_token(&page),
+        token,
+        "a fresh token comes with the page"
+    );
+}
+
+#[tokio::test]
+async fn per_client_and_per_school_limits_slow_a_flood() {
+    let flags = SettingFlags {
+        submissions_per_client_per_hour: Some("2".into()),
+        reports_per_school_per_hour: Some("3".into()),
+        ..Default::default()
+    };
+    let app = TestApp::start_with(flags).await;
+    let token = form_token(&app.form_page().await);
+    app.clock.advance(5);
+    let path = format!("/s/{SCHOOL}");
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_form(&path, &complete_form(&token), "192.0.2.5")
+                .await
+                .0,
+            200
+        );
+    }
+    let (status, page) = app
+        .post_form(&path, &complete_form(&token), "192.0.2.5")
+        .await;
+    assert_eq!(status, 429);
+    assert!(page.contains("Er komen nu heel veel meldingen binnen."));
+    assert!(
+        page.contains("Ze lachen Noor elke pauze uit"),
+        "the text is kept"
+    );
+    // Another address may still send, until the school's hourly cap.
+    assert_eq!(
+        app.post_form(&path, &complete_form(&token), "192.0.2.6")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        app.post_form(&path, &complete_form(&token), "192.0.2.7")
+            .await
+            .0,
+        429
+    );
+    // An hour later it works again.
+    app.clock.advance(3600);
+    assert_eq!(
+        app.post_form(&path, &complete_form(&token), "192.0.2.5")
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn guessing_receipts_is_throttled() {
+    let app = TestApp::start().await;
+    let form: serde_json::Value = app
+        .get(&format!("/api/v1/schools/{SCHOOL}/report-form"), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    app.clock.advance(5);
+    let report = serde_json::json!({
+        "form_token": form["form_token"], "reporter": "parent", "categories": ["physical"], "place": "gym",
+        "frequency": "once", "description": "Mijn zoon werd geduwd."
+    });
+    let (_, issued) = app
+        .post_json(
+            &format!("/api/v1/schools/{SCHOOL}/reports"),
+            report,
+            "192.0.2.8",
+        )
+        .await;
+    let receipt = issued["receipt"].as_str().expect("receipt").to_owned();
+    let guess = |words: &str| serde_json::json!({"school": SCHOOL, "receipt": words});
+    // Valid words, wrong combination: ten misses are allowed per quarter of an hour.
+    let wrong = {
+        let mut words: Vec<&str> = receipt.split(' ').collect();
+        words.rotate_left(1);
+        words.join(" ")
+    };
+    for attempt in 0..10 {
+        let (status, body) = app
+            .post_json("/api/v1/receipt/status", guess(&wrong), "198.51.100.9")
+            .await;
+        assert_eq!(status, 404, "attempt {attempt}: {body}");
+        assert_eq!(
+            body["message"],
+            "We find no report with these words. Check that you copied them correctly."
+        );
+    }
+    let (status, body) = app
+        .post_json("/api/v1/receipt/status", guess(&receipt), "198.51.100.9")
+        .await;
+    assert_eq!(status, 429, "even the right receipt waits now: {body}");
+    assert!(body["retry_after_seconds"].as_i64().expect("retry") > 0);
+    // Another client is not affected; after the quarter the guesser may try again.
+    assert_eq!(
+        app.post_json("/api/v1/receipt/status", guess(&receipt), "198.51.100.10")
+            .await
+            .0,
+        200
+    );
+    app.clock.advance(15 * 60);
+    assert_eq!(
+        app.post_json("/api/v1/receipt/status", guess(&receipt), "198.51.100.9")
+            .await
+            .0,
+        200
+    );
+    // The HTML page says the same kindly.
+    for _ in 0..10 {
+        app.post_form(
+            &format!("/s/{SCHOOL}/volgen"),
+            &[("receipt", wrong.clone())],
+            "198.51.100.11",
+        )
+        .await;
+    }
+    let (status, page) = app
+        .post_form(
+            &format!("/s/{SCHOOL}/volgen"),
+            &[("receipt", receipt.clone())],
+            "198.51.100.11",
+        )
+        .await;
+    assert_eq!(status, 429);
+    assert!(page.contains("Je hebt het te vaak geprobeerd."));
+    assert!(
+        page.contains(&format!("value=\"{receipt}\"")),
+        "what was typed stays"
+    );
+}
+
+#[tokio::test]
+async fn a_full_or_missing_database_keeps_the_childs_text() {
+    let app = TestApp::start().await;
+    let token = form_token(&app.form_page().await);
+    app.clock.advance(5);
+    // A full disk: SQLite may not grow the file any more.
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(app.store.writer_pool())
+        .await
+        .expect("pages");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA max_page_count = {pages}"
+    )))
+    .execute(app.store.writer_pool())
+    .await
+    .expect("limit");
+    let mut fields = complete_form(&token);
+    for (key, value) in &mut fields {
+        if *key == "description" {
+            *value = "Een lang verhaal dat niet verloren mag gaan. ".repeat(80);
+        }
+    }
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}"), &fields, "192.0.2.12")
+        .await;
+    assert_eq!(status, 503, "{page}");
+    assert!(page.contains("Het is niet gelukt om je melding te versturen. Je tekst staat er nog."));
+    assert!(page.contains("Een lang verhaal dat niet verloren mag gaan."));
+    assert!(
+        !page.contains("<ol class=\"receipt\""),
+        "no receipt for a report that was not stored"
+    );
+    // With the database gone entirely, the same.
+    app.store.close().await;
+    let (status, page) = app
+        .post_form(&format!("/s/{SCHOOL}"), &fields, "192.0.2.12")
+        .await;
+    assert_eq!(status, 503);
+    assert!(page.contains("Een lang verhaal dat niet verloren mag gaan."));
+    assert_eq!(
+        form_token(&page),
+        token,
+        "the token comes back so pressing send again works"
+    );
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/schools/{SCHOOL}/reports"),
+            serde_json::json!({"form_token": token}),
+            "192.0.2.12",
+        )
+        .await;
+    assert_eq!(status, 503, "{body}");
+}
+
+#[tokio::test]
+async fn the_form_is_small_self_contained_and_framed_only_by_the_school() {
+    let app = TestApp::start().await;
+    let page = app.form_page().await;
+    let css = app
+        .get("/static/signaal.css", None)
+        .await
+        .text()
+        .await
+        .expect("css");
+    let size = page.len() + css.len();
+    assert!(size < 20_000, "form page with its CSS is {size} bytes");
+    // Nothing is loaded from another host.
+    for attribute in ["src=\"", "href=\""] {
+        for value in page
+            .split(attribute)
+            .skip(1)
+            .map(|v| v.split('"').next().expect("value"))
+        {
+            assert!(
+                value.starts_with('/') || value.starts_with('#') || value.starts_with('?'),
+                "{attribute}{value}"
+            );
+        }
+    }
+    assert!(page.contains("<html lang=\"nl\">"));
+    let english = app
+        .get(&format!("/s/{SCHOOL}/en"), None)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(english.contains("<html lang=\"en\">") && english.contains("Who are you?"));
+    // A school names its website; only that site may frame the form.
+    let storage = app.store.clone().into_storage();
+    let school = storage
+        .directory
+        .school_by_slug(&signaal_domain::school::SchoolSlug::parse(SCHOOL).expect("slug"))
+        .await
+        .expect("lookup")
+        .expect("school");
+    let grant =
+        signaal_domain::policy::authorize(&signaal_domain::policy::Actor::Operator, school.id)
+            .expect("grant");
+    let settings = signaal_storage::reports::FormSettings {
+        choices: signaal_domain::report::FormChoices::parse("verbal,physical", "")
+            .expect("choices"),
+        frame_ancestors: signaal_domain::report::FrameAncestors::parse(
+            "https://www.vuurtoren.example",
+        )
+        .expect("origin"),
+    };
+    storage
+        .reports
+        .set_form_settings(&grant, &settings, Utc::now())
+        .await
+        .expect("settings");
+    let response = app.get(&format!("/s/{SCHOOL}"), None).await;
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'self' https://www.vuurtoren.example"),
+        "{csp}"
+    );
+    let page = response.text().await.expect("page");
+    assert!(
+        page.contains("name=\"categories\" value=\"verbal\"")
+            && !page.contains("name=\"categories\" value=\"online\""),
+        "the school's own list"
+    );
+    // The poster carries a QR code of the form's address.
+    let poster = app
+        .get(&format!("/s/{SCHOOL}/poster"), None)
+        .await
+        .text()
+        .await
+        .expect("poster");
+    assert!(poster.contains("<svg") && poster.contains(&format!("/s/{SCHOOL}</p>")));
+}
+
+/// Whether `needle` occurs in `haystack` as bytes, in UTF-8 or in UTF-16 (SQLite can store either).
+fn contains_bytes(haystack: &[u8], needle: &str) -> bool {
+    let utf8 = needle.as_bytes();
+    let utf16: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    [utf8, utf16.as_slice()]
+        .iter()
+        .any(|n| haystack.windows(n.len()).any(|w| w == *n))
+}
+
+#[tokio::test]
+async fn nothing_about_the_reporter_is_stored_or_logged() {
+    // A real server process, logging at debug level, its log captured to a file.
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let log_path = dir.path().join("server.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_signaal"))
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--form-min-fill-seconds",
+            "0",
+        ])
+        .args([
+            "--trusted-proxy-header",
+            "x-forwarded-for",
+            "--log-level",
+            "debug",
+        ])
+        .env("SIGNAAL_DATA_DIR", &data)
+        .env_remove("SIGNAAL_DATABASE_URL")
+        .stdout(std::fs::File::create(dir.path().join("server.out")).expect("out"))
+        .stderr(std::fs::File::create(&log_path).expect("log"))
+        .spawn()
+        .expect("the server starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        ready,
+        "the server did not become ready: {}",
+        std::fs::read_to_string(&log_path).unwrap_or_default()
+    );
+
+    // Made-up, unique traces of a reporter.
+    const ADDRESS: &str = "203.0.113.197";
+    const AGENT: &str = "PrivacyProbe/7.3 (unique-agent-5c1d9e)";
+    const REFERRER: &str = "https://unique-referrer-8e2f.example/page";
+    const STORY: &str = "Unieke-verhaal-tekst-4b7a: ze pakken mijn tas af";
+    let page = client
+        .get(format!("{base}/s/{SCHOOL}"))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("page");
+    let token = form_token(&page);
+    let mut fields = complete_form(&token);
+    for (key, value) in &mut fields {
+        if *key == "description" {
+            *value = STORY.into();
+        }
+    }
+    let sent = client
+        .post(format!("{base}/s/{SCHOOL}"))
+        .header("x-forwarded-for", ADDRESS)
+        .header("user-agent", AGENT)
+        .header("referer", REFERRER)
+        .form(&fields)
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(sent.status(), 200);
+    let receipt = receipt_words(&sent.text().await.expect("thanks"));
+    let api = client
+        .post(format!("{base}/api/v1/schools/{SCHOOL}/reports"))
+        .header("x-forwarded-for", ADDRESS)
+        .header("user-agent", AGENT)
+        .header("referer", REFERRER)
+        .json(
+            &serde_json::json!({"form_token": token, "reporter": "other", "categories": ["online"],
+            "place": "online", "frequency": "once", "description": STORY}),
+        )
+        .send()
+        .await
+        .expect("api report");
+    assert_eq!(api.status(), 201);
+    let followed = client
+        .post(format!("{base}/s/{SCHOOL}/volgen/bericht"))
+        .header("x-forwarded-for", ADDRESS)
+        .header("user-agent", AGENT)
+        .form(&[("receipt", receipt.as_str()), ("message", STORY)])
+        .send()
+        .await
+        .expect("message");
+    assert_eq!(followed.status(), 200);
+
+    // While running: the WAL holds the fresh writes. Then stop (SIGTERM), which checkpoints.
+    let wal = std::fs::read(data.join("signaal.db-wal")).unwrap_or_default();
+    assert!(!wal.is_empty(), "the writes are in the WAL");
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let exited = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .expect("join")
+        .expect("wait");
+    assert!(exited.success(), "{exited:?}");
+    let database = std::fs::read(data.join("signaal.db")).expect("database file");
+    let log = std::fs::read(&log_path).expect("log");
+    assert!(contains_bytes(&log, "handled"), "the log was captured");
+    // Positive controls: the reports are really in these files (codes are stored readably).
+    assert!(
+        contains_bytes(&wal, "pupil_witness"),
+        "the report is in the WAL"
+    );
+    assert!(
+        contains_bytes(&database, "pupil_witness"),
+        "the checkpoint moved it into the database"
+    );
+    for (name, bytes) in [("database", &database), ("WAL", &wal), ("log", &log)] {
+        for trace in [
+            ADDRESS,
+            AGENT,
+            "unique-agent-5c1d9e",
+            REFERRER,
+            "unique-referrer-8e2f",
+        ] {
+            assert!(
+                !contains_bytes(bytes, trace),
+                "{trace:?} found in the {name}"
+            );
+        }
+        // Free text and receipts are not readable at rest or in logs either.
+        for secret in [
+            STORY,
+            "Unieke-verhaal-tekst-4b7a",
+            receipt.as_str(),
+            "Sem de Vries",
+        ] {
+            assert!(
+                !contains_bytes(bytes, secret),
+                "{secret:?} found in the {name}"
+            );
+        }
+    }
 }

@@ -8,7 +8,9 @@ pub mod error;
 pub mod i18n;
 mod middleware;
 pub mod openapi;
+pub mod public;
 mod routes;
+pub mod throttle;
 mod view;
 
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use signaal_storage::Storage;
 
 pub use error::AppError;
 pub use i18n::{I18n, Lang};
+pub use public::{Public, PublicOptions};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -27,6 +30,8 @@ pub struct AppState {
     pub storage: Storage,
     pub i18n: Arc<I18n>,
     pub clock: Arc<dyn Clock>,
+    /// The public side's secrets and in-memory limits.
+    pub public: Arc<Public>,
 }
 
 /// Limits that protect the server from slow or oversized requests.

@@ -4,13 +4,28 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 
 const STYLESHEET: &str = include_str!("../../static/signaal.css");
+const PICTOGRAMS: &str = include_str!("../../static/pictograms.svg");
+const SCRIPT: &str = include_str!("../../static/signaal.js");
 
-pub(crate) async fn stylesheet() -> impl IntoResponse {
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     (
         [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CONTENT_TYPE, content_type),
             (CACHE_CONTROL, "public, max-age=3600"),
         ],
-        STYLESHEET,
+        body,
     )
+}
+
+pub(crate) async fn stylesheet() -> impl IntoResponse {
+    asset("text/css; charset=utf-8", STYLESHEET)
+}
+
+pub(crate) async fn pictograms() -> impl IntoResponse {
+    asset("image/svg+xml", PICTOGRAMS)
+}
+
+/// Progressive enhancement only: read aloud, print. Every page works without it.
+pub(crate) async fn script() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", SCRIPT)
 }

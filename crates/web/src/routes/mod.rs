@@ -1,12 +1,16 @@
 //! Routes, one module per feature.
 
 pub(crate) mod assets;
+pub(crate) mod follow;
 pub(crate) mod health;
 pub(crate) mod home;
+pub(crate) mod poster;
+pub(crate) mod public_api;
+pub(crate) mod report;
 pub(crate) mod schools;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::{AppError, AppState};
 
@@ -16,9 +20,28 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/signaal.css", get(assets::stylesheet))
-        .route("/s/{school}", get(schools::public_page))
+        .route("/static/pictograms.svg", get(assets::pictograms))
+        .route("/static/signaal.js", get(assets::script))
+        .route("/s/{school}", get(report::form).post(report::submit))
+        .route("/s/{school}/en", get(report::form_en))
+        .route(
+            "/s/{school}/volgen",
+            get(follow::page).post(follow::look_up),
+        )
+        .route("/s/{school}/volgen/bericht", post(follow::write))
+        .route("/s/{school}/poster", get(poster::page))
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/api/v1/schools/{school}", get(schools::public_info))
+        .route(
+            "/api/v1/schools/{school}/report-form",
+            get(public_api::report_form),
+        )
+        .route("/api/v1/schools/{school}/reports", post(public_api::submit))
+        .route("/api/v1/receipt/status", post(public_api::receipt_status))
+        .route(
+            "/api/v1/receipt/messages",
+            post(public_api::receipt_message),
+        )
         .fallback(not_found)
 }
 
