@@ -109,6 +109,25 @@ pub enum AdminCommand {
         #[arg(long, conflicts_with = "school")]
         provider_admin: bool,
     },
+    /// Show or change a school's report form: which categories and places it offers, and which
+    /// websites may embed it. Without options, shows the current settings.
+    SchoolForm {
+        /// The school's short name.
+        #[arg(long)]
+        school: String,
+        /// Comma-separated category codes (physical, verbal, exclusion, material, online, sexual,
+        /// threat, discrimination, other); "" for all. "other" is always offered.
+        #[arg(long)]
+        categories: Option<String>,
+        /// Comma-separated place codes (schoolyard, classroom, corridor, toilets, gym, canteen,
+        /// way_to_school, online, elsewhere); "" for all. "elsewhere" is always offered.
+        #[arg(long)]
+        places: Option<String>,
+        /// The school's websites that may show the form in a frame, such as
+        /// "https://www.school.nl"; "" for none.
+        #[arg(long)]
+        frame_ancestors: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use signaal_domain::audit::verify_chain;
 use signaal_domain::policy::{self, Actor, ImportRoster, VerifyAudit};
+use signaal_domain::report::{FormChoices, FrameAncestors};
 use signaal_domain::roster::oneroster::{self, OneRosterFiles};
 use signaal_domain::roster::{MAX_FILE_BYTES, RosterFile, SyncOptions, plan_sync, signaal_csv};
 use signaal_domain::school::{NewSchool, School, SchoolSlug};
@@ -175,6 +176,45 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
             println!(
                 "created school {} ({}) of board {}; its report form is at /s/{}",
                 school.name, school.slug, board.name, school.slug
+            );
+        }
+        AdminCommand::SchoolForm {
+            school: slug,
+            categories,
+            places,
+            frame_ancestors,
+        } => {
+            let school = school(&storage, &slug).await?;
+            let mut settings = storage.reports.form_settings(school.id).await?;
+            let changing = categories.is_some() || places.is_some() || frame_ancestors.is_some();
+            if changing {
+                settings.choices = FormChoices::parse(
+                    categories
+                        .as_deref()
+                        .unwrap_or(&settings.choices.category_codes()),
+                    places.as_deref().unwrap_or(&settings.choices.place_codes()),
+                )
+                .map_err(|e| Failure(format!("--categories/--places: {e}")))?;
+                if let Some(origins) = &frame_ancestors {
+                    settings.frame_ancestors = FrameAncestors::parse(origins)
+                        .map_err(|e| Failure(format!("--frame-ancestors: {e}")))?;
+                }
+                let configure = policy::authorize(&Actor::Operator, school.id)?;
+                storage
+                    .reports
+                    .set_form_settings(&configure, &settings, now)
+                    .await?;
+            }
+            println!(
+                "{} ({}){}\n  categories:      {}\n  places:          {}\n  frame ancestors: {}",
+                school.name,
+                school.slug,
+                if changing { ": saved" } else { "" },
+                settings.choices.category_codes(),
+                settings.choices.place_codes(),
+                Some(settings.frame_ancestors.to_text())
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| "(none: only Signaal itself)".into())
             );
         }
         AdminCommand::CreateUser {

@@ -1736,3 +1736,70 @@ async fn nothing_about_the_reporter_is_stored_or_logged() {
         }
     }
 }
+
+#[test]
+fn the_report_form_is_configured_per_school_from_the_command_line() {
+    let cli = Cli::new();
+    cli.ok(&[
+        "admin",
+        "create-school",
+        "--slug",
+        "de-regenboog",
+        "--name",
+        "De Regenboog",
+        "--board",
+        "Stichting",
+    ]);
+    let shown = cli.ok(&["admin", "school-form", "--school", "de-regenboog"]);
+    assert!(shown.contains("categories:      physical,verbal,exclusion,material,online,sexual,threat,discrimination,other"), "{shown}");
+    let saved = cli.ok(&[
+        "admin",
+        "school-form",
+        "--school",
+        "de-regenboog",
+        "--places",
+        "schoolyard,classroom",
+        "--frame-ancestors",
+        "https://www.regenboog.example/",
+    ]);
+    assert!(
+        saved.contains("places:          schoolyard,classroom,elsewhere"),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("frame ancestors: https://www.regenboog.example"),
+        "{saved}"
+    );
+    assert!(
+        cli.fails(&[
+            "admin",
+            "school-form",
+            "--school",
+            "de-regenboog",
+            "--places",
+            "dak"
+        ])
+        .contains("\"dak\" is not a known code")
+    );
+    let refused = cli.fails(&[
+        "admin",
+        "school-form",
+        "--school",
+        "de-regenboog",
+        "--frame-ancestors",
+        "http://evil.example",
+    ]);
+    assert!(
+        refused.contains("--frame-ancestors: \"http://evil.example\" is not a website address"),
+        "{refused}"
+    );
+    assert!(
+        cli.fails(&["admin", "school-form", "--school", "nergens"])
+            .contains("nergens")
+    );
+    // The change is audited.
+    assert!(
+        cli.ok(&["audit", "verify", "--school", "de-regenboog"])
+            .contains("1 entries")
+    );
+}
