@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
-# All the tests: formatting, lints, and the test suites on SQLite (always) and PostgreSQL (when
-# SIGNAAL_TEST_POSTGRES_URL is set; .ci/run sets it).
+# All the tests: formatting, lints, the test suites on SQLite and PostgreSQL, and the browser tests
+# (Playwright and axe-core in Debian's Chromium, tests/e2e). scripts/test-deps.sh installs and starts
+# what they need, and exports SIGNAAL_TEST_POSTGRES_URL.
 set -euo pipefail
 cd "$(dirname "$0")"
+source scripts/test-deps.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-if [ -n "${SIGNAAL_TEST_POSTGRES_URL:-}" ]; then
-  echo "test.sh: PostgreSQL tests run against ${SIGNAAL_TEST_POSTGRES_URL%%@*}@…"
-else
-  echo "test.sh: SIGNAAL_TEST_POSTGRES_URL is not set; PostgreSQL tests are skipped (.ci/run sets it)"
-fi
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked 2>&1 | tee "$log"
-# One closing line for the whole workspace (cargo prints one per test binary, the last often empty).
+echo "test.sh: PostgreSQL tests run against ${SIGNAAL_TEST_POSTGRES_URL%%@*}@…"
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+# Both suites run even when the first fails, so one summary counts everything; the exit code tells.
+cargo_status=0
+cargo test --workspace --locked 2>&1 | tee "$logs/cargo" || cargo_status=$?
+
+# The browser tests drive the debug binary, which cargo test has just built (so this build is a
+# no-op). Readable results on stdout, TAP to a file for the count.
+e2e_status=0
+cargo build -p signaal --locked --quiet &&
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$logs/e2e.tap" tests/e2e/*.test.mjs ||
+  e2e_status=$?
+
+[ "$cargo_status" = 0 ] || echo "test.sh: cargo test failed (exit $cargo_status)"
+[ "$e2e_status" = 0 ] || echo "test.sh: the browser tests failed (exit $e2e_status)"
+# One closing line for everything (cargo prints one per test binary, the last often empty; node's
+# TAP ends with "# pass N" and "# fail N", and counts a test file that crashed as failed).
+touch "$logs/e2e.tap"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "%d passed, %d failed\n", p, f }' "$log"
+     FILENAME ~ /e2e.tap$/ && /^# pass [0-9]+$/ { p += $3 }
+     FILENAME ~ /e2e.tap$/ && /^# (fail|cancelled) [0-9]+$/ { f += $3 }
+     END { printf "%d passed, %d failed\n", p, f }' "$logs/cargo" "$logs/e2e.tap"
+[ "$cargo_status" = 0 ] && [ "$e2e_status" = 0 ]

@@ -19,6 +19,8 @@ pub fn init_logging(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::new(&settings.log_level.0);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colours only on a terminal; log files and collectors get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     // A second initialisation (in tests) keeps the first subscriber; that is fine.
     let _ = match settings.log_format {

@@ -1364,7 +1364,9 @@ async fn guessing_receipts_is_throttled() {
     app.clock.advance(5);
     let report = serde_json::json!({
         "form_token": form["form_token"], "reporter": "parent", "categories": ["physical"], "place": "gym",
-        "frequency": "once", "description": "Mijn zoon werd geduwd."
+        "frequency": "once", "description": "Mijn zoon werd geduwd.",
+        // JSON clients send null for "nothing"; it means the same as leaving the field out.
+        "date": null, "part_of_day": null, "contact": null, "did_it": [{"name": "Bram", "group": null}]
     });
     let (_, issued) = app
         .post_json(

@@ -62,6 +62,10 @@ struct State {
     day: i64,
     secret: ServerSecret,
     windows: HashMap<(Kind, ClientKey), Window>,
+    /// Sweep when the map grows past this (doubled after each sweep, so sweeping stays rare under a
+    /// flood), or when it is large and the last sweep is an hour old.
+    sweep_at: usize,
+    swept: i64,
 }
 
 pub struct Throttle {
@@ -85,6 +89,8 @@ impl Throttle {
                 day: day_of(now),
                 secret: ServerSecret::random()?,
                 windows: HashMap::new(),
+                sweep_at: SWEEP_ABOVE,
+                swept: now.timestamp(),
             }),
         })
     }
@@ -116,6 +122,7 @@ impl Throttle {
                 state.secret = secret;
             }
             state.windows.clear();
+            state.sweep_at = SWEEP_ABOVE;
         }
     }
 
@@ -149,9 +156,12 @@ impl Throttle {
         let mut state = self.lock();
         Self::rotate(&mut state, now);
         let now_s = now.timestamp();
-        if state.windows.len() > SWEEP_ABOVE {
-            // Windows of every kind are at most a day long, and the day clears them anyway.
+        let size = state.windows.len();
+        if size > state.sweep_at || (size > SWEEP_ABOVE && now_s - state.swept >= 3600) {
+            // Windows are at most an hour long, and a new day clears them anyway.
             state.windows.retain(|_, w| now_s - w.started < 3600);
+            state.sweep_at = (state.windows.len() * 2).max(SWEEP_ABOVE);
+            state.swept = now_s;
         }
         let key = if state.windows.len() >= MAX_TRACKED {
             ClientKey([0xff; 16])

@@ -21,9 +21,9 @@ pub const DATE_MAX_DAYS_BACK: i64 = 366;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NameDraft {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub group: String,
 }
 
@@ -33,20 +33,40 @@ pub struct NameDraft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ReportDraft {
+    #[serde(deserialize_with = "null_as_default")]
     pub reporter: String,
+    #[serde(deserialize_with = "null_as_default")]
     pub categories: Vec<String>,
+    #[serde(deserialize_with = "null_as_default")]
     pub place: String,
     /// `YYYY-MM-DD` (or `D-M-YYYY`); empty when the reporter does not know.
+    #[serde(deserialize_with = "null_as_default")]
     pub date: String,
+    #[serde(deserialize_with = "null_as_default")]
     pub part_of_day: String,
+    #[serde(deserialize_with = "null_as_default")]
     pub frequency: String,
+    #[serde(deserialize_with = "null_as_default")]
     pub did_it: Vec<NameDraft>,
+    #[serde(deserialize_with = "null_as_default")]
     pub done_to: Vec<NameDraft>,
+    #[serde(deserialize_with = "null_as_default")]
     pub description: String,
     /// The explicit opt-in: "I want someone to talk to me".
+    #[serde(deserialize_with = "null_as_default")]
     pub wants_contact: bool,
     /// A name or a way to reach the reporter; only read when `wants_contact` is set.
+    #[serde(deserialize_with = "null_as_default")]
     pub contact: String,
+}
+
+/// JSON clients often send `null` for "nothing": it means the same as a missing field.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
 /// A person named in a report: a name as typed (children misspell and use nicknames; intake links it

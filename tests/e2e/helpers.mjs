@@ -1,0 +1,232 @@
+// Shared parts of the browser tests: a fresh demo server, Debian's Chromium, a page that may talk to
+// no host but the server, and an axe-core check. See README.md beside this file.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The debug binary that `cargo test` / `cargo build -p signaal` leaves behind. */
+export const signaalBin =
+  process.env.SIGNAAL_BIN ??
+  join(resolve(repoRoot, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug', 'signaal');
+
+/** Debian's chromium package; no downloaded browser builds. */
+export const chromiumPath = process.env.SIGNAAL_CHROMIUM ?? '/usr/bin/chromium';
+
+const READY_TIMEOUT_MS = 60_000;
+
+/** A port that was free a moment ago (the server binds it right after; a clash is retried). */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startOnce(extraArgs) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'signaal-e2e-'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // Only the settings given here: a SIGNAAL_* variable in the caller's shell must not change the
+  // server under test (say, point it at another database).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNAAL_')));
+  const args = ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...extraArgs];
+  const child = spawn(signaalBin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  const exitPromise = new Promise((r) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      r();
+    });
+    child.on('error', (e) => {
+      keep(`\n[could not start ${signaalBin}: ${e.message}]\n`);
+      exited = { code: null, signal: null };
+      r();
+    });
+  });
+  // If the test process dies without calling stop(), take the server along.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+
+  const cleanup = () => {
+    process.off('exit', killOnExit);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitPromise;
+      clearTimeout(timer);
+    }
+    cleanup();
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return { baseUrl, stop, dataDir, output: () => output };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  const died = exited; // null: it was still running, and stop() is what ends it
+  await stop();
+  return { failed: true, exited: died, output, port };
+}
+
+/**
+ * Start `signaal serve --demo` on a fresh data folder and a free loopback port, and wait until
+ * /readyz answers 200. Returns { baseUrl, stop, dataDir, output }; call stop() in an after() hook.
+ */
+export async function startServer({ args = [] } = {}) {
+  if (!existsSync(signaalBin)) {
+    throw new Error(`${signaalBin} is missing: build it first with \`cargo build -p signaal --locked\``);
+  }
+  let last;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    last = await startOnce(args);
+    if (!last.failed) return last;
+    // Another process may have taken the port between freePort() and the bind: try a new one.
+    if (!(last.exited && /address.*in use|AddrInUse/i.test(last.output))) break;
+  }
+  const how = last.exited
+    ? `exited (code ${last.exited.code}, signal ${last.exited.signal})`
+    : `did not answer 200 on /readyz within ${READY_TIMEOUT_MS / 1000} s`;
+  const output = last.output.replace(/\x1b\[[0-9;]*m/g, ''); // the log's colours, unreadable in a report
+  throw new Error(`signaal serve on port ${last.port} ${how}. Its output:\n${output}`);
+}
+
+/** Debian's Chromium, headless; one per test file is plenty. */
+export function launchBrowser() {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`${chromiumPath} is missing: run scripts/test-deps.sh (apt-get install chromium)`);
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+    ],
+  });
+}
+
+/**
+ * For a test file or describe(): registers before/after hooks that start a server and a browser
+ * and always stop both (a browser left open keeps the test process, and so the run, alive).
+ * Returns an object whose .server ({ baseUrl, stop }) and .browser are set once before() ran.
+ */
+export function useServerAndBrowser({ args = [] } = {}) {
+  const env = {};
+  before(async () => {
+    env.browser = await launchBrowser();
+    env.server = await startServer({ args });
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+const foreignByPage = new WeakMap();
+
+/**
+ * A page in its own context (no cookies shared with other pages) whose relative URLs resolve
+ * against baseUrl, in a Dutch browser unless contextOptions say otherwise (e.g. { locale: 'en-US' }):
+ * the server picks the page language from Accept-Language. Every request to another origin is
+ * recorded and aborted, so nothing leaves the machine; assertNoForeignRequests(page) fails the test
+ * when there were any.
+ */
+export async function newPage(browser, baseUrl, contextOptions = {}) {
+  const origin = new URL(baseUrl).origin;
+  const allowed = (url) => /^(data|blob|about):/.test(url) || new URL(url).origin === origin;
+  const context = await browser.newContext({ baseURL: baseUrl, locale: 'nl-NL', ...contextOptions });
+  const foreign = [];
+  context.on('request', (req) => {
+    if (!allowed(req.url())) foreign.push(req.url());
+  });
+  await context.route(
+    (url) => !allowed(url.href),
+    (route) => route.abort('blockedbyclient'),
+  );
+  const page = await context.newPage();
+  foreignByPage.set(page, foreign);
+  return page;
+}
+
+/** Fails when the page (or its context) asked for anything not on the server under test. */
+export function assertNoForeignRequests(page) {
+  const foreign = foreignByPage.get(page) ?? [];
+  if (foreign.length > 0) {
+    throw new Error(`requests to hosts other than the server:\n  ${[...new Set(foreign)].join('\n  ')}`);
+  }
+}
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA, best practices) on the page and fails listing each violation.
+ * known: [{ rule, target }] violations accepted for now (a target as axe prints it, e.g. '.demo');
+ * one that no longer occurs fails too, so the list shrinks as soon as the page is fixed.
+ */
+export async function checkA11y(page, label, { known = [] } = {}) {
+  // Injected with page.evaluate rather than addScriptTag: the server's CSP (script-src 'self') rightly
+  // blocks an inline <script>, and evaluate is not subject to it, so the test need not loosen the CSP.
+  axeSource ??= readFileSync(axePath, 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary ?? '' })),
+    }));
+  }, AXE_TAGS);
+  const isKnown = (v, n) => known.some((k) => k.rule === v.id && k.target === n.target);
+  const found = violations
+    .map((v) => ({ ...v, nodes: v.nodes.filter((n) => !isKnown(v, n)) }))
+    .filter((v) => v.nodes.length > 0);
+  const gone = known.filter((k) => !violations.some((v) => v.id === k.rule && v.nodes.some((n) => n.target === k.target)));
+  const lines = found.flatMap((v) => [
+    `- ${v.id} (${v.impact}): ${v.help}  [${v.helpUrl}]`,
+    ...v.nodes.map((n) => `    at ${n.target}\n      ${n.summary.replace(/\n/g, '\n      ')}`),
+  ]);
+  lines.push(...gone.map((k) => `- known violation ${k.rule} at ${k.target} no longer occurs: take it off the list`));
+  if (lines.length > 0) throw new Error(`axe on ${label}:\n${lines.join('\n')}`);
+}
+
+let axeSource;
