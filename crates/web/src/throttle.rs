@@ -58,6 +58,18 @@ struct Window {
     count: u32,
 }
 
+impl Window {
+    /// Whether one more fits; an expired window always admits.
+    fn admits(&self, limit: Limit, now: i64) -> Result<(), RetryAfter> {
+        let age = now - self.started;
+        if age < limit.seconds && self.count >= limit.max {
+            Err(RetryAfter(limit.seconds - age))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 struct State {
     day: i64,
     secret: ServerSecret,
@@ -136,12 +148,9 @@ impl Throttle {
     ) -> Result<(), RetryAfter> {
         let mut state = self.lock();
         Self::rotate(&mut state, now);
-        let now = now.timestamp();
         match state.windows.get(&(kind, key)) {
-            Some(w) if now - w.started < limit.seconds && w.count >= limit.max => {
-                Err(RetryAfter(limit.seconds - (now - w.started)))
-            }
-            _ => Ok(()),
+            Some(window) => window.admits(limit, now.timestamp()),
+            None => Ok(()),
         }
     }
 
@@ -178,9 +187,7 @@ impl Throttle {
                 count: 0,
             };
         }
-        if window.count >= limit.max {
-            return Err(RetryAfter(limit.seconds - (now_s - window.started)));
-        }
+        window.admits(limit, now_s)?;
         window.count += 1;
         Ok(())
     }

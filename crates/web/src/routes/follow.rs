@@ -193,25 +193,7 @@ pub(crate) async fn look_up(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let school = public::find_school(&state, &slug).await?;
-    let (typed, _, lang) = fields(&body);
-    let t = Tr::new(state.i18n.clone(), lang.unwrap_or(header_lang));
-    match public::with_receipt(&state, &school, client, &typed, ReceiptAction::Read).await {
-        Ok(view) => {
-            let input = StatusInput {
-                receipt: &typed,
-                view: &view,
-                notice: String::new(),
-                draft: "",
-                error: String::new(),
-            };
-            Ok(status_page(t, &school, input).into_response())
-        }
-        Err(refused) => {
-            let (status, message) = refusal(&t, &refused);
-            Ok((status, follow_page(t, &school, &typed, message, "")).into_response())
-        }
-    }
+    respond(&state, header_lang, client, &slug, &body, false).await
 }
 
 pub(crate) async fn write(
@@ -221,19 +203,33 @@ pub(crate) async fn write(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let school = public::find_school(&state, &slug).await?;
-    let (typed, message, lang) = fields(&body);
+    respond(&state, header_lang, client, &slug, &body, true).await
+}
+
+/// The status page for a typed receipt; when `writes`, after adding the posted message. Refusals
+/// show the receipt form again with what was typed (the message too).
+async fn respond(
+    state: &AppState,
+    header_lang: Lang,
+    client: Client,
+    slug: &str,
+    body: &[u8],
+    writes: bool,
+) -> Result<Response, AppError> {
+    let school = public::find_school(state, slug).await?;
+    let (typed, message, lang) = fields(body);
     let t = Tr::new(state.i18n.clone(), lang.unwrap_or(header_lang));
-    let cleaned = clean_message(&message);
+    let cleaned = writes.then(|| clean_message(&message));
     let action = match &cleaned {
-        Ok(text) => ReceiptAction::Write(text),
-        Err(_) => ReceiptAction::Read,
+        Some(Ok(text)) => ReceiptAction::Write(text),
+        _ => ReceiptAction::Read,
     };
-    match public::with_receipt(&state, &school, client, &typed, action).await {
+    match public::with_receipt(state, &school, client, &typed, action).await {
         Ok(view) => {
             let (status, notice, draft, error) = match cleaned {
-                Ok(_) => (StatusCode::OK, t.t("message-sent"), "", String::new()),
-                Err(problem) => {
+                None => (StatusCode::OK, String::new(), "", String::new()),
+                Some(Ok(_)) => (StatusCode::OK, t.t("message-sent"), "", String::new()),
+                Some(Err(problem)) => {
                     let error = match problem {
                         Problem::Missing => t.t("problem-missing-message"),
                         other => t.t1(

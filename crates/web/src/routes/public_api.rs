@@ -348,25 +348,12 @@ pub async fn receipt_status(
     body: Result<Json<ReceiptRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let t = Tr::new(state.i18n.clone(), lang);
-    let Json(request) = match body {
-        Ok(body) => body,
-        Err(rejection) => return Ok(bad_json(&t, &rejection)),
-    };
-    let school = public::find_school(&state, &request.school).await?;
-    Ok(
-        match public::with_receipt(
-            &state,
-            &school,
-            client,
-            &request.receipt,
-            ReceiptAction::Read,
-        )
-        .await
-        {
-            Ok(view) => Json(ReceiptStatus::from(view)).into_response(),
-            Err(why) => refused(&t, why),
-        },
-    )
+    match body {
+        Ok(Json(request)) => {
+            answer_receipt(&state, &t, client, &request.school, &request.receipt, None).await
+        }
+        Err(rejection) => Ok(bad_json(&t, &rejection)),
+    }
 }
 
 /// Sends the reporter's message to the school.
@@ -381,13 +368,26 @@ pub async fn receipt_message(
     body: Result<Json<ReceiptMessageRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let t = Tr::new(state.i18n.clone(), lang);
-    let Json(request) = match body {
-        Ok(body) => body,
-        Err(rejection) => return Ok(bad_json(&t, &rejection)),
-    };
-    let school = public::find_school(&state, &request.school).await?;
-    let message = match clean_message(&request.message) {
-        Ok(message) => message,
+    match body {
+        Ok(Json(r)) => {
+            answer_receipt(&state, &t, client, &r.school, &r.receipt, Some(&r.message)).await
+        }
+        Err(rejection) => Ok(bad_json(&t, &rejection)),
+    }
+}
+
+/// Looks up a receipt, and with a message, writes it first.
+async fn answer_receipt(
+    state: &AppState,
+    t: &Tr,
+    client: Client,
+    school: &str,
+    receipt: &str,
+    message: Option<&str>,
+) -> Result<Response, AppError> {
+    let school = public::find_school(state, school).await?;
+    let cleaned = match message.map(clean_message).transpose() {
+        Ok(cleaned) => cleaned,
         Err(problem) => {
             let body = ApiError {
                 error: "invalid",
@@ -397,7 +397,7 @@ pub async fn receipt_message(
                     problem: problem_code(problem),
                     message: match problem {
                         Problem::Missing => t.t("problem-missing-message"),
-                        other => problem_message(&t, Field::Description, other),
+                        other => problem_message(t, Field::Description, other),
                     },
                     limit: problem.limit(),
                 }],
@@ -406,18 +406,14 @@ pub async fn receipt_message(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
         }
     };
+    let (action, success) = match &cleaned {
+        Some(text) => (ReceiptAction::Write(text), StatusCode::CREATED),
+        None => (ReceiptAction::Read, StatusCode::OK),
+    };
     Ok(
-        match public::with_receipt(
-            &state,
-            &school,
-            client,
-            &request.receipt,
-            ReceiptAction::Write(&message),
-        )
-        .await
-        {
-            Ok(view) => (StatusCode::CREATED, Json(ReceiptStatus::from(view))).into_response(),
-            Err(why) => refused(&t, why),
+        match public::with_receipt(state, &school, client, receipt, action).await {
+            Ok(view) => (success, Json(ReceiptStatus::from(view))).into_response(),
+            Err(why) => refused(t, why),
         },
     )
 }
