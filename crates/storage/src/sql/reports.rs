@@ -1,50 +1,46 @@
-//! SQL that both backends run as it is: written with `$n` placeholders, which PostgreSQL reads
-//! natively and SQLite reads as named parameters numbered in order of first use.
+//! Reports: the public side (submit, follow up, mailbox) and the form settings.
 
-/// Reports: the public side (submit, follow up, mailbox) and the form settings.
-pub mod reports {
-    pub const SCHOOL_KEY: &str = "SELECT wrapped FROM school_keys WHERE school_id = $1";
-    pub const INSERT_SCHOOL_KEY: &str = "INSERT INTO school_keys (school_id, wrapped, created_at)
-        VALUES ($1, $2, $3) ON CONFLICT (school_id) DO NOTHING";
+pub const SCHOOL_KEY: &str = "SELECT wrapped FROM school_keys WHERE school_id = $1";
+pub const INSERT_SCHOOL_KEY: &str = "INSERT INTO school_keys (school_id, wrapped, created_at)
+    VALUES ($1, $2, $3) ON CONFLICT (school_id) DO NOTHING";
 
-    pub const FORM_SETTINGS: &str =
-        "SELECT categories, places, frame_ancestors FROM school_forms WHERE school_id = $1";
-    pub const UPSERT_FORM_SETTINGS: &str = "INSERT INTO school_forms
-        (school_id, categories, places, frame_ancestors, updated_at) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (school_id) DO UPDATE SET categories = excluded.categories,
-        places = excluded.places, frame_ancestors = excluded.frame_ancestors,
-        updated_at = excluded.updated_at";
+pub const FORM_SETTINGS: &str =
+    "SELECT categories, places, frame_ancestors FROM school_forms WHERE school_id = $1";
+pub const UPSERT_FORM_SETTINGS: &str = "INSERT INTO school_forms
+    (school_id, categories, places, frame_ancestors, updated_at) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (school_id) DO UPDATE SET categories = excluded.categories,
+    places = excluded.places, frame_ancestors = excluded.frame_ancestors,
+    updated_at = excluded.updated_at";
 
-    pub const INSERT_REPORT: &str = "INSERT INTO reports (id, school_id, receipt_hash,
-        submitted_hour, reporter_role, place, event_date, part_of_day, frequency, description, contact)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    pub const INSERT_CATEGORY: &str =
-        "INSERT INTO report_categories (report_id, category) VALUES ($1, $2)";
-    pub const INSERT_PERSON: &str = "INSERT INTO report_people
-        (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)";
-    pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
-        (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)";
-    /// How many reports in the window name this person as the one who did it.
-    pub const COUNT_NAME_MARKS: &str = "SELECT COUNT(*) FROM report_name_marks
-        WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3";
-    pub const FLAG_BURST: &str = "UPDATE reports SET burst = TRUE WHERE id IN
-        (SELECT report_id FROM report_name_marks
-         WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3)";
+pub const INSERT_REPORT: &str = "INSERT INTO reports (id, school_id, receipt_hash,
+    submitted_hour, reporter_role, place, event_date, part_of_day, frequency, description, contact)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub const INSERT_CATEGORY: &str =
+    "INSERT INTO report_categories (report_id, category) VALUES ($1, $2)";
+pub const INSERT_PERSON: &str = "INSERT INTO report_people
+    (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)";
+pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
+    (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)";
+/// How many reports in the window name this person as the one who did it.
+pub const COUNT_NAME_MARKS: &str = "SELECT COUNT(*) FROM report_name_marks
+    WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3";
+pub const FLAG_BURST: &str = "UPDATE reports SET burst = TRUE WHERE id IN
+    (SELECT report_id FROM report_name_marks
+     WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3)";
 
-    pub const REPORT_BY_RECEIPT: &str = "SELECT id, status, submitted_hour FROM reports
-        WHERE school_id = $1 AND receipt_hash = $2";
-    pub const REPORT_ID_BY_RECEIPT: &str =
-        "SELECT id FROM reports WHERE school_id = $1 AND receipt_hash = $2";
-    pub const MESSAGES: &str = "SELECT id, author, body, sent_at FROM report_messages
-        WHERE report_id = $1 ORDER BY sent_at, id";
-    pub const INSERT_MESSAGE: &str =
-        "INSERT INTO report_messages (id, report_id, author, body, sent_at)
-        VALUES ($1, $2, $3, $4, $5)";
+pub const REPORT_BY_RECEIPT: &str = "SELECT id, status, submitted_hour FROM reports
+    WHERE school_id = $1 AND receipt_hash = $2";
+pub const REPORT_ID_BY_RECEIPT: &str =
+    "SELECT id FROM reports WHERE school_id = $1 AND receipt_hash = $2";
+pub const MESSAGES: &str = "SELECT id, author, body, sent_at FROM report_messages
+    WHERE report_id = $1 ORDER BY sent_at, id";
+pub const INSERT_MESSAGE: &str =
+    "INSERT INTO report_messages (id, report_id, author, body, sent_at)
+    VALUES ($1, $2, $3, $4, $5)";
 
-    pub const KEY_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
-    pub const INSERT_KEY_PROBE: &str =
-        "INSERT INTO installation (id, key_probe, created_at) VALUES (1, $1, $2)";
-}
+pub const KEY_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
+pub const INSERT_KEY_PROBE: &str =
+    "INSERT INTO installation (id, key_probe, created_at) VALUES (1, $1, $2)";
 
 /// The report queries, written once for both backends: `report_queries!(SqliteConnection)` in the
 /// SQLite crate and `report_queries!(PgConnection)` in the PostgreSQL crate expand to the same

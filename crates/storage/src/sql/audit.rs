@@ -1,0 +1,113 @@
+//! The audit chain for both backends: start, append (locking the head) and read.
+
+// `crate::` names the expanding backend (its `error` module).
+#[allow(clippy::crate_in_macro_def)]
+#[macro_export]
+macro_rules! audit_repo {
+    ($store:ty, $conn:ty, head_lock = $head_lock:literal) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use signaal_domain::SchoolId;
+        use signaal_domain::audit::{AuditEntry, AuditEvent, GENESIS_HASH, entry_hash};
+        use signaal_domain::policy::{ActorRef, SchoolGrant, VerifyAudit};
+        use $crate::{AuditRepo, Result, StorageError};
+        use sqlx::Row;
+
+        use crate::error::map_err;
+
+        /// Starts a school's chain; called when the school is created.
+        pub(crate) async fn start_chain(conn: &mut $conn, school: SchoolId) -> Result<()> {
+            sqlx::query("INSERT INTO audit_heads (school_id, seq, hash) VALUES ($1, 0, $2)")
+                .bind(school.as_uuid())
+                .bind(GENESIS_HASH)
+                .execute(conn)
+                .await
+                .map_err(map_err)?;
+            Ok(())
+        }
+
+        /// Appends one entry to a school's chain, inside the caller's transaction. The head row is locked
+        /// (`FOR UPDATE` on PostgreSQL; SQLite's writer holds the database), so concurrent appends queue up
+        /// instead of forking the chain.
+        pub(crate) async fn append(
+            conn: &mut $conn,
+            school: SchoolId,
+            actor: ActorRef,
+            event: &AuditEvent,
+            at: DateTime<Utc>,
+        ) -> Result<()> {
+            let head = sqlx::query(concat!("SELECT seq, hash FROM audit_heads WHERE school_id = $1", $head_lock))
+                .bind(school.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?
+                .ok_or(StorageError::NotFound)?;
+            let prev_seq: i64 = head.try_get("seq").map_err(map_err)?;
+            let prev_hash: String = head.try_get("hash").map_err(map_err)?;
+            let seq = prev_seq + 1;
+            let actor = actor.audit_name();
+            let hash = entry_hash(
+                &prev_hash,
+                seq,
+                at,
+                &actor,
+                event.action,
+                &event.subject,
+                &event.outcome,
+            );
+            sqlx::query(
+                "INSERT INTO audit_log (school_id, seq, at, actor, action, subject, outcome, prev_hash, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(school.as_uuid())
+            .bind(seq)
+            .bind(at)
+            .bind(&actor)
+            .bind(event.action)
+            .bind(&event.subject)
+            .bind(&event.outcome)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE school_id = $3")
+                .bind(seq)
+                .bind(&hash)
+                .bind(school.as_uuid())
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            Ok(())
+        }
+
+        #[async_trait]
+        impl AuditRepo for $store {
+            async fn chain(&self, grant: &SchoolGrant<VerifyAudit>) -> Result<Vec<AuditEntry>> {
+                let rows = sqlx::query(
+                    "SELECT seq, at, actor, action, subject, outcome, prev_hash, hash
+                     FROM audit_log WHERE school_id = $1 ORDER BY seq",
+                )
+                .bind(grant.school().as_uuid())
+                .fetch_all(self.read_pool())
+                .await
+                .map_err(map_err)?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(AuditEntry {
+                            seq: row.try_get("seq")?,
+                            at: row.try_get("at")?,
+                            actor: row.try_get("actor")?,
+                            action: row.try_get("action")?,
+                            subject: row.try_get("subject")?,
+                            outcome: row.try_get("outcome")?,
+                            prev_hash: row.try_get("prev_hash")?,
+                            hash: row.try_get("hash")?,
+                        })
+                    })
+                    .collect::<Result<_, sqlx::Error>>()
+                    .map_err(map_err)
+            }
+        }
+    };
+}

@@ -1,0 +1,12 @@
+//! SQL that both backends run as it is: written with `$n` placeholders, which PostgreSQL reads
+//! natively and SQLite reads as named parameters numbered in order of first use.
+//!
+//! Where the Rust around the SQL is the same too, it is written once here as a macro over the
+//! backend's store, connection and row types; each backend expands it (`crate::` in these macros
+//! names the expanding backend: its `error::map_err` and `audit` module). The backends keep only
+//! what really differs: connections, transactions, locks and group commit.
+
+mod audit;
+mod directory;
+pub mod reports;
+mod roster;
