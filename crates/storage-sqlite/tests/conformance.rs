@@ -182,3 +182,86 @@ async fn a_database_opened_with_another_master_key_is_refused() {
         other => panic!("expected WrongMasterKey, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
+    use signaal_domain::policy::{self, Actor};
+    use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
+    use signaal_domain::school::{NewSchool, SchoolSlug};
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
+        .await
+        .expect("open");
+    let storage = store.clone().into_storage();
+    let now = chrono::Utc::now();
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    let board = storage
+        .directory
+        .create_board(&directory, "B", false, now)
+        .await
+        .expect("board");
+    let new = NewSchool {
+        board_id: board.id,
+        slug: SchoolSlug::parse("s-1").expect("slug"),
+        name: "S".into(),
+        is_demo: false,
+    };
+    let school = storage
+        .directory
+        .create_school(&directory, &new, now)
+        .await
+        .expect("school");
+    let report = |name: &str| {
+        ReportDraft {
+            reporter: "other".into(),
+            categories: vec!["verbal".into()],
+            place: "online".into(),
+            frequency: "once".into(),
+            did_it: vec![NameDraft {
+                name: name.into(),
+                group: String::new(),
+            }],
+            description: "Geheime-tekst-91c3 over het voorval".into(),
+            ..Default::default()
+        }
+        .validate(&FormChoices::default(), now.date_naive())
+        .expect("valid")
+    };
+    for (i, name) in ["Jip", "Lotte", "jip", "JIP", "Jíp"].iter().enumerate() {
+        storage
+            .reports
+            .submit(school.id, &report(name), [i as u8; 32], now)
+            .await
+            .expect("submit");
+    }
+    let flagged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE burst = 1")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("count");
+    assert_eq!(
+        flagged, 4,
+        "all four reports naming Jip, not the one about Lotte"
+    );
+    // Typed text is stored sealed: not readable in any column.
+    let readable: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reports WHERE instr(description, CAST('Geheime-tekst' AS BLOB)) > 0",
+    )
+    .fetch_one(store.writer_pool())
+    .await
+    .expect("count");
+    assert_eq!(readable, 0);
+    // The same query finds plain text, so the zero above means something.
+    let control: i64 = sqlx::query_scalar(
+        "SELECT instr(CAST('xx Geheime-tekst' AS BLOB), CAST('Geheime-tekst' AS BLOB))",
+    )
+    .fetch_one(store.writer_pool())
+    .await
+    .expect("control");
+    assert_eq!(control, 4);
+    let names: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_people WHERE instr(name, CAST('Jip' AS BLOB)) > 0 OR instr(name, CAST('jip' AS BLOB)) > 0")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("count");
+    assert_eq!(names, 0);
+}

@@ -21,12 +21,12 @@ pub const INSERT_PERSON: &str = "INSERT INTO report_people
     (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)";
 pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
     (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)";
-/// How many reports in the window name this person as the one who did it.
-pub const COUNT_NAME_MARKS: &str = "SELECT COUNT(*) FROM report_name_marks
-    WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3";
-pub const FLAG_BURST: &str = "UPDATE reports SET burst = TRUE WHERE id IN
-    (SELECT report_id FROM report_name_marks
-     WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3)";
+/// The latest reports in the window that name this person as the one who did it, newest first,
+/// at most `$4`: reading along the index keeps this constant-time even when a flood names one pupil.
+pub const RECENT_NAME_MARKS: &str = "SELECT report_id FROM report_name_marks
+    WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3
+    ORDER BY submitted_hour DESC, report_id DESC LIMIT $4";
+pub const FLAG_BURST: &str = "UPDATE reports SET burst = TRUE WHERE id = $1";
 
 pub const REPORT_BY_RECEIPT: &str = "SELECT id, status, submitted_hour FROM reports
     WHERE school_id = $1 AND receipt_hash = $2";
@@ -107,22 +107,25 @@ macro_rules! report_queries {
                     .execute(&mut *conn)
                     .await
                     .map_err(map_err)?;
-                let count: i64 = sqlx::query_scalar(sql::COUNT_NAME_MARKS)
+                // Each report flags itself and the threshold-1 before it; together they flag every
+                // report of a burst, at constant cost per report.
+                let recent: Vec<uuid::Uuid> = sqlx::query_scalar(sql::RECENT_NAME_MARKS)
                     .bind(report.school.as_uuid())
                     .bind(mark)
                     .bind(window_start)
-                    .fetch_one(&mut *conn)
+                    .bind(signaal_domain::report::names::BURST_THRESHOLD)
+                    .fetch_all(&mut *conn)
                     .await
                     .map_err(map_err)?;
-                if count >= signaal_domain::report::names::BURST_THRESHOLD {
+                if recent.len() as i64 >= signaal_domain::report::names::BURST_THRESHOLD {
                     burst = true;
-                    sqlx::query(sql::FLAG_BURST)
-                        .bind(report.school.as_uuid())
-                        .bind(mark)
-                        .bind(window_start)
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(map_err)?;
+                    for flagged in recent {
+                        sqlx::query(sql::FLAG_BURST)
+                            .bind(flagged)
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(map_err)?;
+                    }
                 }
             }
             Ok($crate::reports::Submitted {
