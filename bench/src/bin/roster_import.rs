@@ -29,7 +29,7 @@ async fn import(storage: &Storage, school: signaal_domain::SchoolId, csv: &str) 
     let grant = policy::authorize(&Actor::Operator, school).expect("grant");
     let current = storage
         .rosters
-        .current_roster(&grant, now.date_naive())
+        .current_roster(&grant, now)
         .await
         .expect("roster");
     let plan = plan_sync(&current, &file, now.date_naive(), OPTIONS).expect("plan");
@@ -74,9 +74,12 @@ async fn main() {
     let (mut first, mut same, mut changed) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let dir = tempfile::tempdir().expect("dir");
-        let store = SqliteStore::open(&dir.path().join("bench.db"))
-            .await
-            .expect("open");
+        let store = SqliteStore::open(
+            &dir.path().join("bench.db"),
+            signaal_domain::secrets::MasterKey::generate().expect("master key"),
+        )
+        .await
+        .expect("open");
         let storage = store.clone().into_storage();
         let grant = policy::authorize_directory(&Actor::Operator).expect("grant");
         let board = storage
