@@ -26,7 +26,7 @@ async fn import(storage: &Storage, school: signaal_domain::SchoolId, csv: &str) 
     let started = Instant::now();
     let now = chrono::Utc::now();
     let file = signaal_csv::parse(csv.as_bytes(), now.date_naive()).expect("valid file");
-    let grant = policy::authorize(&Actor::Operator, school).expect("grant");
+    let grant = policy::authorize(&Actor::Operator, school, chrono::Utc::now()).expect("grant");
     let current = storage
         .rosters
         .current_roster(&grant, now)

@@ -1,12 +1,17 @@
-//! The one place that decides who may do what: actor × action × scope → allow or deny, deny by default.
+//! The one place that decides who may do what: actor × action × scope (at a moment) → allow or deny,
+//! deny by default.
 //!
 //! A decision to allow is handed out as a grant that only this module can construct. Storage functions
-//! that read or change school data require the grant for their capability and take the school from it,
-//! so a missing check or an unscoped query does not compile.
+//! that read or change school data require the grant for their capability and take the school (and,
+//! for teachers, the groups) from it, so a missing check or an unscoped query does not compile. The
+//! whole matrix is written down in `docs/POLICY.md`; a test checks every cell of it against
+//! [`decide`].
 
 use std::marker::PhantomData;
 
-use crate::ids::{SchoolId, StaffId};
+use chrono::{DateTime, Utc};
+
+use crate::ids::{GroupId, SchoolId, StaffId};
 use crate::staff::Role;
 
 /// Who is asking.
@@ -14,7 +19,7 @@ use crate::staff::Role;
 pub enum Actor {
     /// The provider's operator at the server's command line (`signaal admin …`, `signaal roster import`).
     Operator,
-    /// A logged-in staff member, with their roles as they are at this request.
+    /// A logged-in staff member, with their memberships as they are at this request.
     Staff(StaffActor),
 }
 
@@ -22,12 +27,97 @@ pub enum Actor {
 pub struct StaffActor {
     pub id: StaffId,
     pub is_provider_admin: bool,
-    pub roles: Vec<(SchoolId, Role)>,
+    pub memberships: Vec<Membership>,
+}
+
+/// A role at one school, with what narrows it: a teacher's groups, an advisor's period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub school: SchoolId,
+    pub role: Role,
+    /// For teachers: the groups they teach (their whole scope).
+    pub groups: Vec<GroupId>,
+    /// For advisors: when they may look; nothing before or after.
+    pub period: Option<Period>,
+}
+
+impl Membership {
+    pub fn new(school: SchoolId, role: Role) -> Self {
+        Self {
+            school,
+            role,
+            groups: Vec::new(),
+            period: None,
+        }
+    }
+
+    /// Whether this membership counts at `now`. Advisors count only within their period; an advisor
+    /// membership without one never counts (deny by default).
+    pub fn in_force(&self, now: DateTime<Utc>) -> bool {
+        match (self.role, self.period) {
+            (Role::Advisor, Some(period)) => period.contains(now),
+            (Role::Advisor, None) => false,
+            (_, Some(period)) => period.contains(now),
+            (_, None) => true,
+        }
+    }
+}
+
+/// A half-open period `[starts_at, ends_at)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl Period {
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.starts_at <= at && at < self.ends_at
+    }
 }
 
 impl StaffActor {
-    fn has_role(&self, school: SchoolId, role: Role) -> bool {
-        self.roles.iter().any(|&(s, r)| s == school && r == role)
+    fn roles_at(&self, school: SchoolId, now: DateTime<Utc>) -> impl Iterator<Item = &Membership> {
+        self.memberships
+            .iter()
+            .filter(move |m| m.school == school && m.in_force(now))
+    }
+
+    fn has_role(&self, school: SchoolId, role: Role, now: DateTime<Utc>) -> bool {
+        self.roles_at(school, now).any(|m| m.role == role)
+    }
+
+    fn teaches(&self, school: SchoolId, group: GroupId, now: DateTime<Utc>) -> bool {
+        self.roles_at(school, now)
+            .any(|m| m.role == Role::Teacher && m.groups.contains(&group))
+    }
+
+    /// The groups this actor teaches at `school`.
+    fn taught_groups(&self, school: SchoolId, now: DateTime<Utc>) -> Vec<GroupId> {
+        let mut groups: Vec<GroupId> = self
+            .roles_at(school, now)
+            .filter(|m| m.role == Role::Teacher)
+            .flat_map(|m| m.groups.iter().copied())
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+    }
+
+    /// When the actor's access ends by itself (an advisor's period), so a session can end then.
+    pub fn access_ends_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let in_force: Vec<&Membership> = self
+            .memberships
+            .iter()
+            .filter(|m| m.in_force(now))
+            .collect();
+        if in_force.iter().any(|m| m.period.is_none()) || self.is_provider_admin {
+            return None;
+        }
+        in_force
+            .iter()
+            .filter_map(|m| m.period.map(|p| p.ends_at))
+            .max()
     }
 }
 
@@ -57,52 +147,144 @@ impl Actor {
     }
 }
 
+/// Where an action applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole installation (boards, schools, accounts).
+    Provider,
+    /// One school, all of it.
+    School(SchoolId),
+    /// One group of one school (what a teacher may see).
+    Group(SchoolId, GroupId),
+}
+
 /// Everything the policy decides about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
     /// Create boards, schools and staff accounts (provider level).
     ManageDirectory,
+    /// Invite staff, assign roles and groups, deactivate accounts, reset passwords.
+    ManageStaff,
     /// Replace a school's roster by an import (a sync that adds, updates and marks pupils as left).
     ImportRoster,
     /// See the pupils and groups of a school.
     ReadRoster,
     /// Check a school's audit chain.
     VerifyAudit,
+    /// Read a school's audit log (who saw what).
+    ReadAudit,
     /// Change a school's settings (the report form's choices, where it may be embedded).
     ConfigureSchool,
+    /// Read reports and signals (teachers: of their own groups).
+    ReadReports,
+    /// Intake: link names, redact, approve or reject reports.
+    ModerateReports,
+    /// Write logbook entries (teachers: for pupils of their own groups).
+    WriteLogbook,
+    /// See aggregated statistics without any pupil.
+    ReadAggregates,
+    /// Open the staff start page of a school.
+    UseStaffPages,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 12] = [
         Action::ManageDirectory,
+        Action::ManageStaff,
         Action::ImportRoster,
         Action::ReadRoster,
         Action::VerifyAudit,
+        Action::ReadAudit,
         Action::ConfigureSchool,
+        Action::ReadReports,
+        Action::ModerateReports,
+        Action::WriteLogbook,
+        Action::ReadAggregates,
+        Action::UseStaffPages,
     ];
+
+    /// The stable name, as in `docs/POLICY.md`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ManageDirectory => "manage_directory",
+            Action::ManageStaff => "manage_staff",
+            Action::ImportRoster => "import_roster",
+            Action::ReadRoster => "read_roster",
+            Action::VerifyAudit => "verify_audit",
+            Action::ReadAudit => "read_audit",
+            Action::ConfigureSchool => "configure_school",
+            Action::ReadReports => "read_reports",
+            Action::ModerateReports => "moderate_reports",
+            Action::WriteLogbook => "write_logbook",
+            Action::ReadAggregates => "read_aggregates",
+            Action::UseStaffPages => "use_staff_pages",
+        }
+    }
+
+    /// Which roles may do this at their whole school. (Teachers' group-level rights are separate.)
+    fn school_roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Action::ManageDirectory => &[],
+            Action::ManageStaff | Action::ImportRoster | Action::ConfigureSchool => &[Leadership],
+            Action::ReadRoster | Action::ModerateReports | Action::WriteLogbook => {
+                &[Leadership, Coordinator]
+            }
+            Action::VerifyAudit | Action::ReadAudit => &[Leadership, DataProtectionOfficer],
+            Action::ReadReports => &[Leadership, Coordinator, Advisor],
+            Action::ReadAggregates => &[Leadership, Coordinator, Advisor, Board],
+            Action::UseStaffPages => &[
+                Leadership,
+                Coordinator,
+                Teacher,
+                Advisor,
+                Board,
+                DataProtectionOfficer,
+            ],
+        }
+    }
+
+    /// Whether a teacher may do this for a group they teach.
+    fn teacher_per_group(self) -> bool {
+        matches!(
+            self,
+            Action::ReadReports | Action::WriteLogbook | Action::ReadAggregates
+        )
+    }
+
+    /// What the operator at the command line may do (never read content).
+    fn operator_may(self, scope: Scope) -> bool {
+        match scope {
+            Scope::Provider => self == Action::ManageDirectory,
+            Scope::School(_) => matches!(
+                self,
+                Action::ImportRoster
+                    | Action::VerifyAudit
+                    | Action::ConfigureSchool
+                    | Action::ManageStaff
+            ),
+            Scope::Group(..) => false,
+        }
+    }
 }
 
 /// The decision itself. Pure, total, deny by default.
-pub fn decide(actor: &Actor, action: Action, school: Option<SchoolId>) -> bool {
-    match (actor, action, school) {
-        (Actor::Operator, Action::ManageDirectory, None) => true,
-        (
-            Actor::Operator,
-            Action::ImportRoster | Action::VerifyAudit | Action::ConfigureSchool,
-            Some(_),
-        ) => true,
-        (Actor::Staff(staff), Action::ManageDirectory, None) => staff.is_provider_admin,
-        (Actor::Staff(staff), Action::ImportRoster | Action::ConfigureSchool, Some(school)) => {
-            staff.has_role(school, Role::Leadership)
+pub fn decide(actor: &Actor, action: Action, scope: Scope, now: DateTime<Utc>) -> bool {
+    let staff = match actor {
+        Actor::Operator => return action.operator_may(scope),
+        Actor::Staff(staff) => staff,
+    };
+    match scope {
+        // Provider admins manage schools and accounts and never see content.
+        Scope::Provider => action == Action::ManageDirectory && staff.is_provider_admin,
+        Scope::School(school) => action
+            .school_roles()
+            .iter()
+            .any(|role| staff.has_role(school, *role, now)),
+        Scope::Group(school, group) => {
+            decide(actor, action, Scope::School(school), now)
+                || (action.teacher_per_group() && staff.teaches(school, group, now))
         }
-        (Actor::Staff(staff), Action::ReadRoster, Some(school)) => {
-            staff.has_role(school, Role::Leadership) || staff.has_role(school, Role::Coordinator)
-        }
-        (Actor::Staff(staff), Action::VerifyAudit, Some(school)) => {
-            staff.has_role(school, Role::Leadership)
-                || staff.has_role(school, Role::DataProtectionOfficer)
-        }
-        _ => false,
     }
 }
 
@@ -134,14 +316,41 @@ capability!(
     ReadRoster => ReadRoster,
     /// May verify the audit chain of the granted school.
     VerifyAudit => VerifyAudit,
+    /// May read the audit log of the granted school.
+    ReadAudit => ReadAudit,
     /// May change the settings of the granted school.
     ConfigureSchool => ConfigureSchool,
+    /// May manage the staff of the granted school.
+    ManageStaff => ManageStaff,
+    /// May read reports (of the granted groups).
+    ReadReports => ReadReports,
+    /// May open the staff pages of the granted school.
+    UseStaffPages => UseStaffPages,
 );
 
-/// Permission to do `C` at one school, for one actor. Only [`authorize`] makes one.
+/// Which groups of the school a grant covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Groups {
+    All,
+    /// A teacher's own groups (possibly none).
+    Only(Vec<GroupId>),
+}
+
+impl Groups {
+    pub fn covers(&self, group: GroupId) -> bool {
+        match self {
+            Groups::All => true,
+            Groups::Only(groups) => groups.contains(&group),
+        }
+    }
+}
+
+/// Permission to do `C` at one school (or some of its groups), for one actor. Only [`authorize`]
+/// makes one.
 #[derive(Debug)]
 pub struct SchoolGrant<C: Capability> {
     school: SchoolId,
+    groups: Groups,
     actor: ActorRef,
     capability: PhantomData<fn() -> C>,
 }
@@ -150,6 +359,10 @@ impl<C: Capability> SchoolGrant<C> {
     /// The school every query under this grant is scoped to.
     pub fn school(&self) -> SchoolId {
         self.school
+    }
+    /// The groups every query under this grant is scoped to.
+    pub fn groups(&self) -> &Groups {
+        &self.groups
     }
     pub fn actor(&self) -> ActorRef {
         self.actor
@@ -168,22 +381,44 @@ impl DirectoryGrant {
     }
 }
 
-/// Asks the policy for capability `C` at `school`.
-pub fn authorize<C: Capability>(actor: &Actor, school: SchoolId) -> Result<SchoolGrant<C>, Denied> {
-    if decide(actor, C::ACTION, Some(school)) {
-        Ok(SchoolGrant {
-            school,
-            actor: actor.reference(),
-            capability: PhantomData,
-        })
+/// Asks the policy for capability `C` at `school` at `now`: the whole school, or for a teacher
+/// whose role allows it per group, the groups they teach.
+pub fn authorize<C: Capability>(
+    actor: &Actor,
+    school: SchoolId,
+    now: DateTime<Utc>,
+) -> Result<SchoolGrant<C>, Denied> {
+    let groups = if decide(actor, C::ACTION, Scope::School(school), now) {
+        Groups::All
     } else {
-        Err(Denied)
-    }
+        match actor {
+            Actor::Staff(staff) if C::ACTION.teacher_per_group() => {
+                let taught = staff.taught_groups(school, now);
+                if taught.is_empty() {
+                    return Err(Denied);
+                }
+                Groups::Only(taught)
+            }
+            _ => return Err(Denied),
+        }
+    };
+    Ok(SchoolGrant {
+        school,
+        groups,
+        actor: actor.reference(),
+        capability: PhantomData,
+    })
 }
 
 /// Asks the policy for permission to manage the directory.
 pub fn authorize_directory(actor: &Actor) -> Result<DirectoryGrant, Denied> {
-    if decide(actor, Action::ManageDirectory, None) {
+    // The directory has no time-bound memberships; any moment gives the same answer.
+    if decide(
+        actor,
+        Action::ManageDirectory,
+        Scope::Provider,
+        DateTime::<Utc>::MIN_UTC,
+    ) {
         Ok(DirectoryGrant {
             actor: actor.reference(),
         })
@@ -193,98 +428,4 @@ pub fn authorize_directory(actor: &Actor) -> Result<DirectoryGrant, Denied> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn staff(roles: &[(SchoolId, Role)], provider_admin: bool) -> Actor {
-        Actor::Staff(StaffActor {
-            id: StaffId::new(),
-            is_provider_admin: provider_admin,
-            roles: roles.to_vec(),
-        })
-    }
-
-    /// The whole matrix as a table: for each actor kind and action, the answer at its own school,
-    /// at another school, and without a school (provider level).
-    #[test]
-    fn the_policy_matrix() {
-        let own = SchoolId::new();
-        let other = SchoolId::new();
-        use Action::*;
-        // (name, actor, action, at own school, at other school, provider level)
-        let mut rows: Vec<(&str, Actor, Action, bool, bool, bool)> = Vec::new();
-        let allowed_at_own_school = |role: Role, action: Action| match action {
-            ManageDirectory => false,
-            ImportRoster | ConfigureSchool => role == Role::Leadership,
-            ReadRoster => matches!(role, Role::Leadership | Role::Coordinator),
-            VerifyAudit => matches!(role, Role::Leadership | Role::DataProtectionOfficer),
-        };
-        for role in Role::ALL {
-            for action in Action::ALL {
-                let expected = allowed_at_own_school(role, action);
-                rows.push((
-                    role.as_str(),
-                    staff(&[(own, role)], false),
-                    action,
-                    expected,
-                    false,
-                    false,
-                ));
-            }
-        }
-        for action in Action::ALL {
-            rows.push((
-                "provider admin",
-                staff(&[], true),
-                action,
-                false,
-                false,
-                action == ManageDirectory,
-            ));
-            rows.push(("no roles", staff(&[], false), action, false, false, false));
-            let operator_at_school = matches!(action, ImportRoster | VerifyAudit | ConfigureSchool);
-            rows.push((
-                "operator",
-                Actor::Operator,
-                action,
-                operator_at_school,
-                operator_at_school,
-                action == ManageDirectory,
-            ));
-        }
-        assert_eq!(rows.len(), (Role::ALL.len() + 3) * Action::ALL.len());
-        for (name, actor, action, at_own, at_other, provider_level) in rows {
-            assert_eq!(
-                decide(&actor, action, Some(own)),
-                at_own,
-                "{name} {action:?} at own school"
-            );
-            assert_eq!(
-                decide(&actor, action, Some(other)),
-                at_other,
-                "{name} {action:?} at other school"
-            );
-            assert_eq!(
-                decide(&actor, action, None),
-                provider_level,
-                "{name} {action:?} at provider level"
-            );
-        }
-    }
-
-    #[test]
-    fn grants_carry_the_school_and_actor() {
-        let school = SchoolId::new();
-        let leader = staff(&[(school, Role::Leadership)], false);
-        let grant = authorize::<ImportRoster>(&leader, school)
-            .unwrap_or_else(|_| panic!("leadership may import"));
-        assert_eq!(grant.school(), school);
-        assert_eq!(grant.actor(), leader.reference());
-        assert_eq!(
-            authorize::<ImportRoster>(&leader, SchoolId::new()).err(),
-            Some(Denied)
-        );
-        assert!(authorize_directory(&leader).is_err());
-        assert!(authorize_directory(&Actor::Operator).is_ok());
-    }
-}
+mod tests;

@@ -110,7 +110,7 @@ pub async fn roster_import(settings: &Settings, args: &RosterImportArgs) -> Comm
     let file = read_roster(&args.path, args.org.as_deref(), today)?;
     let storage = backend::open(settings).await?;
     let school = school(&storage, &args.school).await?;
-    let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id)?;
+    let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id, SystemClock.now())?;
     let current = storage.rosters.current_roster(&grant, clock.now()).await?;
     let options = SyncOptions {
         max_leave_share: settings.roster_max_leave_share.0,
@@ -199,7 +199,7 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
                     settings.frame_ancestors = FrameAncestors::parse(origins)
                         .map_err(|e| Failure(format!("--frame-ancestors: {e}")))?;
                 }
-                let configure = policy::authorize(&Actor::Operator, school.id)?;
+                let configure = policy::authorize(&Actor::Operator, school.id, SystemClock.now())?;
                 storage
                     .reports
                     .set_form_settings(&configure, &settings, now)
@@ -299,7 +299,8 @@ pub async fn audit_verify(settings: &Settings, only: Option<&str>) -> CommandRes
     };
     let mut broken = 0;
     for school in &schools {
-        let grant = policy::authorize::<VerifyAudit>(&Actor::Operator, school.id)?;
+        let grant =
+            policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, SystemClock.now())?;
         match verify_chain(&storage.audit.chain(&grant).await?) {
             Ok(count) => println!("{}: {count} entries, the chain is intact", school.slug),
             Err(error) => {

@@ -134,7 +134,7 @@ pub async fn seed(
         .create_school(&directory, &new, now)
         .await?;
 
-    let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id)?;
+    let grant = policy::authorize::<ImportRoster>(&Actor::Operator, school.id, now)?;
     let roster = demo::roster(DEMO_PUPILS, DEMO_SEED, clock.today());
     let current = storage.rosters.current_roster(&grant, now).await?;
     let options = SyncOptions {

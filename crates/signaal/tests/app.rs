@@ -1531,9 +1531,12 @@ async fn the_form_is_small_self_contained_and_framed_only_by_the_school() {
         .await
         .expect("lookup")
         .expect("school");
-    let grant =
-        signaal_domain::policy::authorize(&signaal_domain::policy::Actor::Operator, school.id)
-            .expect("grant");
+    let grant = signaal_domain::policy::authorize(
+        &signaal_domain::policy::Actor::Operator,
+        school.id,
+        Utc::now(),
+    )
+    .expect("grant");
     let settings = signaal_storage::reports::FormSettings {
         choices: signaal_domain::report::FormChoices::parse("verbal,physical", "")
             .expect("choices"),

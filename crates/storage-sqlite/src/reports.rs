@@ -35,31 +35,14 @@ pub(crate) fn spawn_committer(writer: SqlitePool) -> mpsc::Sender<SubmitJob> {
 }
 
 async fn commit_batch(writer: &SqlitePool, jobs: Vec<SubmitJob>) {
-    let outcome = async {
-        let mut tx = writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(map_err)?;
-        let mut results = Vec::with_capacity(jobs.len());
-        for job in &jobs {
-            // A savepoint per report: one bad report (a receipt collision) fails alone.
-            run(&mut tx, "SAVEPOINT report").await?;
-            match insert_report(&mut tx, &job.report).await {
-                Ok(submitted) => {
-                    run(&mut tx, "RELEASE report").await?;
-                    results.push(Ok(submitted));
-                }
-                Err(error) => {
-                    run(&mut tx, "ROLLBACK TO report").await?;
-                    run(&mut tx, "RELEASE report").await?;
-                    results.push(Err(error));
-                }
-            }
-        }
-        tx.commit().await.map_err(map_err)?;
-        Ok::<_, StorageError>(results)
-    }
-    .await;
+    // The fast path writes the whole batch with a few multi-row statements; should anything fail
+    // (such as a receipt collision, about one in 17 trillion), it is rolled back and the slow path
+    // writes each report behind its own savepoint, so only the bad one fails.
+    let reports: Vec<&SealedReport> = jobs.iter().map(|job| &job.report).collect();
+    let outcome = match insert_batch(writer, &reports).await {
+        Ok(submitted) => Ok(submitted.into_iter().map(Ok).collect()),
+        Err(_) => insert_one_by_one(writer, &reports).await,
+    };
     match outcome {
         Ok(results) => {
             for (job, result) in jobs.into_iter().zip(results) {
@@ -73,6 +56,173 @@ async fn commit_batch(writer: &SqlitePool, jobs: Vec<SubmitJob>) {
             }
         }
     }
+}
+
+async fn insert_one_by_one(
+    writer: &SqlitePool,
+    reports: &[&SealedReport],
+) -> Result<Vec<Result<Submitted>>> {
+    let mut tx = writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(map_err)?;
+    let mut results = Vec::with_capacity(reports.len());
+    for report in reports {
+        run(&mut tx, "SAVEPOINT report").await?;
+        match insert_report(&mut tx, report).await {
+            Ok(submitted) => {
+                run(&mut tx, "RELEASE report").await?;
+                results.push(Ok(submitted));
+            }
+            Err(error) => {
+                run(&mut tx, "ROLLBACK TO report").await?;
+                run(&mut tx, "RELEASE report").await?;
+                results.push(Err(error));
+            }
+        }
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(results)
+}
+
+/// `count` rows of `columns` placeholders: `(?, ?), (?, ?)`.
+fn placeholders(count: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; count].join(", ")
+}
+
+/// Rows per multi-row statement: below SQLite's limit of 32,766 bound values for every table here.
+const ROWS_PER_STATEMENT: usize = 256;
+
+async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<Vec<Submitted>> {
+    let mut tx = writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(map_err)?;
+    for chunk in reports.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO reports (id, school_id, receipt_hash, submitted_hour, reporter_role, place, \
+             event_date, part_of_day, frequency, description, contact) VALUES {}",
+            placeholders(chunk.len(), 11)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            query = query
+                .bind(r.id.as_uuid())
+                .bind(r.school.as_uuid())
+                .bind(&r.receipt_hash)
+                .bind(r.submitted_hour)
+                .bind(r.reporter)
+                .bind(r.place)
+                .bind(r.date)
+                .bind(r.part_of_day)
+                .bind(r.frequency)
+                .bind(&r.description)
+                .bind(&r.contact);
+        }
+        query.execute(&mut *tx).await.map_err(map_err)?;
+    }
+    let categories: Vec<(uuid::Uuid, &str)> = reports
+        .iter()
+        .flat_map(|r| r.categories.iter().map(|c| (r.id.as_uuid(), *c)))
+        .collect();
+    for chunk in categories.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO report_categories (report_id, category) VALUES {}",
+            placeholders(chunk.len(), 2)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, category) in chunk {
+            query = query.bind(*id).bind(*category);
+        }
+        query.execute(&mut *tx).await.map_err(map_err)?;
+    }
+    let people: Vec<(uuid::Uuid, &signaal_storage::reports::SealedPerson)> = reports
+        .iter()
+        .flat_map(|r| r.people.iter().map(|p| (r.id.as_uuid(), p)))
+        .collect();
+    for chunk in people.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO report_people (report_id, role, position, name, group_name) VALUES {}",
+            placeholders(chunk.len(), 5)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, person) in chunk {
+            query = query
+                .bind(*id)
+                .bind(person.role)
+                .bind(person.position)
+                .bind(&person.name)
+                .bind(&person.group);
+        }
+        query.execute(&mut *tx).await.map_err(map_err)?;
+    }
+    let bursts = mark_and_check_bursts(&mut tx, reports).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(reports
+        .iter()
+        .map(|r| Submitted {
+            id: r.id,
+            burst: bursts.contains(&r.id),
+        })
+        .collect())
+}
+
+/// Stores the batch's name marks and flags bursts: per person and hour, the batch's reports and the
+/// reports before them in the window, read along the index (constant cost, as in the slow path).
+async fn mark_and_check_bursts(
+    conn: &mut SqliteConnection,
+    reports: &[&SealedReport],
+) -> Result<Vec<signaal_domain::ReportId>> {
+    use signaal_domain::report::names::BURST_THRESHOLD;
+    let mut groups: std::collections::BTreeMap<
+        (uuid::Uuid, &[u8], chrono::DateTime<chrono::Utc>),
+        Vec<&SealedReport>,
+    > = std::collections::BTreeMap::new();
+    for report in reports {
+        for mark in &report.name_marks {
+            groups
+                .entry((
+                    report.school.as_uuid(),
+                    mark.as_slice(),
+                    report.submitted_hour,
+                ))
+                .or_default()
+                .push(report);
+        }
+    }
+    let mut bursts = Vec::new();
+    for ((school, mark, hour), members) in groups {
+        for report in &members {
+            sqlx::query(sql::INSERT_NAME_MARK)
+                .bind(school)
+                .bind(mark)
+                .bind(hour)
+                .bind(report.id.as_uuid())
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+        }
+        let recent: Vec<uuid::Uuid> = sqlx::query_scalar(sql::RECENT_NAME_MARKS)
+            .bind(school)
+            .bind(mark)
+            .bind(members[0].burst_window_start())
+            .bind(members.len() as i64 + BURST_THRESHOLD - 1)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        if recent.len() as i64 >= BURST_THRESHOLD {
+            for flagged in recent {
+                sqlx::query(sql::FLAG_BURST)
+                    .bind(flagged)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+            }
+            bursts.extend(members.iter().map(|r| r.id));
+        }
+    }
+    Ok(bursts)
 }
 
 async fn run(conn: &mut SqliteConnection, statement: &'static str) -> Result<()> {

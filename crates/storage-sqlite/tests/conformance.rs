@@ -111,7 +111,7 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
         .create_school(&directory, &new, now)
         .await
         .expect("school");
-    let import = policy::authorize(&Actor::Operator, school.id).expect("grant");
+    let import = policy::authorize(&Actor::Operator, school.id, now).expect("grant");
     let file = signaal_domain::demo::roster(10, 1, now.date_naive());
     let options = SyncOptions {
         max_leave_share: 1.0,
@@ -130,7 +130,7 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
             .await
             .expect("apply");
     }
-    let verify = policy::authorize(&Actor::Operator, school.id).expect("grant");
+    let verify = policy::authorize(&Actor::Operator, school.id, now).expect("grant");
     // Three compares and three imports.
     assert_eq!(
         verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
@@ -264,4 +264,97 @@ async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
         .await
         .expect("count");
     assert_eq!(names, 0);
+}
+
+#[tokio::test]
+async fn concurrent_reports_are_committed_together_and_a_collision_fails_alone() {
+    use signaal_domain::policy::{self, Actor};
+    use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
+    use signaal_domain::school::{NewSchool, SchoolSlug};
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
+        .await
+        .expect("open");
+    let storage = store.clone().into_storage();
+    let now = chrono::Utc::now();
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    let board = storage
+        .directory
+        .create_board(&directory, "B", false, now)
+        .await
+        .expect("board");
+    let new = NewSchool {
+        board_id: board.id,
+        slug: SchoolSlug::parse("s-1").expect("slug"),
+        name: "S".into(),
+        is_demo: false,
+    };
+    let school = storage
+        .directory
+        .create_school(&directory, &new, now)
+        .await
+        .expect("school");
+    let report = ReportDraft {
+        reporter: "other".into(),
+        categories: vec!["verbal".into(), "online".into()],
+        place: "online".into(),
+        frequency: "once".into(),
+        did_it: vec![NameDraft {
+            name: "Sam".into(),
+            group: "7b".into(),
+        }],
+        done_to: vec![NameDraft {
+            name: "Ravi".into(),
+            group: String::new(),
+        }],
+        description: "Een verhaal".into(),
+        ..Default::default()
+    }
+    .validate(&FormChoices::default(), now.date_naive())
+    .expect("valid");
+    // 200 at once, two of them with the same receipt hash: they share transactions (group commit).
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200u32 {
+        let (storage, report) = (storage.clone(), report.clone());
+        let mut hash = [0u8; 32];
+        hash[..4].copy_from_slice(&(if i == 199 { 7 } else { i }).to_be_bytes());
+        tasks.spawn(async move {
+            (
+                hash,
+                storage.reports.submit(school.id, &report, hash, now).await,
+            )
+        });
+    }
+    let (mut stored, mut conflicts) = (0, 0);
+    while let Some(joined) = tasks.join_next().await {
+        let (hash, outcome) = joined.expect("task");
+        match outcome {
+            Ok(submitted) => {
+                stored += 1;
+                let view = storage
+                    .reports
+                    .follow_up(school.id, hash)
+                    .await
+                    .expect("follow up")
+                    .expect("known");
+                assert_eq!(view.report, submitted.id);
+            }
+            Err(StorageError::Conflict(_)) => conflicts += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((stored, conflicts), (199, 1));
+    let rows: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM report_categories), (SELECT COUNT(*) FROM report_people)",
+    )
+    .fetch_one(store.writer_pool())
+    .await
+    .expect("counts");
+    assert_eq!(rows, (199, 398, 398), "nothing of the failed one is left");
+    let flagged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE burst = 1")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("count");
+    assert_eq!(flagged, 199, "all reports naming Sam within the hour are a burst");
 }

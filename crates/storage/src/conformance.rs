@@ -95,19 +95,19 @@ async fn school(storage: &Storage, slug: &str) -> School {
 }
 
 fn import_grant(school: &School) -> SchoolGrant<ImportRoster> {
-    policy::authorize(&Actor::Operator, school.id).expect("the operator imports rosters")
+    policy::authorize(&Actor::Operator, school.id, now()).expect("the operator imports rosters")
 }
 
 fn leader(storage_school: &School) -> Actor {
     Actor::Staff(policy::StaffActor {
         id: signaal_domain::StaffId::new(),
         is_provider_admin: false,
-        roles: vec![(storage_school.id, Role::Leadership)],
+        memberships: vec![policy::Membership::new(storage_school.id, Role::Leadership)],
     })
 }
 
 fn read_grant(school: &School) -> SchoolGrant<ReadRoster> {
-    policy::authorize(&leader(school), school.id).expect("leadership reads the roster")
+    policy::authorize(&leader(school), school.id, now()).expect("leadership reads the roster")
 }
 
 async fn plan_import(storage: &Storage, school: &School, file: &RosterFile) -> SyncPlan {
@@ -455,7 +455,7 @@ pub async fn every_roster_change_and_view_is_audited_in_a_chain_per_school(stora
         .expect("view");
     import(storage, &b, &demo::roster(5, 7, today())).await;
     let verify = |school: &School| -> SchoolGrant<VerifyAudit> {
-        policy::authorize(&Actor::Operator, school.id).expect("grant")
+        policy::authorize(&Actor::Operator, school.id, now()).expect("grant")
     };
 
     let chain_a = storage.audit.chain(&verify(&a)).await.expect("chain");
@@ -694,7 +694,8 @@ pub async fn form_settings_default_and_changes_are_audited(storage: &Storage) {
         choices: FormChoices::parse("verbal,physical", "schoolyard,canteen").expect("choices"),
         frame_ancestors: FrameAncestors::parse("https://www.school-a.nl").expect("origins"),
     };
-    let grant = policy::authorize(&leader(&school), school.id).expect("leadership configures");
+    let grant =
+        policy::authorize(&leader(&school), school.id, now()).expect("leadership configures");
     storage
         .reports
         .set_form_settings(&grant, &changed, now())
@@ -708,7 +709,8 @@ pub async fn form_settings_default_and_changes_are_audited(storage: &Storage) {
             .expect("settings"),
         changed
     );
-    let verify = policy::authorize::<VerifyAudit>(&Actor::Operator, school.id).expect("verify");
+    let verify =
+        policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, now()).expect("verify");
     let chain = storage.audit.chain(&verify).await.expect("chain");
     let last = chain.last().expect("an entry");
     assert_eq!(last.action, "school.form_settings");
