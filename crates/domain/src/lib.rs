@@ -4,6 +4,7 @@
 //! changes); storage persists. Nothing here calls storage.
 
 pub mod audit;
+pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod ids;

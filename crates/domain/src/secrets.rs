@@ -139,6 +139,13 @@ impl MasterKey {
         )))
     }
 
+    /// A data key for one purpose (such as staff TOTP secrets), derived, never stored.
+    pub fn derive_data_key(&self, purpose: &str) -> DataKey {
+        DataKey(KeyBytes(Zeroizing::new(
+            self.0.hmac(&[b"signaal/data-key/v1", purpose.as_bytes()]),
+        )))
+    }
+
     /// Seals a fresh data key for `owner` (such as a school id), for storage.
     pub fn wrap(&self, key: &DataKey, owner: &[u8]) -> Result<Vec<u8>, KeyError> {
         seal(

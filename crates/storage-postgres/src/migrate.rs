@@ -16,6 +16,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reports",
         sql: include_str!("../migrations/0002_reports.sql"),
     },
+    Migration {
+        version: 3,
+        name: "staff sign-in",
+        sql: include_str!("../migrations/0003_staff_sign_in.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

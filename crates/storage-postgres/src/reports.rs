@@ -12,7 +12,7 @@ signaal_storage::report_queries!(PgConnection);
 signaal_storage::report_repo!(PgStore);
 
 impl PgStore {
-    fn keys(&self) -> &signaal_storage::KeyRing {
+    pub(crate) fn keys(&self) -> &signaal_storage::KeyRing {
         &self.keys
     }
 

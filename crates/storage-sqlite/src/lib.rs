@@ -11,6 +11,7 @@ mod error;
 mod migrate;
 mod reports;
 mod roster;
+mod staff_auth;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -5,6 +5,8 @@
 use signaal_storage::reports::{SealedReport, Submitted};
 use signaal_storage::{Result, StorageError};
 use sqlx::{SqliteConnection, SqlitePool};
+use std::collections::BTreeMap;
+
 use tokio::sync::{mpsc, oneshot};
 
 use crate::SqliteStore;
@@ -168,6 +170,9 @@ async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<
         .collect())
 }
 
+/// A person's mark at one school in one submission hour.
+type MarkKey<'a> = (uuid::Uuid, &'a [u8], chrono::DateTime<chrono::Utc>);
+
 /// Stores the batch's name marks and flags bursts: per person and hour, the batch's reports and the
 /// reports before them in the window, read along the index (constant cost, as in the slow path).
 async fn mark_and_check_bursts(
@@ -175,10 +180,7 @@ async fn mark_and_check_bursts(
     reports: &[&SealedReport],
 ) -> Result<Vec<signaal_domain::ReportId>> {
     use signaal_domain::report::names::BURST_THRESHOLD;
-    let mut groups: std::collections::BTreeMap<
-        (uuid::Uuid, &[u8], chrono::DateTime<chrono::Utc>),
-        Vec<&SealedReport>,
-    > = std::collections::BTreeMap::new();
+    let mut groups: BTreeMap<MarkKey<'_>, Vec<&SealedReport>> = BTreeMap::new();
     for report in reports {
         for mark in &report.name_marks {
             groups
@@ -234,7 +236,7 @@ async fn run(conn: &mut SqliteConnection, statement: &'static str) -> Result<()>
 }
 
 impl SqliteStore {
-    fn keys(&self) -> &signaal_storage::KeyRing {
+    pub(crate) fn keys(&self) -> &signaal_storage::KeyRing {
         &self.keys
     }
 

@@ -356,5 +356,8 @@ async fn concurrent_reports_are_committed_together_and_a_collision_fails_alone()
         .fetch_one(store.writer_pool())
         .await
         .expect("count");
-    assert_eq!(flagged, 199, "all reports naming Sam within the hour are a burst");
+    assert_eq!(
+        flagged, 199,
+        "all reports naming Sam within the hour are a burst"
+    );
 }

@@ -52,3 +52,17 @@ pub fn form_settings_event(
         ),
     }
 }
+
+/// The audit entry of a sign-in event of a staff account (`staff.login`, `staff.login_failed`,
+/// `staff.logout`, `staff.statement_accepted`).
+pub fn staff_event(
+    action: &'static str,
+    staff: signaal_domain::StaffId,
+    outcome: String,
+) -> AuditEvent {
+    AuditEvent {
+        action,
+        subject: format!("staff:{staff}"),
+        outcome,
+    }
+}

@@ -59,6 +59,11 @@ impl KeyRing {
         Ok((key, wrapped))
     }
 
+    /// The key that seals staff accounts' TOTP secrets.
+    pub fn staff_key(&self) -> DataKey {
+        self.master.derive_data_key("staff-totp")
+    }
+
     /// The probe to store with a new database.
     pub fn new_probe(&self) -> Result<Vec<u8>> {
         let probe = DataKey::generate().map_err(|e| StorageError::Internal(e.to_string()))?;

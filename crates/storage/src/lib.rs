@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod reports;
 mod repos;
 pub mod sql;
+pub mod staff_auth;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -20,7 +21,8 @@ use std::sync::Arc;
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use repos::{
-    AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo, SyncCounts,
+    AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo, StaffAuthRepo,
+    SyncCounts,
 };
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -31,6 +33,7 @@ pub struct Storage {
     pub directory: Arc<dyn DirectoryRepo>,
     pub rosters: Arc<dyn RosterRepo>,
     pub reports: Arc<dyn ReportRepo>,
+    pub staff_auth: Arc<dyn StaffAuthRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub health: Arc<dyn HealthRepo>,
 }
@@ -39,13 +42,20 @@ impl Storage {
     /// Wraps one backend that serves every repository.
     pub fn new<B>(backend: B) -> Self
     where
-        B: DirectoryRepo + RosterRepo + ReportRepo + AuditRepo + HealthRepo + 'static,
+        B: DirectoryRepo
+            + RosterRepo
+            + ReportRepo
+            + StaffAuthRepo
+            + AuditRepo
+            + HealthRepo
+            + 'static,
     {
         let backend = Arc::new(backend);
         Self {
             directory: backend.clone(),
             rosters: backend.clone(),
             reports: backend.clone(),
+            staff_auth: backend.clone(),
             audit: backend.clone(),
             health: backend,
         }

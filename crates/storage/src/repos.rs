@@ -14,6 +14,7 @@ use signaal_domain::{SchoolId, StaffId};
 
 use crate::Result;
 use crate::reports::{FormSettings, ReceiptView, Submitted};
+use crate::staff_auth::{Credentials, SessionRecord, Statement};
 
 /// A new personal staff account.
 #[derive(Clone, Debug)]
@@ -138,6 +139,62 @@ pub trait ReportRepo: Send + Sync {
         body: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ReceiptView>>;
+}
+
+/// Staff sign-in: credentials, the second factor, sessions and confidentiality statements. Login
+/// events are audited in the chain of every school the account has a role at.
+#[async_trait]
+pub trait StaffAuthRepo: Send + Sync {
+    /// The account with this e-mail address (compared case-insensitively), with its secrets.
+    async fn credentials(&self, email: &str) -> Result<Option<Credentials>>;
+    async fn credentials_of(&self, staff: StaffId) -> Result<Option<Credentials>>;
+    async fn set_password(&self, staff: StaffId, password_hash: &str) -> Result<()>;
+    /// Stores the TOTP secret (sealed) and the keyed hashes of new recovery codes, replacing old ones.
+    async fn enrol_second_factor(
+        &self,
+        staff: StaffId,
+        secret: &signaal_domain::auth::TotpSecret,
+        recovery_hashes: &[[u8; 32]],
+    ) -> Result<()>;
+    /// Marks a recovery code as used; false when it is unknown or used before.
+    async fn use_recovery_code(
+        &self,
+        staff: StaffId,
+        hash: [u8; 32],
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Records a failed attempt (with the lock it earned) and audits it.
+    async fn login_failed(
+        &self,
+        staff: StaffId,
+        failures: i64,
+        locked_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Records a completed login (clearing failures, remembering the used TOTP step) and audits it.
+    async fn login_succeeded(
+        &self,
+        staff: StaffId,
+        totp_step: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The account's roles, groups and periods, as the policy needs them, read fresh each request.
+    async fn memberships(&self, staff: StaffId) -> Result<Vec<signaal_domain::policy::Membership>>;
+    async fn create_session(&self, id_hash: [u8; 32], session: &SessionRecord) -> Result<()>;
+    async fn session(&self, id_hash: [u8; 32]) -> Result<Option<SessionRecord>>;
+    async fn touch_session(&self, id_hash: [u8; 32], now: DateTime<Utc>) -> Result<()>;
+    /// Ends one session; `audit` records a logout in the account's schools.
+    async fn end_session(&self, id_hash: [u8; 32], audit: bool, now: DateTime<Utc>) -> Result<()>;
+    /// The school's current statement, if it wrote one (otherwise the default text applies).
+    async fn statement(&self, school: SchoolId) -> Result<Option<Statement>>;
+    async fn has_accepted(&self, staff: StaffId, school: SchoolId, version: i64) -> Result<bool>;
+    async fn accept_statement(
+        &self,
+        staff: StaffId,
+        school: SchoolId,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 }
 
 /// The append-only, hash-chained audit log.

@@ -10,3 +10,4 @@ mod audit;
 mod directory;
 pub mod reports;
 mod roster;
+mod staff_auth;
