@@ -1483,11 +1483,13 @@ async fn a_full_or_missing_database_keeps_the_childs_text() {
     let (status, body) = app
         .post_json(
             &format!("/api/v1/schools/{SCHOOL}/reports"),
-            serde_json::json!({"form_token": token}),
+            serde_json::json!({"form_token": token, "reporter": "other", "categories": ["verbal"],
+                "place": "online", "frequency": "once", "description": "Niet verloren"}),
             "192.0.2.12",
         )
         .await;
     assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "unavailable");
 }
 
 #[tokio::test]
@@ -1523,13 +1525,27 @@ async fn the_form_is_small_self_contained_and_framed_only_by_the_school() {
         .await
         .expect("page");
     assert!(english.contains("<html lang=\"en\">") && english.contains("Who are you?"));
-    // A school names its website; only that site may frame the form.
+    // A school names its website; only that site may frame the form. (A school of its own, since
+    // the server keeps a school's settings in memory for a few seconds.)
     let storage = app.store.clone().into_storage();
+    let directory =
+        signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
+            .expect("grant");
+    let board = storage
+        .directory
+        .create_board(&directory, "Stichting", false, Utc::now())
+        .await
+        .expect("board");
+    let new = signaal_domain::school::NewSchool {
+        board_id: board.id,
+        slug: signaal_domain::school::SchoolSlug::parse("de-ster").expect("slug"),
+        name: "De Ster".into(),
+        is_demo: false,
+    };
     let school = storage
         .directory
-        .school_by_slug(&signaal_domain::school::SchoolSlug::parse(SCHOOL).expect("slug"))
+        .create_school(&directory, &new, Utc::now())
         .await
-        .expect("lookup")
         .expect("school");
     let grant = signaal_domain::policy::authorize(
         &signaal_domain::policy::Actor::Operator,
@@ -1550,7 +1566,7 @@ async fn the_form_is_small_self_contained_and_framed_only_by_the_school() {
         .set_form_settings(&grant, &settings, Utc::now())
         .await
         .expect("settings");
-    let response = app.get(&format!("/s/{SCHOOL}"), None).await;
+    let response = app.get("/s/de-ster", None).await;
     let csp = response.headers()["content-security-policy"]
         .to_str()
         .expect("csp")

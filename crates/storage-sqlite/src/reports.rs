@@ -195,15 +195,20 @@ async fn mark_and_check_bursts(
     }
     let mut bursts = Vec::new();
     for ((school, mark, hour), members) in groups {
-        for report in &members {
-            sqlx::query(sql::INSERT_NAME_MARK)
-                .bind(school)
-                .bind(mark)
-                .bind(hour)
-                .bind(report.id.as_uuid())
-                .execute(&mut *conn)
-                .await
-                .map_err(map_err)?;
+        for chunk in members.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO report_name_marks (school_id, fingerprint, submitted_hour, report_id) VALUES {}",
+                placeholders(chunk.len(), 4)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for report in chunk {
+                query = query
+                    .bind(school)
+                    .bind(mark)
+                    .bind(hour)
+                    .bind(report.id.as_uuid());
+            }
+            query.execute(&mut *conn).await.map_err(map_err)?;
         }
         let recent: Vec<uuid::Uuid> = sqlx::query_scalar(sql::RECENT_NAME_MARKS)
             .bind(school)
@@ -214,13 +219,15 @@ async fn mark_and_check_bursts(
             .await
             .map_err(map_err)?;
         if recent.len() as i64 >= BURST_THRESHOLD {
+            let sql = format!(
+                "UPDATE reports SET burst = TRUE WHERE id IN ({})",
+                vec!["?"; recent.len()].join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for flagged in recent {
-                sqlx::query(sql::FLAG_BURST)
-                    .bind(flagged)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(map_err)?;
+                query = query.bind(flagged);
             }
+            query.execute(&mut *conn).await.map_err(map_err)?;
             bursts.extend(members.iter().map(|r| r.id));
         }
     }

@@ -1,6 +1,7 @@
 //! The public side's shared flows, used by the HTML form and the JSON API alike: who the client is
 //! (for throttling only), submitting a report, and looking up a receipt.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -61,6 +62,7 @@ pub struct Public {
     pub form_tokens: FormTokens,
     receipts: ServerSecret,
     pub throttle: Throttle,
+    schools: SchoolCache,
 }
 
 impl Public {
@@ -75,6 +77,7 @@ impl Public {
             form_tokens: FormTokens::new(master.derive("form-token")),
             receipts: master.derive("receipt"),
             throttle: Throttle::new(now).map_err(|e| e.to_string())?,
+            schools: SchoolCache::default(),
         })
     }
 }
@@ -277,14 +280,65 @@ pub async fn with_receipt(
 
 /// The school for a public address; a malformed or unknown short name is simply not found.
 pub async fn find_school(state: &AppState, slug: &str) -> Result<School, crate::AppError> {
-    let slug =
+    school_and_form(state, slug).await.map(|(school, _)| school)
+}
+
+/// How long a school's public face and form settings are served from memory. Changes (by
+/// `signaal admin school-form`, or on another instance) show within this time.
+const SCHOOL_CACHE_SECONDS: u64 = 10;
+/// Entries kept at most; only existing schools are cached, so this bounds memory per installation.
+const SCHOOL_CACHE_MAX: usize = 10_000;
+
+/// Existing schools with their form settings, by short name, briefly: every public request needs
+/// both, and reading them from the database each time cost more than the rest of a submission.
+#[derive(Default)]
+pub struct SchoolCache {
+    entries: std::sync::Mutex<HashMap<String, (std::time::Instant, School, FormSettings)>>,
+}
+
+impl SchoolCache {
+    fn get(&self, slug: &str) -> Option<(School, FormSettings)> {
+        let entries = self.entries.lock().ok()?;
+        let (stored, school, settings) = entries.get(slug)?;
+        (stored.elapsed().as_secs() < SCHOOL_CACHE_SECONDS)
+            .then(|| (school.clone(), settings.clone()))
+    }
+
+    fn put(&self, slug: &str, school: &School, settings: &FormSettings) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= SCHOOL_CACHE_MAX {
+                entries
+                    .retain(|_, (stored, _, _)| stored.elapsed().as_secs() < SCHOOL_CACHE_SECONDS);
+            }
+            if entries.len() < SCHOOL_CACHE_MAX {
+                entries.insert(
+                    slug.to_owned(),
+                    (std::time::Instant::now(), school.clone(), settings.clone()),
+                );
+            }
+        }
+    }
+}
+
+/// The school and its form settings for a public address.
+pub async fn school_and_form(
+    state: &AppState,
+    slug: &str,
+) -> Result<(School, FormSettings), crate::AppError> {
+    if let Some(found) = state.public.schools.get(slug) {
+        return Ok(found);
+    }
+    let parsed =
         signaal_domain::school::SchoolSlug::parse(slug).map_err(|_| crate::AppError::NotFound)?;
-    state
+    let school = state
         .storage
         .directory
-        .school_by_slug(&slug)
+        .school_by_slug(&parsed)
         .await?
-        .ok_or(crate::AppError::NotFound)
+        .ok_or(crate::AppError::NotFound)?;
+    let settings = state.storage.reports.form_settings(school.id).await?;
+    state.public.schools.put(slug, &school, &settings);
+    Ok((school, settings))
 }
 
 /// Shared with the routes: the public state in an `Arc`.

@@ -120,8 +120,7 @@ pub async fn report_form(
     lang: Lang,
     Path(slug): Path<String>,
 ) -> Result<Json<ReportForm>, AppError> {
-    let school = public::find_school(&state, &slug).await?;
-    let settings = state.storage.reports.form_settings(school.id).await?;
+    let (school, settings) = public::school_and_form(&state, &slug).await?;
     let t = Tr::new(state.i18n.clone(), lang);
     Ok(Json(ReportForm {
         form_token: state.public.form_tokens.issue(school.id, state.clock.now()),
@@ -159,13 +158,12 @@ pub async fn submit(
     Path(slug): Path<String>,
     body: Result<Json<ReportRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    let school = public::find_school(&state, &slug).await?;
+    let (school, settings) = public::school_and_form(&state, &slug).await?;
     let t = Tr::new(state.i18n.clone(), lang);
     let Json(request) = match body {
         Ok(body) => body,
         Err(rejection) => return Ok(bad_json(&t, &rejection)),
     };
-    let settings = state.storage.reports.form_settings(school.id).await?;
     let outcome = public::submit(
         &state,
         &school,

@@ -352,8 +352,7 @@ pub(crate) async fn form_en(
 }
 
 async fn show_form(state: &AppState, lang: Lang, slug: &str) -> Result<Response, AppError> {
-    let school = public::find_school(state, slug).await?;
-    let settings = state.storage.reports.form_settings(school.id).await?;
+    let (school, settings) = public::school_and_form(state, slug).await?;
     let t = Tr::new(state.i18n.clone(), lang);
     let page = form_page(
         state,
@@ -446,11 +445,7 @@ pub(crate) async fn submit(
     let posted = parse_form(&body);
     let t = Tr::new(state.i18n.clone(), posted.lang.unwrap_or(header_lang));
     // With the database away, the form still comes back with everything typed (and its token).
-    let looked_up = async {
-        let school = public::find_school(&state, &slug).await?;
-        let settings = state.storage.reports.form_settings(school.id).await?;
-        Ok::<_, AppError>((school, settings))
-    };
+    let looked_up = async { public::school_and_form(&state, &slug).await };
     let (school, settings) = match looked_up.await {
         Ok(found) => found,
         Err(AppError::NotFound) => return Err(AppError::NotFound),
