@@ -2,6 +2,7 @@
 //! of every role. Loading is idempotent: a second start finds the demo school and leaves it as it is.
 
 use signaal_domain::Clock;
+use signaal_domain::auth::{Argon2Params, TotpSecret, hash_password};
 use signaal_domain::demo;
 use signaal_domain::policy::{self, Actor, ImportRoster};
 use signaal_domain::report::Receipt;
@@ -61,7 +62,12 @@ pub struct DemoInfo {
     pub newly_loaded: bool,
     /// The receipt of one demo report, to try the follow-up page with (only when just loaded).
     pub sample_receipt: Option<Receipt>,
+    /// Each demo account's TOTP secret (base32), to compute codes with an authenticator app.
+    pub totp_secrets: Vec<(String, String)>,
 }
+
+/// The password of every demo account (made up; demo schools hold made-up data only).
+pub const DEMO_PASSWORD: &str = "vuurtoren-demo-2026";
 
 impl DemoInfo {
     pub fn describe(&self, base: &str) -> String {
@@ -93,12 +99,21 @@ impl DemoInfo {
             ));
         }
         for (email, name, role) in DEMO_STAFF {
-            out.push_str(&format!("  {:<24} {email:<32} {name}\n", role.as_str()));
+            let secret = self
+                .totp_secrets
+                .iter()
+                .find(|(e, _)| e == email)
+                .map_or("", |(_, s)| s.as_str());
+            out.push_str(&format!(
+                "  {:<24} {email:<32} TOTP secret {secret}  {name}\n",
+                role.as_str()
+            ));
         }
-        out.push_str(
-            "\nStaff sign-in (password and TOTP) is not built yet; the accounts exist so roles can be tried\n\
-             as soon as it is. Everything in the demo is made up. Stop with ctrl-c.\n",
-        );
+        out.push_str(&format!(
+            "\nStaff sign-in: {base}/app/login with the e-mail address, the password {DEMO_PASSWORD}, and\n\
+             the code of an authenticator app given the account's TOTP secret (or: oathtool --totp -b SECRET).\n\
+             Everything in the demo is made up. Stop with ctrl-c.\n"
+        ));
         out
     }
 }
@@ -110,11 +125,13 @@ pub async fn seed(
 ) -> CommandResult<DemoInfo> {
     let slug = SchoolSlug::parse(DEMO_SLUG).map_err(|e| Failure(e.to_string()))?;
     if let Some(school) = storage.directory.school_by_slug(&slug).await? {
+        let totp_secrets = demo_secrets(storage).await?;
         return Ok(DemoInfo {
             school,
             pupils: DEMO_PUPILS,
             newly_loaded: false,
             sample_receipt: None,
+            totp_secrets,
         });
     }
     let now = clock.now();
@@ -164,6 +181,7 @@ pub async fn seed(
             .directory
             .assign_role(&directory, staff.id, school.id, role, now)
             .await?;
+        sign_in_ready(storage, staff.id).await?;
     }
     let sample_receipt = seed_reports(storage, &school, &roster, clock, master).await?;
     Ok(DemoInfo {
@@ -171,7 +189,33 @@ pub async fn seed(
         pupils: DEMO_PUPILS,
         newly_loaded: true,
         sample_receipt,
+        totp_secrets: demo_secrets(storage).await?,
     })
+}
+
+/// Gives a demo account the demo password and a second factor, so signing in can be tried at once.
+async fn sign_in_ready(storage: &Storage, staff: signaal_domain::StaffId) -> CommandResult {
+    let hash = hash_password(DEMO_PASSWORD, Argon2Params::RECOMMENDED)
+        .map_err(|e| Failure(e.to_string()))?;
+    storage.staff_auth.set_password(staff, &hash).await?;
+    let secret = TotpSecret::generate().map_err(|e| Failure(e.to_string()))?;
+    storage
+        .staff_auth
+        .enrol_second_factor(staff, &secret, &[])
+        .await?;
+    Ok(())
+}
+
+/// The demo accounts' TOTP secrets, read back (so a restart prints them again).
+async fn demo_secrets(storage: &Storage) -> CommandResult<Vec<(String, String)>> {
+    let mut secrets = Vec::new();
+    for (email, _, _) in DEMO_STAFF {
+        let credentials = storage.staff_auth.credentials(email).await?;
+        if let Some(secret) = credentials.and_then(|c| c.totp_secret) {
+            secrets.push((email.to_owned(), secret.to_base32().to_string()));
+        }
+    }
+    Ok(secrets)
 }
 
 /// Months of made-up reports, stored as if sent on their days; returns the last one's receipt.

@@ -68,6 +68,7 @@ pub async fn start(
         i18n: Arc::new(i18n),
         clock,
         public: Arc::new(public),
+        hashing: Arc::new(tokio::sync::Semaphore::new(2)),
     };
     let limits = Limits {
         request_timeout: Duration::from_secs(settings.request_timeout_seconds.0),

@@ -54,6 +54,7 @@ struct TestApp {
     client: reqwest::Client,
     store: SqliteStore,
     clock: Arc<TestClock>,
+    demo: signaal::demo::DemoInfo,
     _dir: tempfile::TempDir,
 }
 
@@ -69,7 +70,7 @@ impl TestApp {
             .await
             .expect("open");
         let storage = store.clone().into_storage();
-        signaal::demo::seed(&storage, &SystemClock, &master)
+        let demo = signaal::demo::seed(&storage, &SystemClock, &master)
             .await
             .expect("demo");
         let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
@@ -85,6 +86,7 @@ impl TestApp {
             client,
             store,
             clock,
+            demo,
             _dir: dir,
         }
     }
@@ -150,6 +152,8 @@ async fn every_route_sends_the_security_headers() {
         "/static/signaal.css",
         "/static/pictograms.svg",
         "/static/signaal.js",
+        "/app/login",
+        "/app",
     ];
     for route in routes {
         let response = app.get(route, None).await;
@@ -1823,4 +1827,468 @@ fn the_report_form_is_configured_per_school_from_the_command_line() {
         cli.ok(&["audit", "verify", "--school", "de-regenboog"])
             .contains("1 entries")
     );
+}
+
+// ---- Staff sign-in (issue 4, first part) ----
+
+const COORDINATOR: &str = "coordinator@de-vuurtoren.demo";
+
+/// The session cookie a response sets (empty when it clears it).
+fn set_session(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("__Host-signaal_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().expect("ascii").to_owned())
+        .unwrap_or_default()
+}
+
+impl TestApp {
+    fn totp_secret(&self, email: &str) -> signaal_domain::auth::TotpSecret {
+        let (_, secret) = self
+            .demo
+            .totp_secrets
+            .iter()
+            .find(|(e, _)| e == email)
+            .expect("demo secret");
+        signaal_domain::auth::TotpSecret::from_base32(secret).expect("base32")
+    }
+
+    fn code_now(&self, email: &str) -> String {
+        signaal_domain::auth::totp::code_at(&self.totp_secret(email), self.clock.now().timestamp())
+    }
+
+    async fn with_cookie(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method.clone(), self.url(path))
+            .header("cookie", format!("__Host-signaal_session={cookie}"))
+            .header("accept-language", "nl");
+        if method == reqwest::Method::POST {
+            request = request.form(form);
+        }
+        request.send().await.expect("response")
+    }
+
+    async fn password_step(&self, email: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/app/login"))
+            .header("x-forwarded-for", "192.0.2.50")
+            .header("accept-language", "nl")
+            .form(&[("email", email), ("password", password), ("next", "/app")])
+            .send()
+            .await
+            .expect("login")
+    }
+
+    /// Signs in with password and TOTP; returns the session cookie.
+    async fn sign_in(&self, email: &str) -> String {
+        let pending = self
+            .password_step(email, signaal::demo::DEMO_PASSWORD)
+            .await;
+        assert_eq!(pending.status(), 303);
+        assert_eq!(location(&pending), "/app/login/code?next=%2Fapp");
+        let pending = set_session(&pending).expect("a pending session");
+        let page = self
+            .with_cookie(reqwest::Method::GET, "/app/login/code", &pending, &[])
+            .await
+            .text()
+            .await
+            .expect("page");
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"").to_owned();
+        let code = self.code_now(email);
+        let done = self
+            .with_cookie(
+                reqwest::Method::POST,
+                "/app/login/code",
+                &pending,
+                &[("csrf", &csrf), ("code", &code), ("next", "/app")],
+            )
+            .await;
+        assert_eq!(
+            done.status(),
+            303,
+            "{}",
+            done.text().await.unwrap_or_default()
+        );
+        assert_eq!(location(&done), "/app");
+        let session = set_session(&done).expect("a new session");
+        assert_ne!(session, pending, "the session id is renewed at login");
+        session
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_signs_in_with_password_and_code_and_accepts_the_statement() {
+    let app = TestApp::start().await;
+    let start = app.get("/app", None).await;
+    assert_eq!(
+        (start.status().as_u16(), location(&start)),
+        (303, "/app/login?next=%2Fapp".to_owned())
+    );
+    let session = app.sign_in(COORDINATOR).await;
+    // First the confidentiality statement.
+    let start = app
+        .with_cookie(reqwest::Method::GET, "/app", &session, &[])
+        .await;
+    assert_eq!(location(&start), "/app/statement");
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/statement", &session, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Geheimhoudingsverklaring")
+            && page.contains("Basisschool De Vuurtoren (demo)")
+    );
+    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").to_owned();
+    let school = between(&page, "name=\"school\" value=\"", "\"").to_owned();
+    let accepted = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/statement",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("school", &school),
+                ("version", "1"),
+                ("accept", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&accepted), "/app");
+    let start = app
+        .with_cookie(reqwest::Method::GET, "/app", &session, &[])
+        .await;
+    assert_eq!(start.status(), 200);
+    assert_eq!(start.headers()["cache-control"], "no-store");
+    let page = start.text().await.expect("page");
+    assert!(page.contains("Welkom, Ahmed Benali"), "{page}");
+    assert!(page.contains("anti-pestcoördinator"));
+    // Every step was audited in the school's chain.
+    let verify = app.store.clone().into_storage();
+    let school_id = signaal_domain::SchoolId::from_uuid(school.parse().expect("uuid"));
+    let grant = signaal_domain::policy::authorize::<signaal_domain::policy::VerifyAudit>(
+        &signaal_domain::policy::Actor::Operator,
+        school_id,
+        Utc::now(),
+    )
+    .expect("grant");
+    let actions: Vec<String> = verify
+        .audit
+        .chain(&grant)
+        .await
+        .expect("chain")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.ends_with(&[
+            "staff.login".to_owned(),
+            "staff.statement_accepted".to_owned()
+        ]),
+        "{actions:?}"
+    );
+
+    // Logging out needs the form's token, ends the session and makes the cookie worthless.
+    let refused = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/logout",
+            &session,
+            &[("csrf", "wrong")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let out = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/logout",
+            &session,
+            &[("csrf", &csrf_of(&page))],
+        )
+        .await;
+    assert_eq!(location(&out), "/app/login?why=logged_out");
+    assert_eq!(
+        set_session(&out).as_deref(),
+        Some(""),
+        "the cookie is cleared"
+    );
+    let after = app
+        .with_cookie(reqwest::Method::GET, "/app", &session, &[])
+        .await;
+    assert_eq!(after.status(), 303, "the old cookie is worthless");
+
+    // The same code cannot be used twice.
+    let pending = set_session(
+        &app.password_step(COORDINATOR, signaal::demo::DEMO_PASSWORD)
+            .await,
+    )
+    .expect("pending");
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/login/code", &pending, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").to_owned();
+    let replay = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/login/code",
+            &pending,
+            &[("csrf", &csrf), ("code", &app.code_now(COORDINATOR))],
+        )
+        .await;
+    assert_eq!(replay.status(), 401);
+    assert!(
+        replay
+            .text()
+            .await
+            .expect("page")
+            .contains("Dit lukte niet.")
+    );
+    app.clock.advance(30);
+    let fresh = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/login/code",
+            &pending,
+            &[("csrf", &csrf), ("code", &app.code_now(COORDINATOR))],
+        )
+        .await;
+    assert_eq!(fresh.status(), 303, "the next step's code works");
+}
+
+fn csrf_of(page: &str) -> String {
+    between(page, "name=\"csrf\" value=\"", "\"").to_owned()
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_and_after_twelve_hours() {
+    let app = TestApp::start().await;
+    let session = app.sign_in(COORDINATOR).await;
+    let open = |path: &'static str| app.with_cookie(reqwest::Method::GET, path, &session, &[]);
+    assert_eq!(open("/app/statement").await.status(), 200);
+    app.clock.advance(14 * 60 + 59);
+    assert_eq!(
+        open("/app/statement").await.status(),
+        200,
+        "allowed at 14:59"
+    );
+    app.clock.advance(15 * 60 + 1);
+    let idle = open("/app/statement").await;
+    assert_eq!(
+        location(&idle),
+        "/app/login?next=%2Fapp%2Fstatement&why=idle",
+        "refused at 15:01, back to the page after login"
+    );
+    // Activity keeps a session alive, but never longer than twelve hours.
+    let session = app.sign_in(COORDINATOR).await;
+    for _ in 0..(12 * 60 / 10 - 1) {
+        app.clock.advance(10 * 60);
+        let response = app
+            .with_cookie(reqwest::Method::GET, "/app/statement", &session, &[])
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    app.clock.advance(10 * 60);
+    let ended = app
+        .with_cookie(reqwest::Method::GET, "/app/statement", &session, &[])
+        .await;
+    assert_eq!(
+        location(&ended),
+        "/app/login?next=%2Fapp%2Fstatement&why=ended"
+    );
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_one_answer_and_repeated_failures_lock_the_account() {
+    let app = TestApp::start().await;
+    let unknown = app
+        .password_step("nobody@de-vuurtoren.demo", "whatever-password-123")
+        .await;
+    assert_eq!(unknown.status(), 401);
+    let unknown_page = unknown.text().await.expect("page");
+    let wrong = app
+        .password_step(COORDINATOR, "not-the-right-password")
+        .await;
+    assert_eq!(wrong.status(), 401);
+    let wrong_page = wrong.text().await.expect("page");
+    let message = "Dit lukte niet. Het e-mailadres, het wachtwoord of de code klopt niet";
+    assert!(unknown_page.contains(message) && wrong_page.contains(message));
+    assert!(set_session(&app.password_step(COORDINATOR, "again-wrong-password").await).is_none());
+    // Five failures in all: the account locks, and even the right password is refused.
+    for _ in 0..3 {
+        assert_eq!(
+            app.password_step(COORDINATOR, "still-the-wrong-one")
+                .await
+                .status(),
+            401
+        );
+    }
+    let locked = app
+        .password_step(COORDINATOR, signaal::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(locked.status(), 401, "locked");
+    assert!(
+        locked.text().await.expect("page").contains(message),
+        "the same answer when locked"
+    );
+    // That attempt counted too (a sixth failure: two minutes); the lock runs out.
+    app.clock.advance(121);
+    let open = app
+        .password_step(COORDINATOR, signaal::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(open.status(), 303, "the lock has expired");
+}
+
+#[tokio::test]
+async fn the_first_login_sets_up_the_second_factor_with_recovery_codes() {
+    let app = TestApp::start().await;
+    let storage = app.store.clone().into_storage();
+    let directory =
+        signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
+            .expect("grant");
+    let staff = storage
+        .directory
+        .create_staff(
+            &directory,
+            &signaal_storage::NewStaff {
+                email: "nieuw@de-vuurtoren.demo".into(),
+                display_name: "Nieuwe Collega".into(),
+                is_provider_admin: false,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("staff");
+    let school = storage
+        .directory
+        .school_by_slug(&signaal_domain::school::SchoolSlug::parse(SCHOOL).expect("slug"))
+        .await
+        .expect("lookup")
+        .expect("school");
+    storage
+        .directory
+        .assign_role(
+            &directory,
+            staff.id,
+            school.id,
+            signaal_domain::staff::Role::Teacher,
+            Utc::now(),
+        )
+        .await
+        .expect("role");
+    let hash = signaal_domain::auth::hash_password(
+        "een-lang-eigen-wachtwoord",
+        signaal_domain::auth::Argon2Params::TEST,
+    )
+    .expect("hash");
+    storage
+        .staff_auth
+        .set_password(staff.id, &hash)
+        .await
+        .expect("password");
+
+    let pending = app
+        .password_step("NIEUW@de-vuurtoren.demo", "een-lang-eigen-wachtwoord")
+        .await;
+    assert_eq!(
+        location(&pending),
+        "/app/enrol?next=%2Fapp",
+        "the address is compared without case"
+    );
+    let pending = set_session(&pending).expect("pending");
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/enrol", &pending, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("<svg") && page.contains("role=\"img\""),
+        "a QR code"
+    );
+    let secret = between(&page, "name=\"secret\" value=\"", "\"").to_owned();
+    let csrf = csrf_of(&page);
+    let wrong = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/enrol",
+            &pending,
+            &[("csrf", &csrf), ("secret", &secret), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let totp = signaal_domain::auth::TotpSecret::from_base32(&secret).expect("secret");
+    let code = signaal_domain::auth::totp::code_at(&totp, app.clock.now().timestamp());
+    let done = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/enrol",
+            &pending,
+            &[("csrf", &csrf), ("secret", &secret), ("code", &code)],
+        )
+        .await;
+    assert_eq!(done.status(), 200);
+    let session = set_session(&done).expect("signed in");
+    let page = done.text().await.expect("page");
+    let codes: Vec<String> = page
+        .split("<li><code>")
+        .skip(1)
+        .map(|c| c.split("</code>").next().expect("code").to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    assert_eq!(
+        location(
+            &app.with_cookie(reqwest::Method::GET, "/app", &session, &[])
+                .await
+        ),
+        "/app/statement"
+    );
+
+    // A recovery code signs in once, instead of the app's code.
+    let sign_in_with = |code: String| {
+        let app = &app;
+        async move {
+            let pending = set_session(
+                &app.password_step("nieuw@de-vuurtoren.demo", "een-lang-eigen-wachtwoord")
+                    .await,
+            )
+            .expect("pending");
+            let page = app
+                .with_cookie(reqwest::Method::GET, "/app/login/code", &pending, &[])
+                .await
+                .text()
+                .await
+                .expect("page");
+            app.with_cookie(
+                reqwest::Method::POST,
+                "/app/login/code",
+                &pending,
+                &[("csrf", &csrf_of(&page)), ("code", &code)],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(sign_in_with(codes[3].to_uppercase()).await, 303);
+    assert_eq!(sign_in_with(codes[3].clone()).await, 401, "used once");
 }

@@ -44,6 +44,8 @@ pub trait DirectoryRepo: Send + Sync {
     ) -> Result<School>;
     /// A school's public face (name and short name), as the report form needs it; no grant needed.
     async fn school_by_slug(&self, slug: &SchoolSlug) -> Result<Option<School>>;
+    /// A school's public face by id (staff pages name the schools of a signed-in account).
+    async fn school_by_id(&self, school: SchoolId) -> Result<Option<School>>;
     async fn list_schools(&self, grant: &DirectoryGrant) -> Result<Vec<School>>;
     /// Fails with `Conflict` when the e-mail address (compared case-insensitively) is taken.
     async fn create_staff(

@@ -12,6 +12,9 @@ pub enum AppError {
     /// Also used where existence must not be revealed (another school's data).
     #[error("not found")]
     NotFound,
+    /// A state-changing request without this session's CSRF token (or from another site).
+    #[error("forbidden")]
+    Forbidden,
     /// The database is down, busy or full; trying again later may work.
     #[error("temporarily unavailable: {0}")]
     Unavailable(String),
@@ -24,6 +27,7 @@ pub enum AppError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     NotFound,
+    Forbidden,
     Unavailable,
     Internal,
 }
@@ -32,6 +36,7 @@ impl ErrorKind {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -64,6 +69,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let kind = match &self {
             AppError::NotFound => ErrorKind::NotFound,
+            AppError::Forbidden => ErrorKind::Forbidden,
             AppError::Unavailable(cause) => {
                 tracing::warn!(%cause, "service unavailable");
                 ErrorKind::Unavailable

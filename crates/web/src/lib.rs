@@ -10,6 +10,7 @@ mod middleware;
 pub mod openapi;
 pub mod public;
 mod routes;
+pub mod staff;
 pub mod throttle;
 mod view;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The public side's secrets and in-memory limits.
     pub public: Arc<Public>,
+    /// Password checks run on blocking threads, two at a time (each holds 40 MiB).
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 /// Limits that protect the server from slow or oversized requests.

@@ -155,6 +155,7 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
     };
     let (title_key, body_key, code) = match kind {
         ErrorKind::NotFound => ("error-not-found-title", "error-not-found-body", "not_found"),
+        ErrorKind::Forbidden => ("error-forbidden-title", "error-forbidden-body", "forbidden"),
         ErrorKind::Unavailable => (
             "error-unavailable-title",
             "error-unavailable-body",
@@ -167,7 +168,7 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
         let body = serde_json::json!({ "error": code, "message": t.t(body_key), "request_id": request_id });
         (kind.status(), axum::Json(body)).into_response()
     } else {
-        let show_id = (kind != ErrorKind::NotFound)
+        let show_id = (!matches!(kind, ErrorKind::NotFound | ErrorKind::Forbidden))
             .then_some(request_id)
             .flatten();
         let page = ErrorPage {

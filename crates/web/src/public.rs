@@ -61,6 +61,8 @@ pub struct Public {
     pub options: PublicOptions,
     pub form_tokens: FormTokens,
     receipts: ServerSecret,
+    /// Keys the hashes of staff recovery codes.
+    pub recovery_secret: ServerSecret,
     pub throttle: Throttle,
     schools: SchoolCache,
 }
@@ -76,6 +78,7 @@ impl Public {
             options,
             form_tokens: FormTokens::new(master.derive("form-token")),
             receipts: master.derive("receipt"),
+            recovery_secret: master.derive("recovery-code"),
             throttle: Throttle::new(now).map_err(|e| e.to_string())?,
             schools: SchoolCache::default(),
         })

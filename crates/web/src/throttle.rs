@@ -25,6 +25,8 @@ pub enum Kind {
     SchoolReceiptMiss,
     /// Reports stored, per school.
     SchoolReports,
+    /// Failed staff logins, per client.
+    LoginFailure,
 }
 
 /// A client as the throttle knows it: 16 bytes of a keyed hash, never the address.

@@ -130,6 +130,16 @@ macro_rules! directory_repo {
                 row.as_ref().map(school_from_row).transpose()
             }
 
+            async fn school_by_id(&self, school: SchoolId) -> Result<Option<School>> {
+                let sql = format!("{SCHOOL_COLUMNS} WHERE id = $1");
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(school.as_uuid())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err(map_err)?;
+                row.as_ref().map(school_from_row).transpose()
+            }
+
             async fn list_schools(&self, _grant: &DirectoryGrant) -> Result<Vec<School>> {
                 let sql = format!("{SCHOOL_COLUMNS} ORDER BY name, slug");
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -12,7 +12,7 @@ pub(crate) mod schools;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, staff};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -30,6 +30,24 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/s/{school}/volgen/bericht", post(follow::write))
         .route("/s/{school}/poster", get(poster::page))
+        .route("/app", get(staff::login::start))
+        .route(
+            "/app/login",
+            get(staff::login::login_form).post(staff::login::login),
+        )
+        .route(
+            "/app/login/code",
+            get(staff::login::code_form).post(staff::login::code),
+        )
+        .route(
+            "/app/enrol",
+            get(staff::login::enrol_form).post(staff::login::enrol),
+        )
+        .route(
+            "/app/statement",
+            get(staff::login::statement_form).post(staff::login::accept_statement),
+        )
+        .route("/app/logout", post(staff::login::logout))
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/api/v1/schools/{school}", get(schools::public_info))
         .route(

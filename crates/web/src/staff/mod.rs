@@ -1,0 +1,184 @@
+//! Staff pages under `/app`: sign-in with password and second factor, sessions, the confidentiality
+//! statement, and the start page.
+//!
+//! Sessions live in the database (so several instances serve one user). The cookie holds 256 random
+//! bits; only their SHA-256 is stored. The cookie is `__Host-` prefixed, Secure, HttpOnly and
+//! SameSite=Strict; browsers accept Secure cookies on http://localhost, so development on plain http
+//! works there. Every state-changing form carries the session's CSRF token.
+
+pub(crate) mod login;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+use signaal_domain::auth::session::{SessionEnd, check_session};
+use signaal_domain::policy::{Actor, StaffActor};
+use signaal_domain::secrets::same_bytes;
+use signaal_domain::staff::StaffMember;
+use signaal_storage::staff_auth::{SessionRecord, SessionStage};
+
+use crate::{AppError, AppState};
+
+pub const SESSION_COOKIE: &str = "__Host-signaal_session";
+
+/// A new random session id (hex of 32 bytes) and its stored hash.
+pub(crate) fn new_session_id() -> Result<(String, [u8; 32]), AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = hex::encode(bytes);
+    let hash = hash_id(&id);
+    Ok((id, hash))
+}
+
+/// A random token for forms (CSRF).
+pub(crate) fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(hex::encode(bytes))
+}
+
+pub(crate) fn hash_id(id: &str) -> [u8; 32] {
+    Sha256::digest(id.as_bytes()).into()
+}
+
+/// The one place the session cookie is built; `None` clears it.
+pub(crate) fn session_cookie(id: Option<&str>) -> HeaderValue {
+    let cookie = match id {
+        Some(id) => format!("{SESSION_COOKIE}={id}; Path=/; Secure; HttpOnly; SameSite=Strict"),
+        None => format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"),
+    };
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub(crate) fn cookie_session_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{SESSION_COOKIE}="))
+                .map(str::to_owned)
+        })
+        .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Where to send someone whose session is missing or over: the login, then back to `path`.
+fn to_login(path: &str, reason: Option<&str>) -> Response {
+    let mut target = String::from("/app/login");
+    let safe_next = path.starts_with("/app") && !path.starts_with("/app/login");
+    let mut params = Vec::new();
+    if safe_next {
+        params.push(format!(
+            "next={}",
+            form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
+        ));
+    }
+    if let Some(reason) = reason {
+        params.push(format!("why={reason}"));
+    }
+    if !params.is_empty() {
+        target.push('?');
+        target.push_str(&params.join("&"));
+    }
+    let mut response = Redirect::to(&target).into_response();
+    response
+        .headers_mut()
+        .append(SET_COOKIE, session_cookie(None));
+    response
+}
+
+/// A fully signed-in staff member, checked on every request: session times, the account still
+/// active, and roles read fresh (so changes apply on the very next request).
+pub struct StaffSession {
+    pub id_hash: [u8; 32],
+    pub record: SessionRecord,
+    pub staff: StaffMember,
+    pub actor: Actor,
+}
+
+impl StaffSession {
+    /// Whether a posted CSRF token belongs to this session.
+    pub fn csrf_ok(&self, posted: &str) -> bool {
+        Self::csrf_matches(&self.record, posted)
+    }
+
+    /// Whether a posted CSRF token belongs to `record` (also for half-finished logins).
+    pub fn csrf_matches(record: &SessionRecord, posted: &str) -> bool {
+        !posted.is_empty() && same_bytes(record.csrf_token.as_bytes(), posted.as_bytes())
+    }
+}
+
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path().to_owned();
+        let Some(id) = cookie_session_id(&parts.headers) else {
+            return Err(to_login(&path, None));
+        };
+        let id_hash = hash_id(&id);
+        let auth = &state.storage.staff_auth;
+        let record = match auth.session(id_hash).await {
+            Ok(Some(record)) if record.stage == SessionStage::Active => record,
+            Ok(_) => return Err(to_login(&path, None)),
+            Err(error) => return Err(AppError::from(error).into_response()),
+        };
+        let now = state.clock.now();
+        let loaded = async {
+            let credentials = auth.credentials_of(record.staff).await?;
+            let memberships = auth.memberships(record.staff).await?;
+            Ok::<_, signaal_storage::StorageError>((credentials, memberships))
+        };
+        let (credentials, memberships) = loaded
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
+        let Some(credentials) = credentials.filter(|c| c.staff.active) else {
+            let _ = auth.end_session(id_hash, false, now).await;
+            return Err(to_login(&path, Some("ended")));
+        };
+        let staff_actor = StaffActor {
+            id: credentials.staff.id,
+            is_provider_admin: credentials.staff.is_provider_admin,
+            memberships,
+        };
+        let no_access = !staff_actor.is_provider_admin
+            && !staff_actor.memberships.iter().any(|m| m.in_force(now));
+        let checked = if no_access {
+            Err(SessionEnd::AccessEnded)
+        } else {
+            check_session(
+                record.created_at,
+                record.last_seen_at,
+                Duration::seconds(record.idle_seconds),
+                staff_actor.access_ends_at(now),
+                now,
+            )
+        };
+        if let Err(end) = checked {
+            let _ = auth.end_session(id_hash, false, now).await;
+            let reason = match end {
+                SessionEnd::Idle => "idle",
+                SessionEnd::Absolute | SessionEnd::AccessEnded => "ended",
+            };
+            return Err(to_login(&path, Some(reason)));
+        }
+        auth.touch_session(id_hash, now)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
+        Ok(StaffSession {
+            id_hash,
+            record,
+            staff: credentials.staff,
+            actor: Actor::Staff(staff_actor),
+        })
+    }
+}
