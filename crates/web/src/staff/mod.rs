@@ -68,7 +68,8 @@ pub(crate) fn cookie_session_id(headers: &HeaderMap) -> Option<String> {
         .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Where to send someone whose session is missing or over: the login, then back to `path`.
+/// Where to send someone whose session is missing or over: the login, then back to `path`. A
+/// cookie that was sent is cleared; none is set where none was sent.
 fn to_login(path: &str, reason: Option<&str>) -> Response {
     let mut target = String::from("/app/login");
     let safe_next = path.starts_with("/app") && !path.starts_with("/app/login");
@@ -87,9 +88,11 @@ fn to_login(path: &str, reason: Option<&str>) -> Response {
         target.push_str(&params.join("&"));
     }
     let mut response = Redirect::to(&target).into_response();
-    response
-        .headers_mut()
-        .append(SET_COOKIE, session_cookie(None));
+    if reason.is_some() {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, session_cookie(None));
+    }
     response
 }
 
@@ -129,7 +132,7 @@ impl FromRequestParts<AppState> for StaffSession {
         let auth = &state.storage.staff_auth;
         let record = match auth.session(id_hash).await {
             Ok(Some(record)) if record.stage == SessionStage::Active => record,
-            Ok(_) => return Err(to_login(&path, None)),
+            Ok(_) => return Err(to_login(&path, Some("ended"))),
             Err(error) => return Err(AppError::from(error).into_response()),
         };
         let now = state.clock.now();
