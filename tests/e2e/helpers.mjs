@@ -191,6 +191,107 @@ export function assertNoForeignRequests(page) {
   }
 }
 
+/**
+ * Runs action() (a click or a key press that sends a form or follows a link) and waits until the
+ * page it leads to has loaded. Returns the response of the document that loaded: after a redirect,
+ * the last one (so its status is the page's, not the 303's).
+ */
+export async function navigateBy(page, action) {
+  const responses = [];
+  const onResponse = (r) => {
+    if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) responses.push(r);
+  };
+  page.on('response', onResponse);
+  try {
+    const loaded = page.waitForEvent('load');
+    await action();
+    await loaded;
+  } finally {
+    page.off('response', onResponse);
+  }
+  if (responses.length === 0) throw new Error(`no page was loaded (still at ${page.url()})`);
+  return responses.at(-1);
+}
+
+/**
+ * What has the keyboard focus: tag, id, name, type, value, checked, text, and whether the focus is
+ * visible (the element matches :focus-visible, has an outline or a box-shadow, and lies in the
+ * viewport).
+ */
+export function focused(page) {
+  return page.evaluate(() => {
+    const e = document.activeElement ?? document.body;
+    const r = e.getBoundingClientRect();
+    const s = getComputedStyle(e);
+    const drawn =
+      (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || (s.boxShadow && s.boxShadow !== 'none');
+    const inView = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+    return {
+      tag: e.tagName.toLowerCase(),
+      id: e.id,
+      name: e.getAttribute('name') ?? '',
+      type: e.getAttribute('type') ?? '',
+      className: typeof e.className === 'string' ? e.className : '',
+      value: 'value' in e ? String(e.value) : '',
+      checked: e.checked === true,
+      text: (e.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60),
+      focusVisible: e.matches(':focus-visible'),
+      drawn: Boolean(drawn),
+      inView,
+    };
+  });
+}
+
+/** A short description of focused()'s answer, for failure messages. */
+export function describeFocus(f) {
+  const what = `${f.tag}${f.id ? `#${f.id}` : ''}${f.className ? `.${f.className.split(' ').join('.')}` : ''}`;
+  return `${what}${f.name ? `[name=${f.name}]` : ''}${f.value && f.tag === 'input' ? `=${f.value}` : ''}${f.text ? ` "${f.text}"` : ''}`;
+}
+
+/**
+ * Presses key (Tab by default) until the focused element matches the CSS selector, and returns it
+ * (focused()'s answer). Every stop on the way must show its focus (checkFocus: false skips that);
+ * fails after max presses, listing the stops. A date input's calendar button counts as visible:
+ * Chromium draws its ring inside the input, where :focus-visible cannot see it.
+ */
+export async function pressUntilFocused(page, selector, { key = 'Tab', max = 25, checkFocus = true } = {}) {
+  const stops = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    const f = await focused(page);
+    stops.push(describeFocus(f));
+    const isDate = f.tag === 'input' && f.type === 'date';
+    if (checkFocus && !isDate && !(f.focusVisible && f.drawn && f.inView)) {
+      throw new Error(
+        `focus is not visible on ${describeFocus(f)} (focus-visible ${f.focusVisible}, outline ${f.drawn}, in view ${f.inView}); stops: ${stops.join(' → ')}`,
+      );
+    }
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return { ...f, stops };
+  }
+  throw new Error(`${key} did not reach ${selector} in ${max} presses; stops: ${stops.join(' → ')}`);
+}
+
+/** Fails when the page scrolls sideways (content wider than the viewport). */
+export async function assertNoHorizontalScroll(page, label) {
+  const { scrollWidth, clientWidth, widest } = await page.evaluate(() => {
+    const root = document.documentElement;
+    const width = root.clientWidth;
+    // What sticks out, to say what to fix: elements past the right edge, or whose own content (say,
+    // a long word) runs past it; only the innermost of them.
+    const out = [...document.body.querySelectorAll('*')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.right > width + 0.5 || (el.scrollWidth > el.clientWidth + 1 && r.left + el.scrollWidth > width + 0.5);
+    });
+    const innermost = out.filter((el) => !out.some((o) => o !== el && el.contains(o)));
+    const name = (el) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
+    return { scrollWidth: root.scrollWidth, clientWidth: width, widest: innermost.slice(0, 5).map(name).join(', ') };
+  });
+  if (scrollWidth > clientWidth) {
+    throw new Error(`${label} scrolls sideways: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}; sticking out: ${widest || '?'}`);
+  }
+}
+
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 /**

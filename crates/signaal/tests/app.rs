@@ -1216,7 +1216,7 @@ async fn every_validation_error_is_shown_and_the_text_is_kept() {
     assert!(page.contains("name=\"wants_contact\" value=\"yes\" id=\"wants_contact\" aria-describedby=\"contact-explain\" checked"));
     // The summary links to the fields.
     assert!(page.contains("<a href=\"#reporter\">"));
-    assert!(page.contains("<a href=\"#did_it_0\">"));
+    assert!(page.contains("<a href=\"#did_it_0-name\">"));
 
     // Script in a text is shown as text, never run.
     let mut fields = complete_form(&token);

@@ -261,3 +261,9 @@ async fn respond(
         }
     }
 }
+
+/// The message address answers only form posts; opened directly (such as by the language switch on
+/// the page it returned), it leads to the follow-up page in the chosen language.
+pub(crate) async fn write_opened(lang: Lang, Path(slug): Path<String>) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/s/{slug}/volgen?lang={}", lang.code()))
+}

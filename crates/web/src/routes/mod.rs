@@ -28,7 +28,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/s/{school}/volgen",
             get(follow::page).post(follow::look_up),
         )
-        .route("/s/{school}/volgen/bericht", post(follow::write))
+        .route(
+            "/s/{school}/volgen/bericht",
+            get(follow::write_opened).post(follow::write),
+        )
         .route("/s/{school}/poster", get(poster::page))
         .route("/app", get(staff::login::start))
         .route(

@@ -275,6 +275,8 @@ pub(crate) fn form_page(state: &AppState, t: Tr, form: FormState<'_>) -> FormPag
                 Field::Contact => "contact".into(),
                 Field::Date => "date".into(),
                 Field::PartOfDay => "part_of_day".into(),
+                // A name line's problem points at its name box.
+                Field::DidIt(_) | Field::DoneTo(_) => format!("{}-name", field.code()),
                 other => other.code(),
             },
             message: problem_message(&t, *field, *problem),
@@ -285,7 +287,7 @@ pub(crate) fn form_page(state: &AppState, t: Tr, form: FormState<'_>) -> FormPag
         title: t.t1("form-title", "school", &school.name),
         is_demo: school.is_demo,
         action: format!("/s/{slug}"),
-        follow_url: format!("/s/{slug}/volgen"),
+        follow_url: format!("/s/{slug}/volgen?lang={}", t.code()),
         token: token.unwrap_or_else(|| state.public.form_tokens.issue(school.id, now)),
         notice,
         problems,
@@ -344,11 +346,14 @@ pub(crate) async fn form(
     show_form(&state, lang, &slug).await
 }
 
+/// The English address of the form; the language switch (`?lang=`) still works on it.
 pub(crate) async fn form_en(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
-    show_form(&state, Lang::En, &slug).await
+    let lang = uri.query().and_then(Lang::from_query).unwrap_or(Lang::En);
+    show_form(&state, lang, &slug).await
 }
 
 async fn show_form(state: &AppState, lang: Lang, slug: &str) -> Result<Response, AppError> {
@@ -501,7 +506,7 @@ pub(crate) async fn submit(
                 words: stored.receipt.words().map(str::to_owned).collect(),
                 card_title: t.t1("thanks-card-title", "school", &school.name),
                 card_where: t.t1("thanks-card-where", "address", &address),
-                follow_url: format!("/s/{}/volgen", school.slug),
+                follow_url: format!("/s/{}/volgen?lang={}", school.slug, t.code()),
                 t,
             };
             return Ok(page.into_response());
