@@ -25,6 +25,44 @@ use crate::throttle::{Kind, Limit};
 use crate::view::Tr;
 use crate::{AppError, AppState, Lang};
 
+/// Stores a new session at `stage` and returns the id for the cookie.
+async fn start_session(
+    state: &AppState,
+    staff: signaal_domain::StaffId,
+    stage: SessionStage,
+    idle_minutes: i64,
+) -> Result<String, AppError> {
+    let now = state.clock.now();
+    let (id, id_hash) = new_session_id()?;
+    let record = SessionRecord {
+        staff,
+        stage,
+        csrf_token: new_token()?,
+        created_at: now,
+        last_seen_at: now,
+        idle_seconds: idle_minutes * 60,
+    };
+    state
+        .storage
+        .staff_auth
+        .create_session(id_hash, &record)
+        .await?;
+    Ok(id)
+}
+
+/// The posted form of a signed-in page, refused without this session's CSRF token.
+fn checked_form(
+    session: &StaffSession,
+    body: &[u8],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let form = fields(body);
+    if session.csrf_ok(field(&form, "csrf")) {
+        Ok(form)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// A half-finished login (password checked) is valid this long.
 const PENDING_MINUTES: i64 = 10;
 const LOGIN_FAILURES_PER_CLIENT: Limit = Limit {
@@ -307,17 +345,13 @@ async fn complete_login(
     auth.login_succeeded(credentials.staff.id, totp_step, now)
         .await?;
     auth.end_session(old, false, now).await?;
-    let (id, id_hash) = new_session_id()?;
-    let record = SessionRecord {
-        staff: credentials.staff.id,
-        stage: SessionStage::Active,
-        csrf_token: new_token()?,
-        created_at: now,
-        last_seen_at: now,
-        idle_seconds: DEFAULT_IDLE_MINUTES * 60,
-    };
-    auth.create_session(id_hash, &record).await?;
-    Ok(id)
+    start_session(
+        state,
+        credentials.staff.id,
+        SessionStage::Active,
+        DEFAULT_IDLE_MINUTES,
+    )
+    .await
 }
 
 pub(crate) async fn code(
@@ -584,10 +618,7 @@ pub(crate) async fn accept_statement(
     session: StaffSession,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let form = fields(&body);
-    if !session.csrf_ok(field(&form, "csrf")) {
-        return Err(AppError::Forbidden);
-    }
+    let form = checked_form(&session, &body)?;
     if field(&form, "accept") != "yes" {
         return Ok(Redirect::to("/app/statement").into_response());
     }
@@ -671,10 +702,7 @@ pub(crate) async fn logout(
     session: StaffSession,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let form = fields(&body);
-    if !session.csrf_ok(field(&form, "csrf")) {
-        return Err(AppError::Forbidden);
-    }
+    checked_form(&session, &body)?;
     state
         .storage
         .staff_auth
