@@ -13,7 +13,8 @@ trap 'rm -rf "$logs"' EXIT
 
 # Both suites run even when the first fails, so one summary counts everything; the exit code tells.
 cargo_status=0
-cargo test --workspace --locked 2>&1 | tee "$logs/cargo" || cargo_status=$?
+# --no-fail-fast: every test binary runs, so one failure does not hide others.
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$logs/cargo" || cargo_status=$?
 
 # The browser tests drive the debug binary, which cargo test has just built (so this build is a
 # no-op). Readable results on stdout, TAP to a file for the count.

@@ -4,7 +4,7 @@ ALTER TABLE staff ADD COLUMN password_hash TEXT;
 -- The TOTP secret, sealed with a key derived from the master key.
 ALTER TABLE staff ADD COLUMN totp_secret BYTEA;
 ALTER TABLE staff ADD COLUMN totp_last_step BIGINT;
-ALTER TABLE staff ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD COLUMN failed_logins BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE staff ADD COLUMN locked_until TIMESTAMPTZ;
 
 -- An advisor's period (NULL for roles without one).

@@ -35,6 +35,7 @@ macro_rules! conformance_suite {
             a_taken_receipt_is_a_conflict,
             bursts_naming_one_person_are_flagged,
             form_settings_default_and_changes_are_audited,
+            staff_credentials_sessions_and_statements,
         );
     };
 }
@@ -718,5 +719,154 @@ pub async fn form_settings_default_and_changes_are_audited(storage: &Storage) {
         last.outcome.contains("places=schoolyard,canteen,elsewhere"),
         "{}",
         last.outcome
+    );
+}
+
+pub async fn staff_credentials_sessions_and_statements(storage: &Storage) {
+    use crate::staff_auth::{SessionRecord, SessionStage};
+    use signaal_domain::auth::TotpSecret;
+    let school = school(storage, "school-a").await;
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    let new = NewStaff {
+        email: "juf.anna@school-a.example".into(),
+        display_name: "Anna".into(),
+        is_provider_admin: false,
+    };
+    let staff = storage
+        .directory
+        .create_staff(&directory, &new, now())
+        .await
+        .expect("staff");
+    storage
+        .directory
+        .assign_role(&directory, staff.id, school.id, Role::Teacher, now())
+        .await
+        .expect("role");
+    let auth = &storage.staff_auth;
+
+    let fresh = auth
+        .credentials("JUF.ANNA@school-a.example")
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        (
+            fresh.password_hash.as_deref(),
+            fresh.totp_secret.is_none(),
+            fresh.failed_logins
+        ),
+        (None, true, 0)
+    );
+    auth.set_password(staff.id, "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA")
+        .await
+        .expect("password");
+    let secret = TotpSecret::generate().expect("secret");
+    auth.enrol_second_factor(staff.id, &secret, &[[1; 32], [2; 32]])
+        .await
+        .expect("enrol");
+    let until = now() + Duration::minutes(2);
+    auth.login_failed(staff.id, 6, Some(until), now())
+        .await
+        .expect("failed");
+    let read = auth
+        .credentials_of(staff.id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        read.totp_secret.as_ref().map(|s| s.as_bytes().to_vec()),
+        Some(secret.as_bytes().to_vec()),
+        "the sealed secret opens"
+    );
+    assert_eq!((read.failed_logins, read.locked_until), (6, Some(until)));
+    auth.login_succeeded(staff.id, Some(1234), now())
+        .await
+        .expect("login");
+    let read = auth
+        .credentials_of(staff.id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        (read.failed_logins, read.locked_until, read.totp_last_step),
+        (0, None, Some(1234))
+    );
+    assert!(
+        auth.use_recovery_code(staff.id, [1; 32], now())
+            .await
+            .expect("use")
+    );
+    assert!(
+        !auth
+            .use_recovery_code(staff.id, [1; 32], now())
+            .await
+            .expect("use"),
+        "once"
+    );
+    assert!(
+        !auth
+            .use_recovery_code(staff.id, [9; 32], now())
+            .await
+            .expect("use")
+    );
+
+    let memberships = auth.memberships(staff.id).await.expect("memberships");
+    assert_eq!(
+        memberships,
+        vec![policy::Membership::new(school.id, Role::Teacher)]
+    );
+
+    let session = SessionRecord {
+        staff: staff.id,
+        stage: SessionStage::Active,
+        csrf_token: "token".into(),
+        created_at: now(),
+        last_seen_at: now(),
+        idle_seconds: 900,
+    };
+    auth.create_session([7; 32], &session)
+        .await
+        .expect("session");
+    auth.touch_session([7; 32], now() + Duration::minutes(5))
+        .await
+        .expect("touch");
+    let stored = auth.session([7; 32]).await.expect("read").expect("found");
+    assert_eq!(stored.last_seen_at, now() + Duration::minutes(5));
+    auth.end_session([7; 32], true, now()).await.expect("end");
+    assert_eq!(auth.session([7; 32]).await.expect("read"), None);
+
+    assert_eq!(auth.statement(school.id).await.expect("statement"), None);
+    assert!(
+        !auth
+            .has_accepted(staff.id, school.id, 1)
+            .await
+            .expect("accepted")
+    );
+    auth.accept_statement(staff.id, school.id, 1, now())
+        .await
+        .expect("accept");
+    assert!(
+        auth.has_accepted(staff.id, school.id, 1)
+            .await
+            .expect("accepted")
+    );
+    let verify =
+        policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, now()).expect("verify");
+    let actions: Vec<String> = storage
+        .audit
+        .chain(&verify)
+        .await
+        .expect("chain")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "staff.login_failed",
+            "staff.login",
+            "staff.logout",
+            "staff.statement_accepted"
+        ]
     );
 }
