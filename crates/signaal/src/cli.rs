@@ -109,6 +109,12 @@ pub enum AdminCommand {
         #[arg(long, conflicts_with = "school")]
         provider_admin: bool,
     },
+    /// Make a new one-time link (48 hours) for an account to set a new password; the second factor
+    /// stays. Earlier unused links of the account stop working.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
     /// Show or change a school's report form: which categories and places it offers, and which
     /// websites may embed it. Without options, shows the current settings.
     SchoolForm {

@@ -11,6 +11,7 @@ use signaal_domain::roster::{MAX_FILE_BYTES, RosterFile, SyncOptions, plan_sync,
 use signaal_domain::school::{NewSchool, School, SchoolSlug};
 use signaal_domain::staff::Role;
 use signaal_domain::{Clock, SystemClock};
+use signaal_storage::staff_auth::LinkPurpose;
 use signaal_storage::{NewStaff, Storage};
 
 use crate::backend::{self, redact};
@@ -178,6 +179,27 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
                 school.name, school.slug, board.name, school.slug
             );
         }
+        AdminCommand::ResetPassword { email } => {
+            let credentials = storage
+                .staff_auth
+                .credentials(&email)
+                .await?
+                .ok_or_else(|| {
+                    Failure(format!("--email \"{email}\": no account has this address"))
+                })?;
+            let link = one_time_link(
+                settings,
+                &storage,
+                credentials.staff.id,
+                LinkPurpose::Reset,
+                now,
+            )
+            .await?;
+            println!(
+                "a new link for {} to set a password (works once, for 48 hours):\n  {link}",
+                credentials.staff.email
+            );
+        }
         AdminCommand::SchoolForm {
             school: slug,
             categories,
@@ -281,6 +303,12 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
                     staff.display_name, staff.email
                 );
             }
+            let link =
+                one_time_link(settings, &storage, staff.id, LinkPurpose::Invite, now).await?;
+            println!(
+                "send this link to {} to set a password (works once, for 48 hours); the second factor is set up at the first login:\n  {link}",
+                staff.email
+            );
         }
     }
     Ok(())
@@ -316,4 +344,25 @@ pub async fn audit_verify(settings: &Settings, only: Option<&str>) -> CommandRes
         )));
     }
     Ok(())
+}
+
+/// A one-time link for an account, at the address people use (`public_url`, else the listen address).
+async fn one_time_link(
+    settings: &Settings,
+    storage: &Storage,
+    staff: signaal_domain::StaffId,
+    purpose: LinkPurpose,
+    now: chrono::DateTime<chrono::Utc>,
+) -> CommandResult<String> {
+    let (token, hash) = signaal_web::staff::new_session_id().map_err(|e| Failure(e.to_string()))?;
+    storage
+        .staff_auth
+        .create_link(policy::ActorRef::Operator, hash, staff, purpose, now)
+        .await?;
+    let base = settings
+        .public_url
+        .0
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.listen));
+    Ok(format!("{base}/app/invite/{token}"))
 }

@@ -2292,3 +2292,181 @@ async fn the_first_login_sets_up_the_second_factor_with_recovery_codes() {
     assert_eq!(sign_in_with(codes[3].to_uppercase()).await, 303);
     assert_eq!(sign_in_with(codes[3].clone()).await, 401, "used once");
 }
+
+#[tokio::test]
+async fn a_one_time_link_sets_the_password_once_and_expires() {
+    let app = TestApp::start().await;
+    let storage = app.store.clone().into_storage();
+    let directory =
+        signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
+            .expect("grant");
+    let staff = storage
+        .directory
+        .create_staff(
+            &directory,
+            &signaal_storage::NewStaff {
+                email: "mentor@de-vuurtoren.demo".into(),
+                display_name: "Kees Mentor".into(),
+                is_provider_admin: false,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("staff");
+    let link = |purpose| {
+        let storage = storage.clone();
+        let now = app.clock.now();
+        async move {
+            let (token, hash) = signaal_web::staff::new_session_id().expect("token");
+            storage
+                .staff_auth
+                .create_link(
+                    signaal_domain::policy::ActorRef::Operator,
+                    hash,
+                    staff.id,
+                    purpose,
+                    now,
+                )
+                .await
+                .expect("link");
+            token
+        }
+    };
+    let token = link(signaal_storage::staff_auth::LinkPurpose::Invite).await;
+    let path = format!("/app/invite/{token}");
+    let page = app.get(&path, Some("nl")).await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .expect("page")
+            .contains("mentor@de-vuurtoren.demo")
+    );
+    let post = |password: &'static str, repeat: &'static str| {
+        let request = app
+            .client
+            .post(app.url(&path))
+            .header("accept-language", "nl")
+            .form(&[("password", password), ("repeat", repeat)]);
+        async move { request.send().await.expect("post") }
+    };
+    for (password, repeat, message) in [
+        (
+            "kort",
+            "kort",
+            "Het wachtwoord is te kort: gebruik minstens 12 tekens.",
+        ),
+        (
+            "wachtwoord123",
+            "wachtwoord123",
+            "Dit wachtwoord wordt heel vaak gebruikt",
+        ),
+        (
+            "kees-mentor-2026!",
+            "kees-mentor-2026!",
+            "Het wachtwoord bevat je naam of e-mailadres.",
+        ),
+        (
+            "een heel lange zin hier",
+            "een andere zin",
+            "De twee wachtwoorden zijn niet hetzelfde.",
+        ),
+    ] {
+        let refused = post(password, repeat).await;
+        assert_eq!(refused.status(), 422, "{password}");
+        assert!(
+            refused.text().await.expect("page").contains(message),
+            "{password}"
+        );
+    }
+    let set = post(
+        "zeven groene fietsen op het dak",
+        "zeven groene fietsen op het dak",
+    )
+    .await;
+    assert_eq!(location(&set), "/app/login?why=password_set");
+    let used = app.get(&path, Some("nl")).await;
+    assert_eq!(used.status(), 410);
+    assert!(
+        used.text()
+            .await
+            .expect("page")
+            .contains("Deze link is al gebruikt.")
+    );
+    // The new password works; the account has no role yet, but the first login leads to the second factor.
+    let login = app
+        .password_step(
+            "mentor@de-vuurtoren.demo",
+            "zeven groene fietsen op het dak",
+        )
+        .await;
+    assert_eq!(location(&login), "/app/enrol?next=%2Fapp");
+
+    let expiring = link(signaal_storage::staff_auth::LinkPurpose::Reset).await;
+    app.clock.advance(48 * 3600 + 1);
+    let expired = app
+        .get(&format!("/app/invite/{expiring}"), Some("nl"))
+        .await;
+    assert_eq!(expired.status(), 410);
+    assert!(
+        expired
+            .text()
+            .await
+            .expect("page")
+            .contains("Deze link is verlopen")
+    );
+    let unknown = app
+        .get(&format!("/app/invite/{}", "ab".repeat(32)), Some("nl"))
+        .await;
+    assert_eq!(unknown.status(), 410);
+    assert_eq!(app.get("/app/invite/kapot", Some("nl")).await.status(), 410);
+}
+
+#[test]
+fn accounts_made_on_the_command_line_get_a_one_time_link() {
+    let cli = Cli::new();
+    cli.ok(&[
+        "admin",
+        "create-school",
+        "--slug",
+        "de-regenboog",
+        "--name",
+        "De Regenboog",
+        "--board",
+        "Stichting",
+    ]);
+    let created = cli.ok(&[
+        "admin",
+        "create-user",
+        "--email",
+        "Directie@Regenboog.example",
+        "--name",
+        "Ilse",
+        "--school",
+        "de-regenboog",
+        "--role",
+        "leadership",
+    ]);
+    assert!(
+        created.contains("send this link to directie@regenboog.example"),
+        "{created}"
+    );
+    assert!(
+        created.contains("http://127.0.0.1:8080/app/invite/"),
+        "{created}"
+    );
+    let reset = cli.ok(&[
+        "admin",
+        "reset-password",
+        "--email",
+        "directie@regenboog.example",
+    ]);
+    assert!(
+        reset.contains("/app/invite/") && reset.contains("works once, for 48 hours"),
+        "{reset}"
+    );
+    assert!(
+        cli.fails(&["admin", "reset-password", "--email", "niemand@x.example"])
+            .contains("no account has this address")
+    );
+}

@@ -21,6 +21,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "staff sign-in",
         sql: include_str!("../migrations/0003_staff_sign_in.sql"),
     },
+    Migration {
+        version: 4,
+        name: "invitations",
+        sql: include_str!("../migrations/0004_invitations.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

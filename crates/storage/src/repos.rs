@@ -14,7 +14,7 @@ use signaal_domain::{SchoolId, StaffId};
 
 use crate::Result;
 use crate::reports::{FormSettings, ReceiptView, Submitted};
-use crate::staff_auth::{Credentials, SessionRecord, Statement};
+use crate::staff_auth::{Credentials, Link, LinkPurpose, SessionRecord, Statement};
 
 /// A new personal staff account.
 #[derive(Clone, Debug)]
@@ -187,6 +187,24 @@ pub trait StaffAuthRepo: Send + Sync {
     async fn touch_session(&self, id_hash: [u8; 32], now: DateTime<Utc>) -> Result<()>;
     /// Ends one session; `audit` records a logout in the account's schools.
     async fn end_session(&self, id_hash: [u8; 32], audit: bool, now: DateTime<Utc>) -> Result<()>;
+    /// Stores a one-time link (audited in the account's schools, by `actor`); earlier unused links of
+    /// the account stop working.
+    async fn create_link(
+        &self,
+        actor: signaal_domain::policy::ActorRef,
+        token_hash: [u8; 32],
+        staff: StaffId,
+        purpose: LinkPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn link(&self, token_hash: [u8; 32]) -> Result<Option<Link>>;
+    /// Sets the password through a link, once: false when the link is unknown, used or expired.
+    async fn redeem_link(
+        &self,
+        token_hash: [u8; 32],
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// The school's current statement, if it wrote one (otherwise the default text applies).
     async fn statement(&self, school: SchoolId) -> Result<Option<Statement>>;
     async fn has_accepted(&self, staff: StaffId, school: SchoolId, version: i64) -> Result<bool>;

@@ -65,3 +65,39 @@ pub struct Statement {
     pub version: i64,
     pub body: String,
 }
+
+/// Why a one-time link is set up: a new account, or a forgotten password (the second factor stays).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Invite,
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkPurpose::Invite => "invite",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "invite" => Some(LinkPurpose::Invite),
+            "reset" => Some(LinkPurpose::Reset),
+            _ => None,
+        }
+    }
+}
+
+/// What a one-time link is (its token is stored only as a hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub staff: StaffId,
+    pub purpose: LinkPurpose,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// How long a one-time link works.
+pub const LINK_HOURS: i64 = 48;

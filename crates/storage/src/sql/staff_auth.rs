@@ -322,6 +322,104 @@ macro_rules! staff_auth_repo {
                 tx.commit().await.map_err(map_err)
             }
 
+            async fn create_link(
+                &self,
+                actor: signaal_domain::policy::ActorRef,
+                token_hash: [u8; 32],
+                staff: signaal_domain::StaffId,
+                purpose: $crate::staff_auth::LinkPurpose,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<()> {
+                use crate::error::map_err;
+                let mut tx = self.write_tx().await?;
+                sqlx::query("UPDATE invitations SET used_at = $1 WHERE staff_id = $2 AND used_at IS NULL")
+                    .bind(now)
+                    .bind(staff.as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO invitations (token_hash, staff_id, purpose, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(token_hash.as_slice())
+                .bind(staff.as_uuid())
+                .bind(purpose.code())
+                .bind(now)
+                .bind(now + chrono::Duration::hours($crate::staff_auth::LINK_HOURS))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let schools: Vec<uuid::Uuid> = sqlx::query_scalar(
+                    "SELECT DISTINCT school_id FROM staff_roles WHERE staff_id = $1",
+                )
+                .bind(staff.as_uuid())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let event = $crate::events::staff_event("staff.link_issued", staff, format!("purpose={}", purpose.code()));
+                for school in schools {
+                    crate::audit::append(&mut tx, signaal_domain::SchoolId::from_uuid(school), actor, &event, now).await?;
+                }
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn link(&self, token_hash: [u8; 32]) -> $crate::Result<Option<$crate::staff_auth::Link>> {
+                use crate::error::map_err;
+                let row = sqlx::query("SELECT staff_id, purpose, expires_at, used_at FROM invitations WHERE token_hash = $1")
+                    .bind(token_hash.as_slice())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err(map_err)?;
+                row.map(|row| {
+                    let purpose: String = row.try_get("purpose").map_err(map_err)?;
+                    Ok($crate::staff_auth::Link {
+                        staff: signaal_domain::StaffId::from_uuid(row.try_get("staff_id").map_err(map_err)?),
+                        purpose: $crate::reports::stored_code(&purpose, $crate::staff_auth::LinkPurpose::parse, "link purpose")?,
+                        expires_at: row.try_get("expires_at").map_err(map_err)?,
+                        used_at: row.try_get("used_at").map_err(map_err)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn redeem_link(
+                &self,
+                token_hash: [u8; 32],
+                password_hash: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<bool> {
+                use crate::error::map_err;
+                let mut tx = self.write_tx().await?;
+                let staff: Option<uuid::Uuid> = sqlx::query_scalar(
+                    "UPDATE invitations SET used_at = $1
+                     WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING staff_id",
+                )
+                .bind(now)
+                .bind(token_hash.as_slice())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let Some(staff) = staff else {
+                    return Ok(false);
+                };
+                sqlx::query("UPDATE staff SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(staff)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                // A new password ends every session of the account.
+                sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+                    .bind(staff)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                Self::audit_staff_event(&mut tx, signaal_domain::StaffId::from_uuid(staff), "staff.password_set", "ok".into(), now).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(true)
+            }
+
             async fn statement(&self, school: signaal_domain::SchoolId) -> $crate::Result<Option<$crate::staff_auth::Statement>> {
                 use crate::error::map_err;
                 let row = sqlx::query(

@@ -51,6 +51,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(staff::login::statement_form).post(staff::login::accept_statement),
         )
         .route("/app/logout", post(staff::login::logout))
+        .route(
+            "/app/invite/{token}",
+            get(staff::invite::form).post(staff::invite::set_password),
+        )
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/api/v1/schools/{school}", get(schools::public_info))
         .route(

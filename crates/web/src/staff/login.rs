@@ -117,6 +117,7 @@ pub(crate) async fn login_form(
         "idle" => t.t("login-why-idle"),
         "ended" => t.t("login-why-ended"),
         "logged_out" => t.t("login-why-logged-out"),
+        "password_set" => t.t("login-why-password-set"),
         _ => String::new(),
     };
     login_page(t, &query.next, "", notice, String::new())

@@ -6,6 +6,7 @@
 //! SameSite=Strict; browsers accept Secure cookies on http://localhost, so development on plain http
 //! works there. Every state-changing form carries the session's CSRF token.
 
+pub(crate) mod invite;
 pub(crate) mod login;
 
 use axum::extract::FromRequestParts;
@@ -25,8 +26,8 @@ use crate::{AppError, AppState};
 
 pub const SESSION_COOKIE: &str = "__Host-signaal_session";
 
-/// A new random session id (hex of 32 bytes) and its stored hash.
-pub(crate) fn new_session_id() -> Result<(String, [u8; 32]), AppError> {
+/// A new random token (hex of 32 bytes, for a session id or a one-time link) and its stored hash.
+pub fn new_session_id() -> Result<(String, [u8; 32]), AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     let id = hex::encode(bytes);
