@@ -207,6 +207,7 @@ recovery-continue = I have kept the codes, continue
 statement-title = Confidentiality statement
 statement-default = I work with data about pupils of { $school }, including their health, behaviour and home situation. I use this data only for the social safety of pupils and only as far as my task requires. I share it with nobody who does not need it, also after my work for the school. I know that everything I view or change in Signaal is recorded.
 statement-accept = I have read the statement and I will keep to it.
+statement-not-ticked = Tick the box first: then we know you have read the statement and will keep to it.
 statement-submit = Agree
 start-title = Start
 start-welcome = Welcome, { $name }

@@ -207,6 +207,7 @@ recovery-continue = Ik heb de codes bewaard, ga verder
 statement-title = Geheimhoudingsverklaring
 statement-default = Ik werk met gegevens over leerlingen van { $school }, ook over hun gezondheid, gedrag en thuissituatie. Ik gebruik deze gegevens alleen voor de sociale veiligheid van leerlingen en alleen voor zover mijn taak dat vraagt. Ik deel ze met niemand die ze niet nodig heeft, ook niet na mijn werk voor de school. Ik weet dat alles wat ik in Signaal bekijk of verander wordt vastgelegd.
 statement-accept = Ik heb de verklaring gelezen en ik houd me eraan.
+statement-not-ticked = Zet eerst het vinkje: dan weten we dat je de verklaring hebt gelezen en je eraan houdt.
 statement-submit = Akkoord
 start-title = Start
 start-welcome = Welkom, { $name }

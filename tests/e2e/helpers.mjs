@@ -1,6 +1,7 @@
 // Shared parts of the browser tests: a fresh demo server, Debian's Chromium, a page that may talk to
 // no host but the server, and an axe-core check. See README.md beside this file.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -51,12 +52,22 @@ async function startOnce(extraArgs) {
   const keep = (chunk) => {
     output = (output + chunk).slice(-20_000);
   };
+  // stdout on its own, from the start (what `--demo` prints there, e.g. the demo accounts, comes
+  // first; the log goes to stderr and could push it out of `output`).
+  let stdout = '';
+  const stdoutWaiters = new Set();
+  child.stdout.setEncoding('utf8'); // a character split between two chunks stays whole
+  child.stdout.on('data', (chunk) => {
+    if (stdout.length < 100_000) stdout += chunk;
+    for (const waiter of stdoutWaiters) waiter();
+  });
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = null;
   const exitPromise = new Promise((r) => {
     child.on('exit', (code, signal) => {
       exited = { code, signal };
+      for (const waiter of stdoutWaiters) waiter();
       r();
     });
     child.on('error', (e) => {
@@ -83,13 +94,35 @@ async function startOnce(extraArgs) {
     cleanup();
   };
 
+  // The server prints after it starts listening, so /readyz may answer before the lines arrive.
+  const waitForStdout = (pattern, { timeoutMs = 10_000 } = {}) =>
+    new Promise((ok, fail) => {
+      const check = () => {
+        const m = stdout.match(pattern);
+        if (m || exited) {
+          stdoutWaiters.delete(check);
+          clearTimeout(timer);
+          if (m) ok(m);
+          else fail(new Error(`the server exited before printing ${pattern}; its stdout:\n${stdout}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        stdoutWaiters.delete(check);
+        fail(new Error(`the server did not print ${pattern} within ${timeoutMs} ms; its stdout:\n${stdout}`));
+      }, timeoutMs);
+      stdoutWaiters.add(check);
+      check();
+    });
+
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited) break;
     try {
       const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
-      if (res.status === 200) return { baseUrl, stop, dataDir, output: () => output };
+      if (res.status === 200) {
+        return { baseUrl, stop, dataDir, output: () => output, stdout: () => stdout, waitForStdout };
+      }
     } catch {
       // not listening yet
     }
@@ -102,7 +135,9 @@ async function startOnce(extraArgs) {
 
 /**
  * Start `signaal serve --demo` on a fresh data folder and a free loopback port, and wait until
- * /readyz answers 200. Returns { baseUrl, stop, dataDir, output }; call stop() in an after() hook.
+ * /readyz answers 200. Returns { baseUrl, stop, dataDir, output, stdout, waitForStdout }; call stop()
+ * in an after() hook. output() is the tail of stdout and stderr together; stdout() is stdout from the
+ * start, and waitForStdout(regexp, { timeoutMs }) resolves with the match once stdout has it.
  */
 export async function startServer({ args = [] } = {}) {
   if (!existsSync(signaalBin)) {
@@ -120,6 +155,61 @@ export async function startServer({ args = [] } = {}) {
     : `did not answer 200 on /readyz within ${READY_TIMEOUT_MS / 1000} s`;
   const output = last.output.replace(/\x1b\[[0-9;]*m/g, ''); // the log's colours, unreadable in a report
   throw new Error(`signaal serve on port ${last.port} ${how}. Its output:\n${output}`);
+}
+
+/**
+ * The demo staff accounts that `serve --demo` prints on stdout, one line each:
+ *   `  coordinator   coordinator@de-vuurtoren.demo   TOTP secret ABC…XYZ  Ahmed Benali (…)`
+ * and the password they share. Returns { password, accounts: Map(role → { role, email, secret, name }) }.
+ */
+export async function demoAccounts(server) {
+  // The sign-in line comes after the accounts, so once it is there they all are.
+  const [, password] = await server.waitForStdout(/the password (\S+), and/);
+  const accounts = new Map();
+  for (const [, role, email, secret, name] of server
+    .stdout()
+    .matchAll(/^ +([a-z_]+) +(\S+@\S+) +TOTP secret ([A-Z2-7]+) +(.+?) *$/gm)) {
+    accounts.set(role, { role, email, secret, name });
+  }
+  if (accounts.size === 0) throw new Error(`no demo accounts in the server's stdout:\n${server.stdout()}`);
+  return { password, accounts };
+}
+
+/** RFC 4648 base32 (A–Z, 2–7; padding and spaces ignored) to bytes. */
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes = [];
+  let bits = 0;
+  let value = 0;
+  for (const c of text.toUpperCase().replace(/[\s=]/g, '')) {
+    const v = alphabet.indexOf(c);
+    if (v < 0) throw new Error(`not base32: ${JSON.stringify(c)} in ${text}`);
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+export const TOTP_STEP_SECONDS = 30;
+
+/** The TOTP time step of a moment (ms since the epoch): floor(unix seconds / 30). */
+export const totpStep = (ms = Date.now()) => Math.floor(ms / 1000 / TOTP_STEP_SECONDS);
+
+/**
+ * The six-digit TOTP code (RFC 6238: HMAC-SHA1, 30 s steps) of a base32 secret for a time step
+ * (totpStep() for now).
+ */
+export function totpCode(secretBase32, step = totpStep()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secretBase32)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f; // dynamic truncation (RFC 4226 5.3)
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 1_000_000).padStart(6, '0');
 }
 
 /** Debian's Chromium, headless; one per test file is plenty. */

@@ -553,6 +553,7 @@ pub(crate) struct StatementPage {
     school: String,
     version: i64,
     body: String,
+    error: String,
 }
 
 /// The first school whose current statement this person has not accepted yet, if any.
@@ -596,32 +597,50 @@ pub(crate) async fn statement_form(
     match unaccepted(&state, &session).await? {
         None => Ok(Redirect::to("/app").into_response()),
         Some((school, version, body)) => {
-            let body = if body.is_empty() {
-                t.t1("statement-default", "school", &school.name)
-            } else {
-                body
-            };
-            Ok(StatementPage {
-                csrf: session.record.csrf_token.clone(),
-                school_name: school.name,
-                school: school.id.to_string(),
-                version,
-                body,
-                t,
-            }
-            .into_response())
+            Ok(statement_page(t, &session, school, version, body, String::new()).into_response())
         }
+    }
+}
+
+fn statement_page(
+    t: Tr,
+    session: &StaffSession,
+    school: signaal_domain::school::School,
+    version: i64,
+    body: String,
+    error: String,
+) -> StatementPage {
+    let body = if body.is_empty() {
+        t.t1("statement-default", "school", &school.name)
+    } else {
+        body
+    };
+    StatementPage {
+        csrf: session.record.csrf_token.clone(),
+        school_name: school.name,
+        school: school.id.to_string(),
+        version,
+        body,
+        error,
+        t,
     }
 }
 
 pub(crate) async fn accept_statement(
     State(state): State<AppState>,
+    lang: Lang,
     session: StaffSession,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = checked_form(&session, &body)?;
     if field(&form, "accept") != "yes" {
-        return Ok(Redirect::to("/app/statement").into_response());
+        let Some((school, version, text)) = unaccepted(&state, &session).await? else {
+            return Ok(Redirect::to("/app").into_response());
+        };
+        let t = Tr::new(state.i18n.clone(), lang);
+        let error = t.t("statement-not-ticked");
+        let page = statement_page(t, &session, school, version, text, error);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if let Some((school, version, _)) = unaccepted(&state, &session).await? {
         let posted = (field(&form, "school"), field(&form, "version"));
