@@ -2470,3 +2470,118 @@ fn accounts_made_on_the_command_line_get_a_one_time_link() {
             .contains("no account has this address")
     );
 }
+
+impl TestApp {
+    /// Signs in and accepts the statement; returns the session cookie.
+    async fn sign_in_ready(&self, email: &str) -> String {
+        let session = self.sign_in(email).await;
+        let page = self
+            .with_cookie(reqwest::Method::GET, "/app/statement", &session, &[])
+            .await
+            .text()
+            .await
+            .expect("page");
+        let school = between(&page, "name=\"school\" value=\"", "\"").to_owned();
+        let accepted = self
+            .with_cookie(
+                reqwest::Method::POST,
+                "/app/statement",
+                &session,
+                &[
+                    ("csrf", &csrf_of(&page)),
+                    ("school", &school),
+                    ("version", "1"),
+                    ("accept", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&accepted), "/app");
+        session
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_shown_to_leadership_and_the_dpo_only_and_looking_is_recorded() {
+    let app = TestApp::start().await;
+    let coordinator = app.sign_in_ready(COORDINATOR).await;
+    // The coordinator may not read the log: not found, not "forbidden".
+    assert_eq!(
+        app.with_cookie(reqwest::Method::GET, "/app/audit", &coordinator, &[])
+            .await
+            .status(),
+        404
+    );
+    let dpo = app.sign_in_ready("fg@de-vuurtoren.demo").await;
+    let start = app
+        .with_cookie(reqwest::Method::GET, "/app", &dpo, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(start.contains("href=\"/app/audit\""));
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/audit", &dpo, &[])
+        .await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.expect("page");
+    assert!(
+        page.contains("Ahmed Benali (anti-pestcoördinator) (coordinator@de-vuurtoren.demo)"),
+        "names, not ids"
+    );
+    assert!(page.contains("staff.login") && page.contains("roster.import"));
+    let filtered = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/app/audit?person=coordinator%40de-vuurtoren.demo&action=staff.",
+            &dpo,
+            &[],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(filtered.contains("staff.login") && !filtered.contains("roster.import"));
+    assert!(
+        !filtered.contains("Sanne Mulder (functionaris gegevensbescherming) (fg@"),
+        "only the coordinator's entries"
+    );
+    let unknown = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/app/audit?person=niemand%40x.example",
+            &dpo,
+            &[],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        unknown.contains("Er is geen account met het adres")
+            && unknown.contains("Geen regels voor deze filters.")
+    );
+    // Another school's log is not found, and looking was recorded (by the DPO).
+    let other = format!("/app/audit?school={}", uuid::Uuid::now_v7());
+    assert_eq!(
+        app.with_cookie(reqwest::Method::GET, &other, &dpo, &[])
+            .await
+            .status(),
+        404
+    );
+    let views = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/app/audit?action=audit.view",
+            &dpo,
+            &[],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_eq!(
+        views.matches("<td>audit.view</td>").count(),
+        3,
+        "every look is in the log"
+    );
+}

@@ -2,4 +2,9 @@
 
 use crate::PgStore;
 
-signaal_storage::audit_repo!(PgStore, sqlx::PgConnection, head_lock = " FOR UPDATE");
+signaal_storage::audit_repo!(
+    PgStore,
+    sqlx::PgConnection,
+    sqlx::postgres::PgRow,
+    head_lock = " FOR UPDATE"
+);

@@ -2,4 +2,9 @@
 
 use crate::SqliteStore;
 
-signaal_storage::audit_repo!(SqliteStore, sqlx::SqliteConnection, head_lock = "");
+signaal_storage::audit_repo!(
+    SqliteStore,
+    sqlx::SqliteConnection,
+    sqlx::sqlite::SqliteRow,
+    head_lock = ""
+);

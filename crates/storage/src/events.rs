@@ -66,3 +66,12 @@ pub fn staff_event(
         outcome,
     }
 }
+
+/// The audit entry of a look at the audit log itself (who looked is recorded too).
+pub fn audit_view_event(school: SchoolId, count: usize) -> AuditEvent {
+    AuditEvent {
+        action: "audit.view",
+        subject: format!("school:{school}"),
+        outcome: format!("ok entries={count}"),
+    }
+}

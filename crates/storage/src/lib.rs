@@ -21,8 +21,8 @@ use std::sync::Arc;
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use repos::{
-    AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo, StaffAuthRepo,
-    SyncCounts,
+    AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo,
+    StaffAuthRepo, SyncCounts,
 };
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use signaal_domain::audit::AuditEntry;
 use signaal_domain::policy::{
-    ConfigureSchool, DirectoryGrant, ImportRoster, ReadRoster, SchoolGrant, VerifyAudit,
+    ConfigureSchool, DirectoryGrant, ImportRoster, ReadAudit, ReadRoster, SchoolGrant, VerifyAudit,
 };
 use signaal_domain::report::NewReport;
 use signaal_domain::roster::{CurrentPupil, SyncPlan};
@@ -217,11 +217,30 @@ pub trait StaffAuthRepo: Send + Sync {
     ) -> Result<()>;
 }
 
+/// What the audit viewer asks for: by whom (`staff:<id>` or `operator`), which action (exact, or a
+/// prefix ending in `.`, such as `staff.`), a subject (such as `staff:<id>` or `school:<id>`), a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub subject: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
 /// The append-only, hash-chained audit log.
 #[async_trait]
 pub trait AuditRepo: Send + Sync {
     /// The school's whole chain in order, for verification.
     async fn chain(&self, grant: &SchoolGrant<VerifyAudit>) -> Result<Vec<AuditEntry>>;
+    /// Entries matching `filter`, newest first, at most `filter.limit`; the view is itself audited.
+    async fn entries(
+        &self,
+        grant: &SchoolGrant<ReadAudit>,
+        filter: &AuditFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AuditEntry>>;
 }
 
 /// Liveness of the database, for `/readyz`.

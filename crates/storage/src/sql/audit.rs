@@ -4,7 +4,7 @@
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! audit_repo {
-    ($store:ty, $conn:ty, head_lock = $head_lock:literal) => {
+    ($store:ty, $conn:ty, $row:ty, head_lock = $head_lock:literal) => {
         use async_trait::async_trait;
         use chrono::{DateTime, Utc};
         use signaal_domain::SchoolId;
@@ -81,6 +81,19 @@ macro_rules! audit_repo {
             Ok(())
         }
 
+        fn entry_from_row(row: &$row) -> std::result::Result<AuditEntry, sqlx::Error> {
+            Ok(AuditEntry {
+                seq: row.try_get("seq")?,
+                at: row.try_get("at")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                outcome: row.try_get("outcome")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
+            })
+        }
+
         #[async_trait]
         impl AuditRepo for $store {
             async fn chain(&self, grant: &SchoolGrant<VerifyAudit>) -> Result<Vec<AuditEntry>> {
@@ -93,20 +106,48 @@ macro_rules! audit_repo {
                 .await
                 .map_err(map_err)?;
                 rows.iter()
-                    .map(|row| {
-                        Ok(AuditEntry {
-                            seq: row.try_get("seq")?,
-                            at: row.try_get("at")?,
-                            actor: row.try_get("actor")?,
-                            action: row.try_get("action")?,
-                            subject: row.try_get("subject")?,
-                            outcome: row.try_get("outcome")?,
-                            prev_hash: row.try_get("prev_hash")?,
-                            hash: row.try_get("hash")?,
-                        })
-                    })
+                    .map(entry_from_row)
                     .collect::<Result<_, sqlx::Error>>()
                     .map_err(map_err)
+            }
+
+            async fn entries(
+                &self,
+                grant: &SchoolGrant<$crate::sql::audit_imports::ReadAudit>,
+                filter: &$crate::AuditFilter,
+                now: DateTime<Utc>,
+            ) -> Result<Vec<AuditEntry>> {
+                // Optional filters as "($n IS NULL OR column …)", so the SQL stays one fixed text.
+                let mut tx = self.write_tx().await?;
+                let rows = sqlx::query(
+                    "SELECT seq, at, actor, action, subject, outcome, prev_hash, hash FROM audit_log
+                     WHERE school_id = $1
+                       AND ($2 IS NULL OR actor = $2)
+                       AND ($3 IS NULL OR action = $3 OR (substr($3, length($3), 1) = '.' AND substr(action, 1, length($3)) = $3))
+                       AND ($4 IS NULL OR subject = $4)
+                       AND ($5 IS NULL OR at >= $5)
+                       AND ($6 IS NULL OR at < $6)
+                     ORDER BY seq DESC LIMIT $7",
+                )
+                .bind(grant.school().as_uuid())
+                .bind(filter.actor.as_deref())
+                .bind(filter.action.as_deref())
+                .bind(filter.subject.as_deref())
+                .bind(filter.from)
+                .bind(filter.until)
+                .bind(filter.limit)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let entries: Vec<AuditEntry> = rows
+                    .iter()
+                    .map(entry_from_row)
+                    .collect::<Result<_, sqlx::Error>>()
+                    .map_err(map_err)?;
+                let event = $crate::events::audit_view_event(grant.school(), entries.len());
+                append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(entries)
             }
         }
     };

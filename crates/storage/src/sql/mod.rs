@@ -11,3 +11,9 @@ mod directory;
 pub mod reports;
 mod roster;
 mod staff_auth;
+
+/// Names the macros need from outside the expanding crate's own imports.
+#[doc(hidden)]
+pub mod audit_imports {
+    pub use signaal_domain::policy::ReadAudit;
+}

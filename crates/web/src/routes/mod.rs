@@ -51,6 +51,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(staff::login::statement_form).post(staff::login::accept_statement),
         )
         .route("/app/logout", post(staff::login::logout))
+        .route("/app/audit", get(staff::audit::page))
         .route(
             "/app/invite/{token}",
             get(staff::invite::form).post(staff::invite::set_password),

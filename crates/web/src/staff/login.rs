@@ -557,7 +557,7 @@ pub(crate) struct StatementPage {
 }
 
 /// The first school whose current statement this person has not accepted yet, if any.
-async fn unaccepted(
+pub(crate) async fn unaccepted(
     state: &AppState,
     session: &StaffSession,
 ) -> Result<Option<(signaal_domain::school::School, i64, String)>, AppError> {
@@ -668,6 +668,7 @@ pub(crate) struct StartPage {
     name: String,
     schools: Vec<SchoolRoles>,
     provider_admin: bool,
+    reads_audit: bool,
 }
 
 pub(crate) async fn start(
@@ -712,6 +713,10 @@ pub(crate) async fn start(
         name: session.staff.display_name.clone(),
         schools,
         provider_admin: actor.is_provider_admin,
+        reads_audit: actor
+            .memberships
+            .iter()
+            .any(|m| policy::authorize::<policy::ReadAudit>(&session.actor, m.school, now).is_ok()),
         t,
     }
     .into_response())

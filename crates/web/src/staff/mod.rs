@@ -6,6 +6,7 @@
 //! SameSite=Strict; browsers accept Secure cookies on http://localhost, so development on plain http
 //! works there. Every state-changing form carries the session's CSRF token.
 
+pub(crate) mod audit;
 pub(crate) mod invite;
 pub(crate) mod login;
 
