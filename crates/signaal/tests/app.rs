@@ -2585,3 +2585,136 @@ async fn the_audit_log_is_shown_to_leadership_and_the_dpo_only_and_looking_is_re
         "every look is in the log"
     );
 }
+
+#[tokio::test]
+async fn leadership_adds_and_removes_staff_and_changes_apply_at_once() {
+    let app = TestApp::start().await;
+    let coordinator = app.sign_in_ready(COORDINATOR).await;
+    assert_eq!(
+        app.with_cookie(reqwest::Method::GET, "/app/staff", &coordinator, &[])
+            .await
+            .status(),
+        404
+    );
+    let leader = app.sign_in_ready("directie@de-vuurtoren.demo").await;
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/staff", &leader, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("coordinator@de-vuurtoren.demo") && page.contains("fg@de-vuurtoren.demo")
+    );
+    let csrf = csrf_of(&page);
+    // Adding someone new gives a one-time link to pass on.
+    let added = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/staff",
+            &leader,
+            &[
+                ("csrf", &csrf),
+                ("do", "add"),
+                ("name", "Nieuwe Juf"),
+                ("email", "Juf.Nieuw@de-vuurtoren.demo"),
+                ("role", "teacher"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(added.contains("juf.nieuw@de-vuurtoren.demo heeft de rol gekregen."));
+    assert!(added.contains("/app/invite/") && added.contains("uitgenodigd, nog geen wachtwoord"));
+    let bad = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/staff",
+            &leader,
+            &[
+                ("csrf", &csrf),
+                ("do", "add"),
+                ("name", "X"),
+                ("email", "geen adres"),
+                ("role", "teacher"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .await
+            .expect("page")
+            .contains("Dit is geen e-mailadres.")
+    );
+    let forged = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/staff",
+            &leader,
+            &[("csrf", "nope"), ("do", "add")],
+        )
+        .await;
+    assert_eq!(forged.status(), 403);
+    // Removing the coordinator ends their session on the very next request.
+    let id = {
+        let row = page
+            .split("<tr>")
+            .find(|row| row.contains("coordinator@de-vuurtoren.demo"))
+            .expect("row");
+        between(row, "name=\"staff\" value=\"", "\"").to_owned()
+    };
+    let removed = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/staff",
+            &leader,
+            &[("csrf", &csrf), ("do", "remove"), ("staff", &id)],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(removed.contains("coordinator@de-vuurtoren.demo heeft geen rol meer op deze school"));
+    let after = app
+        .with_cookie(reqwest::Method::GET, "/app", &coordinator, &[])
+        .await;
+    assert_eq!(after.status(), 303, "the removed account's session is over");
+    assert!(location(&after).starts_with("/app/login"));
+    // Leadership cannot remove itself; someone of another school is not found.
+    let own = {
+        let row = page
+            .split("<tr>")
+            .find(|row| row.contains("directie@de-vuurtoren.demo"))
+            .expect("row");
+        between(row, "name=\"staff\" value=\"", "\"").to_owned()
+    };
+    let refused = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/staff",
+            &leader,
+            &[("csrf", &csrf), ("do", "remove"), ("staff", &own)],
+        )
+        .await;
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("page")
+            .contains("Je kunt jezelf niet weghalen.")
+    );
+    let stranger = uuid::Uuid::now_v7().to_string();
+    assert_eq!(
+        app.with_cookie(
+            reqwest::Method::POST,
+            "/app/staff",
+            &leader,
+            &[("csrf", &csrf), ("do", "remove"), ("staff", &stranger)]
+        )
+        .await
+        .status(),
+        404
+    );
+}

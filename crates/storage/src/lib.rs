@@ -22,7 +22,7 @@ pub use error::StorageError;
 pub use keys::KeyRing;
 pub use repos::{
     AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo,
-    StaffAuthRepo, SyncCounts,
+    StaffAdminRepo, StaffAuthRepo, SyncCounts,
 };
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -34,6 +34,7 @@ pub struct Storage {
     pub rosters: Arc<dyn RosterRepo>,
     pub reports: Arc<dyn ReportRepo>,
     pub staff_auth: Arc<dyn StaffAuthRepo>,
+    pub staff_admin: Arc<dyn StaffAdminRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub health: Arc<dyn HealthRepo>,
 }
@@ -46,6 +47,7 @@ impl Storage {
             + RosterRepo
             + ReportRepo
             + StaffAuthRepo
+            + StaffAdminRepo
             + AuditRepo
             + HealthRepo
             + 'static,
@@ -56,6 +58,7 @@ impl Storage {
             rosters: backend.clone(),
             reports: backend.clone(),
             staff_auth: backend.clone(),
+            staff_admin: backend.clone(),
             audit: backend.clone(),
             health: backend,
         }

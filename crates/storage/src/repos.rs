@@ -14,7 +14,7 @@ use signaal_domain::{SchoolId, StaffId};
 
 use crate::Result;
 use crate::reports::{FormSettings, ReceiptView, Submitted};
-use crate::staff_auth::{Credentials, Link, LinkPurpose, SessionRecord, Statement};
+use crate::staff_auth::{Credentials, Link, LinkPurpose, SessionRecord, StaffListing, Statement};
 
 /// A new personal staff account.
 #[derive(Clone, Debug)]
@@ -227,6 +227,36 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,
+}
+
+/// The school's leadership managing its staff. Every change is audited and applies on the very next
+/// request (roles are read fresh each time).
+#[async_trait]
+pub trait StaffAdminRepo: Send + Sync {
+    /// Everyone with a role at the granted school; the view is audited.
+    async fn school_staff(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ManageStaff>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StaffListing>>;
+    /// Gives `role` at the school to the account with `email`, making the account if there is none
+    /// (then `Some(account)` is returned as new, to send a one-time link to).
+    async fn add_staff(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ManageStaff>,
+        email: &str,
+        display_name: &str,
+        role: signaal_domain::staff::Role,
+        now: DateTime<Utc>,
+    ) -> Result<(StaffId, bool)>;
+    /// Takes every role at the school from an account and ends its sessions; an account left without
+    /// any role anywhere is deactivated.
+    async fn remove_staff(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ManageStaff>,
+        staff: StaffId,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 }
 
 /// The append-only, hash-chained audit log.

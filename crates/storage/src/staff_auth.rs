@@ -101,3 +101,12 @@ pub struct Link {
 
 /// How long a one-time link works.
 pub const LINK_HOURS: i64 = 48;
+
+/// A staff member as the school's leadership sees them: their roles at this school.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffListing {
+    pub staff: signaal_domain::staff::StaffMember,
+    pub roles: Vec<signaal_domain::staff::Role>,
+    pub has_password: bool,
+    pub has_second_factor: bool,
+}

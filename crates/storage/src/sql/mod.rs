@@ -10,6 +10,7 @@ mod audit;
 mod directory;
 pub mod reports;
 mod roster;
+mod staff_admin;
 mod staff_auth;
 
 /// Names the macros need from outside the expanding crate's own imports.

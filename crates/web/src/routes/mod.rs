@@ -53,6 +53,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/app/logout", post(staff::login::logout))
         .route("/app/audit", get(staff::audit::page))
         .route(
+            "/app/staff",
+            get(staff::manage::page).post(staff::manage::change),
+        )
+        .route(
             "/app/invite/{token}",
             get(staff::invite::form).post(staff::invite::set_password),
         )

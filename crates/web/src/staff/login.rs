@@ -51,7 +51,7 @@ async fn start_session(
 }
 
 /// The posted form of a signed-in page, refused without this session's CSRF token.
-fn checked_form(
+pub(crate) fn checked_form(
     session: &StaffSession,
     body: &[u8],
 ) -> Result<std::collections::HashMap<String, String>, AppError> {
@@ -669,6 +669,7 @@ pub(crate) struct StartPage {
     schools: Vec<SchoolRoles>,
     provider_admin: bool,
     reads_audit: bool,
+    manages_staff: bool,
 }
 
 pub(crate) async fn start(
@@ -713,6 +714,9 @@ pub(crate) async fn start(
         name: session.staff.display_name.clone(),
         schools,
         provider_admin: actor.is_provider_admin,
+        manages_staff: actor.memberships.iter().any(|m| {
+            policy::authorize::<policy::ManageStaff>(&session.actor, m.school, now).is_ok()
+        }),
         reads_audit: actor
             .memberships
             .iter()

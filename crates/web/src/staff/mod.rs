@@ -9,6 +9,7 @@
 pub(crate) mod audit;
 pub(crate) mod invite;
 pub(crate) mod login;
+pub(crate) mod manage;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};

@@ -1,0 +1,266 @@
+//! Leadership's staff page (`/app/staff`): who has which role at the school, adding people (a new
+//! account gets a one-time link to set its password), making a new link, and removing someone from
+//! the school (their sessions end at once). Changes apply on the very next request.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use signaal_domain::StaffId;
+use signaal_domain::policy::{self, ManageStaff, SchoolGrant};
+use signaal_domain::staff::Role;
+use signaal_storage::staff_auth::LinkPurpose;
+
+use super::StaffSession;
+use crate::view::Tr;
+use crate::{AppError, AppState, Lang};
+
+pub(crate) struct Person {
+    id: String,
+    name: String,
+    email: String,
+    roles: String,
+    state: String,
+}
+
+pub(crate) struct RoleChoice {
+    code: &'static str,
+    label: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/manage.html")]
+pub(crate) struct StaffPage {
+    t: Tr,
+    csrf: String,
+    school_name: String,
+    people: Vec<Person>,
+    roles: Vec<RoleChoice>,
+    email: String,
+    name: String,
+    error: String,
+    notice: String,
+    link: String,
+}
+
+/// The grant to manage staff at the account's first school where it may; 404 otherwise.
+fn grant(state: &AppState, session: &StaffSession) -> Result<SchoolGrant<ManageStaff>, AppError> {
+    let now = state.clock.now();
+    let policy::Actor::Staff(actor) = &session.actor else {
+        return Err(AppError::NotFound);
+    };
+    actor
+        .memberships
+        .iter()
+        .find_map(|m| policy::authorize::<ManageStaff>(&session.actor, m.school, now).ok())
+        .ok_or(AppError::NotFound)
+}
+
+struct Outcome {
+    email: String,
+    name: String,
+    error: String,
+    notice: String,
+    link: String,
+}
+
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    session: &StaffSession,
+    outcome: Outcome,
+) -> Result<StaffPage, AppError> {
+    let t = Tr::new(state.i18n.clone(), lang);
+    let grant = grant(state, session)?;
+    let school = state
+        .storage
+        .directory
+        .school_by_id(grant.school())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let listing = state
+        .storage
+        .staff_admin
+        .school_staff(&grant, state.clock.now())
+        .await?;
+    let people = listing
+        .into_iter()
+        .map(|l| Person {
+            id: l.staff.id.to_string(),
+            name: l.staff.display_name,
+            email: l.staff.email,
+            roles: l
+                .roles
+                .iter()
+                .map(|r| t.t(&format!("role-{}", r.as_str())))
+                .collect::<Vec<_>>()
+                .join(", "),
+            state: t.t(match (l.has_password, l.has_second_factor) {
+                (false, _) => "staff-state-invited",
+                (true, false) => "staff-state-no-second-factor",
+                (true, true) => "staff-state-ready",
+            }),
+        })
+        .collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|r| RoleChoice {
+            code: r.as_str(),
+            label: t.t(&format!("role-{}", r.as_str())),
+        })
+        .collect();
+    Ok(StaffPage {
+        csrf: session.record.csrf_token.clone(),
+        school_name: school.name,
+        people,
+        roles,
+        email: outcome.email,
+        name: outcome.name,
+        error: outcome.error,
+        notice: outcome.notice,
+        link: outcome.link,
+        t,
+    })
+}
+
+fn empty() -> Outcome {
+    Outcome {
+        email: String::new(),
+        name: String::new(),
+        error: String::new(),
+        notice: String::new(),
+        link: String::new(),
+    }
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+) -> Result<Response, AppError> {
+    if super::login::unaccepted(&state, &session).await?.is_some() {
+        return Ok(Redirect::to("/app/statement").into_response());
+    }
+    Ok(render(&state, lang, &session, empty())
+        .await?
+        .into_response())
+}
+
+/// A one-time link for `staff`, as an address to pass on.
+async fn link_for(
+    state: &AppState,
+    session: &StaffSession,
+    staff: StaffId,
+    purpose: LinkPurpose,
+    headers: &axum::http::HeaderMap,
+) -> Result<String, AppError> {
+    let (token, hash) = super::new_session_id()?;
+    state
+        .storage
+        .staff_auth
+        .create_link(
+            session.actor.reference(),
+            hash,
+            staff,
+            purpose,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(format!(
+        "{}/app/invite/{token}",
+        crate::public::base_url(state, headers)
+    ))
+}
+
+pub(crate) async fn change(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = super::login::checked_form(&session, &body)?;
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let grant = grant(&state, &session)?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let now = state.clock.now();
+    let mut outcome = empty();
+    match field("do").as_str() {
+        "add" => {
+            let (email, name) = (field("email").to_lowercase(), field("name"));
+            let valid_email = email.contains('@')
+                && email.len() <= 254
+                && !email.chars().any(char::is_whitespace);
+            let name_ok = signaal_domain::text::clean_line(&name, 120);
+            match (valid_email, name_ok, Role::parse(&field("role"))) {
+                (true, Ok(name), Some(role)) => {
+                    let (staff, is_new) = state
+                        .storage
+                        .staff_admin
+                        .add_staff(&grant, &email, &name, role, now)
+                        .await?;
+                    outcome.notice = t.t1("staff-added", "email", &email);
+                    if is_new {
+                        outcome.link =
+                            link_for(&state, &session, staff, LinkPurpose::Invite, &headers)
+                                .await?;
+                    }
+                }
+                (false, _, _) => outcome.error = t.t("staff-bad-email"),
+                (_, Err(_), _) => outcome.error = t.t("staff-bad-name"),
+                (_, _, None) => outcome.error = t.t("staff-bad-role"),
+            }
+            if !outcome.error.is_empty() {
+                outcome.email = email;
+                outcome.name = name;
+                let page = render(&state, lang, &session, outcome).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+        }
+        action @ ("remove" | "link") => {
+            let staff = uuid::Uuid::parse_str(&field("staff"))
+                .map(StaffId::from_uuid)
+                .map_err(|_| AppError::NotFound)?;
+            let at_school = state
+                .storage
+                .staff_admin
+                .school_staff(&grant, now)
+                .await?
+                .into_iter()
+                .find(|l| l.staff.id == staff);
+            let Some(person) = at_school else {
+                return Err(AppError::NotFound);
+            };
+            if action == "remove" {
+                if staff == session.staff.id {
+                    outcome.error = t.t("staff-not-yourself");
+                } else {
+                    state
+                        .storage
+                        .staff_admin
+                        .remove_staff(&grant, staff, now)
+                        .await?;
+                    outcome.notice = t.t1("staff-removed", "email", &person.staff.email);
+                }
+            } else {
+                let purpose = if person.has_password {
+                    LinkPurpose::Reset
+                } else {
+                    LinkPurpose::Invite
+                };
+                outcome.link = link_for(&state, &session, staff, purpose, &headers).await?;
+                outcome.notice = t.t1("staff-link-made", "email", &person.staff.email);
+            }
+        }
+        _ => return Err(AppError::NotFound),
+    }
+    Ok(render(&state, lang, &session, outcome)
+        .await?
+        .into_response())
+}
