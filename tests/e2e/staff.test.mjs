@@ -290,6 +290,38 @@ describe('staff sign-in', { concurrency: 1 }, () => {
           await assertPage(page, { lang, h1: text.welcome, pathname: '/app' }, 'the start page');
           assert.equal((await page.textContent('h1')).trim(), `${text.welcome}${who.name}`);
         });
+        if (role === 'leadership') {
+          await check('the staff page', async () => {
+            const res = await page.goto('/app/staff', { waitUntil: 'load' });
+            assert.equal(res.status(), 200);
+            assert.equal(await page.getAttribute('html', 'lang'), lang);
+          });
+          await check('the staff page after adding someone (with the link)', async () => {
+            await page.fill('#name', 'Nieuwe Collega');
+            await page.fill('#email', `nieuw.${lang}@de-vuurtoren.demo`);
+            await page.selectOption('#role', 'teacher');
+            const res = await navigateBy(page, () => page.click('button[name=do][value=add]'));
+            assert.equal(res.status(), 200);
+            assert.match(await page.textContent('code.secret'), /\/app\/invite\/[0-9a-f]{64}$/);
+          });
+          await check('the page of a one-time link', async () => {
+            const link = new URL((await page.textContent('code.secret')).trim());
+            const res = await page.goto(link.pathname, { waitUntil: 'load' });
+            assert.equal(res.status(), 200);
+          });
+          await check('the page of a one-time link with a refused password', async () => {
+            await page.fill('#password', 'wachtwoord123');
+            await page.fill('#repeat', 'wachtwoord123');
+            const res = await navigateBy(page, () => page.click('main form button[type=submit]'));
+            assert.equal(res.status(), 422);
+          });
+          await check('the audit viewer', async () => {
+            const res = await page.goto('/app/audit?action=staff.', { waitUntil: 'load' });
+            assert.equal(res.status(), 200);
+            assert.ok((await page.locator('tbody tr').count()) > 0, 'rows');
+          });
+          await page.goto('/app', { waitUntil: 'load' });
+        }
         await check('the login page after signing out', async () => {
           const res = await navigateBy(page, () => page.click('form[action="/app/logout"] button'));
           assert.equal(res.status(), 200);
