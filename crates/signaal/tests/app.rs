@@ -2718,3 +2718,62 @@ async fn leadership_adds_and_removes_staff_and_changes_apply_at_once() {
         404
     );
 }
+
+/// Every staff route for every role (and for no session): who gets the page, who gets "not found".
+#[tokio::test]
+async fn every_staff_route_for_every_role() {
+    let app = TestApp::start().await;
+    let routes = ["/app", "/app/statement", "/app/audit", "/app/staff"];
+    for route in routes {
+        let anonymous = app.get(route, None).await;
+        assert_eq!(anonymous.status(), 303, "{route} without a session");
+        assert!(location(&anonymous).starts_with("/app/login"), "{route}");
+    }
+    // (account, expected status per route: /app, /app/statement, /app/audit, /app/staff)
+    let table: [(&str, [u16; 4]); 5] = [
+        ("directie@de-vuurtoren.demo", [200, 303, 200, 200]),
+        ("coordinator@de-vuurtoren.demo", [200, 303, 404, 404]),
+        ("leerkracht@de-vuurtoren.demo", [200, 303, 404, 404]),
+        ("bestuur@de-vuurtoren.demo", [200, 303, 404, 404]),
+        ("fg@de-vuurtoren.demo", [200, 303, 200, 404]),
+    ];
+    for (email, expected) in table {
+        let session = app.sign_in_ready(email).await;
+        for (route, status) in routes.iter().zip(expected) {
+            let response = app
+                .with_cookie(reqwest::Method::GET, route, &session, &[])
+                .await;
+            assert_eq!(response.status().as_u16(), status, "{email} on {route}");
+        }
+    }
+    // The demo advisor has no period set, so the role never counts: after the code, the session ends.
+    let pending = set_session(
+        &app.password_step("adviseur@de-vuurtoren.demo", signaal::demo::DEMO_PASSWORD)
+            .await,
+    )
+    .expect("pending");
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/login/code", &pending, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    let code = app.code_now("adviseur@de-vuurtoren.demo");
+    let done = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/login/code",
+            &pending,
+            &[("csrf", &csrf_of(&page)), ("code", &code)],
+        )
+        .await;
+    let session = set_session(&done).expect("session");
+    let start = app
+        .with_cookie(reqwest::Method::GET, "/app", &session, &[])
+        .await;
+    assert_eq!(
+        location(&start),
+        "/app/login?next=%2Fapp&why=ended",
+        "an advisor outside a period sees nothing"
+    );
+}
