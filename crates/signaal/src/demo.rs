@@ -78,8 +78,7 @@ impl DemoInfo {
              Follow a report up:              {base}/s/{}/volgen\n\
              Poster with QR code:             {base}/s/{}/poster\n\
              Its public data as JSON:         {base}/api/v1/schools/{}\n\
-             API description (OpenAPI 3):     {base}/api/v1/openapi.json\n\n\
-             Demo staff accounts (one per role):\n",
+             API description (OpenAPI 3):     {base}/api/v1/openapi.json\n\n",
             self.school.name,
             self.pupils,
             if self.newly_loaded {
@@ -98,6 +97,7 @@ impl DemoInfo {
                 receipt.as_str()
             ));
         }
+        out.push_str("Demo staff accounts (one per role):\n");
         for (email, name, role) in DEMO_STAFF {
             let secret = self
                 .totp_secrets
