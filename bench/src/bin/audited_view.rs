@@ -16,8 +16,9 @@
 //!   connections (how the store serves reads that need no audit entry).
 //!
 //! Every variant runs N times sequentially (C = 1) and N times from C tokio tasks at once, after an
-//! untimed warm-up. The timed operations are spread over rounds and the variants take turns within
-//! each round (rotating the order), so drift on the disk and the growing audit log touch all alike.
+//! untimed warm-up. The variants take turns in short stretches (`--turn` operations per task, the
+//! order rotating every round), so drift in the machine's speed, on the disk and in the growing
+//! audit log touch all alike.
 //! Prints p50/p90/p99/max per variant, audited − baseline at p50 and p99, and one `RESULT` line.
 //!
 //! Run: `cargo run --release -p signaal-bench --bin audited_view -- [--pupils 1000] [--n 2000]`
@@ -78,9 +79,10 @@ struct Args {
     /// Untimed operations per variant first (also fills the audit viewer's page).
     #[arg(long, default_value_t = 250)]
     warmup: usize,
-    /// Rounds the timed operations are spread over, the variants taking turns in each.
-    #[arg(long, default_value_t = 10)]
-    rounds: usize,
+    /// Operations per task in one turn of a variant (a turn of the concurrent run does this many
+    /// times C).
+    #[arg(long, default_value_t = 20)]
+    turn: usize,
     /// Folder for the database (default: the first of $BENCH_TMPDIR, $TMPDIR, /var/tmp on a real
     /// disk).
     #[arg(long)]
@@ -404,7 +406,7 @@ async fn set_up(path: &Path, pupils: usize) -> (SqliteStore, Storage, SchoolId) 
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    assert!(args.rounds > 0 && args.concurrency > 0 && args.n >= args.rounds);
+    assert!(args.turn > 0 && args.concurrency > 0 && args.n > 0);
     let base = scratch_base(args.dir.clone());
     let dir = tempfile::Builder::new()
         .prefix("signaal-audited-view.")
@@ -458,9 +460,9 @@ async fn main() {
     let listed = once(&bench, Read::Pupils, Way::ReaderPool).await;
     assert_eq!(listed, args.pupils, "the import stored every pupil");
     println!(
-        "school of {} pupils; N = {} per variant at C = 1 and at C = {}, warm-up {}, {} rounds; \
+        "school of {} pupils; N = {} per variant at C = 1 and at C = {}, warm-up {}, turns of {} per task; \
          WAL, synchronous=FULL",
-        args.pupils, args.n, args.concurrency, args.warmup, args.rounds
+        args.pupils, args.n, args.concurrency, args.warmup, args.turn
     );
 
     let order: Vec<(Read, Way)> = [Read::Pupils, Read::Entries]
@@ -485,8 +487,10 @@ async fn main() {
         let mut wall = vec![Duration::ZERO; order.len()];
         // Whose turn comes first moves on by one every round.
         let mut turns: Vec<usize> = (0..order.len()).collect();
-        for round in 0..args.rounds {
-            let ops = args.n / args.rounds + usize::from(round < args.n % args.rounds);
+        let mut left = args.n;
+        while left > 0 {
+            let ops = left.min(args.turn * tasks);
+            left -= ops;
             for &at in &turns {
                 let (read, way) = order[at];
                 let (mut t, w) = run(&bench, read, way, ops, tasks).await;
