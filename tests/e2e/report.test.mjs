@@ -117,7 +117,8 @@ describe('the public report flow', { concurrency: 1 }, () => {
       const skip = await pressUntilFocused(page, 'a.skip', { max: 1 });
       assert.ok(skip.inView, 'the skip link shows when focused');
       await keys.press('Enter');
-      assert.match(page.url(), /#main$/);
+      // Following a same-page link is asynchronous in the browser: wait for it, do not race it.
+      await page.waitForURL(/#main$/, { timeout: 5000 });
 
       // 1. "Ik ben een leerling en ik zag het gebeuren": the second radio, by arrow key.
       const first = await pressUntilFocused(page, 'input[name=reporter]', { max: 3 });
