@@ -1099,6 +1099,35 @@ async fn a_report_round_trip_through_the_api() {
     assert_eq!(status, 201, "{view}");
     assert_eq!(view["messages"][0]["author"], "reporter");
     assert_eq!(view["messages"][0]["body"], "Hoi");
+    // An empty or too long message is refused with its field, problem and limit; nothing is added.
+    for (message, problem, limit) in [
+        ("  \n ".to_owned(), "missing", serde_json::Value::Null),
+        ("x".repeat(2001), "too_long", serde_json::json!(2000)),
+    ] {
+        let (status, body) = app
+            .post_json(
+                "/api/v1/receipt/messages",
+                serde_json::json!({"school": SCHOOL, "receipt": receipt, "message": message}),
+                "192.0.2.2",
+            )
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["problems"][0]["field"], "message");
+        assert_eq!(body["problems"][0]["problem"], problem);
+        assert_eq!(body["problems"][0]["limit"], limit);
+    }
+    let (_, view) = app
+        .post_json(
+            "/api/v1/receipt/status",
+            serde_json::json!({"school": SCHOOL, "receipt": receipt}),
+            "192.0.2.2",
+        )
+        .await;
+    assert_eq!(
+        view["messages"].as_array().map(Vec::len),
+        Some(1),
+        "refused messages were not stored"
+    );
 
     // Bad input: each with its own code and a message.
     let (status, body) = app

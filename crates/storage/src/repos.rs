@@ -64,6 +64,8 @@ pub trait DirectoryRepo: Send + Sync {
     ) -> Result<()>;
     async fn roles_of(&self, staff: StaffId) -> Result<Vec<(SchoolId, Role)>>;
     async fn staff_by_email(&self, email: &str) -> Result<Option<StaffMember>>;
+    /// An account's name and address, without any of its secrets (for pages that only show who).
+    async fn staff_by_id(&self, staff: StaffId) -> Result<Option<StaffMember>>;
 }
 
 /// What a roster sync changed.

@@ -229,6 +229,16 @@ macro_rules! directory_repo {
                     .map_err(map_err)?;
                 row.as_ref().map(staff_from_row).transpose()
             }
+
+            async fn staff_by_id(&self, staff: StaffId) -> Result<Option<StaffMember>> {
+                let sql = format!("{STAFF_COLUMNS} WHERE id = $1");
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(staff.as_uuid())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err(map_err)?;
+                row.as_ref().map(staff_from_row).transpose()
+            }
         }
     };
 }

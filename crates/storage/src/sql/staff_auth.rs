@@ -54,6 +54,7 @@ macro_rules! staff_auth_repo {
             /// Audits a sign-in event in the chain of every school the account has a role at.
             async fn audit_staff_event(
                 conn: &mut $conn,
+                actor: signaal_domain::policy::ActorRef,
                 staff: signaal_domain::StaffId,
                 action: &'static str,
                 outcome: String,
@@ -71,7 +72,7 @@ macro_rules! staff_auth_repo {
                     crate::audit::append(
                         &mut *conn,
                         signaal_domain::SchoolId::from_uuid(school),
-                        signaal_domain::policy::ActorRef::Staff(staff),
+                        actor,
                         &event,
                         now,
                     )
@@ -202,7 +203,7 @@ macro_rules! staff_auth_repo {
                     Some(until) => format!("failures={failures} locked_until={}", until.to_rfc3339()),
                     None => format!("failures={failures}"),
                 };
-                Self::audit_staff_event(&mut tx, staff, "staff.login_failed", outcome, now).await?;
+                Self::audit_staff_event(&mut tx, signaal_domain::policy::ActorRef::Staff(staff), staff, "staff.login_failed", outcome, now).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -223,7 +224,7 @@ macro_rules! staff_auth_repo {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                Self::audit_staff_event(&mut tx, staff, "staff.login", "ok".into(), now).await?;
+                Self::audit_staff_event(&mut tx, signaal_domain::policy::ActorRef::Staff(staff), staff, "staff.login", "ok".into(), now).await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -317,7 +318,7 @@ macro_rules! staff_auth_repo {
                     .await
                     .map_err(map_err)?;
                 if let (Some(staff), true) = (staff, audit) {
-                    Self::audit_staff_event(&mut tx, signaal_domain::StaffId::from_uuid(staff), "staff.logout", "ok".into(), now).await?;
+                    Self::audit_staff_event(&mut tx, signaal_domain::policy::ActorRef::Staff(signaal_domain::StaffId::from_uuid(staff)), signaal_domain::StaffId::from_uuid(staff), "staff.logout", "ok".into(), now).await?;
                 }
                 tx.commit().await.map_err(map_err)
             }
@@ -350,17 +351,15 @@ macro_rules! staff_auth_repo {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                let schools: Vec<uuid::Uuid> = sqlx::query_scalar(
-                    "SELECT DISTINCT school_id FROM staff_roles WHERE staff_id = $1",
+                Self::audit_staff_event(
+                    &mut tx,
+                    actor,
+                    staff,
+                    "staff.link_issued",
+                    format!("purpose={}", purpose.code()),
+                    now,
                 )
-                .bind(staff.as_uuid())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                let event = $crate::events::staff_event("staff.link_issued", staff, format!("purpose={}", purpose.code()));
-                for school in schools {
-                    crate::audit::append(&mut tx, signaal_domain::SchoolId::from_uuid(school), actor, &event, now).await?;
-                }
+                .await?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -415,7 +414,7 @@ macro_rules! staff_auth_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                Self::audit_staff_event(&mut tx, signaal_domain::StaffId::from_uuid(staff), "staff.password_set", "ok".into(), now).await?;
+                Self::audit_staff_event(&mut tx, signaal_domain::policy::ActorRef::Staff(signaal_domain::StaffId::from_uuid(staff)), signaal_domain::StaffId::from_uuid(staff), "staff.password_set", "ok".into(), now).await?;
                 tx.commit().await.map_err(map_err)?;
                 Ok(true)
             }

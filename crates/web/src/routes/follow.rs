@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use signaal_domain::report::{
-    MESSAGE_MAX, MessageAuthor, Problem, ReceiptProblem, ReportStatus, clean_message,
+    MESSAGE_MAX, MessageAuthor, ReceiptProblem, ReportStatus, clean_message,
 };
 use signaal_domain::school::School;
 use signaal_storage::reports::ReceiptView;
@@ -230,14 +230,7 @@ async fn respond(
                 None => (StatusCode::OK, String::new(), "", String::new()),
                 Some(Ok(_)) => (StatusCode::OK, t.t("message-sent"), "", String::new()),
                 Some(Err(problem)) => {
-                    let error = match problem {
-                        Problem::Missing => t.t("problem-missing-message"),
-                        other => t.t1(
-                            other.key(),
-                            "limit",
-                            &other.limit().unwrap_or_default().to_string(),
-                        ),
-                    };
+                    let error = crate::routes::report::message_problem(&t, problem);
                     (
                         StatusCode::UNPROCESSABLE_ENTITY,
                         String::new(),

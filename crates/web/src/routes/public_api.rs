@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use signaal_domain::report::{
-    Category, Field, Frequency, MessageAuthor, PartOfDay, Place, Problem, ReceiptProblem,
-    ReportDraft, ReporterRole, TokenProblem, clean_message,
+    Category, Frequency, MessageAuthor, PartOfDay, Place, Problem, ReceiptProblem, ReportDraft,
+    ReporterRole, TokenProblem, clean_message,
 };
 use signaal_storage::reports::ReceiptView;
 use utoipa::ToSchema;
@@ -393,10 +393,7 @@ async fn answer_receipt(
                 problems: vec![FieldProblem {
                     field: "message".into(),
                     problem: problem_code(problem),
-                    message: match problem {
-                        Problem::Missing => t.t("problem-missing-message"),
-                        other => problem_message(t, Field::Description, other),
-                    },
+                    message: crate::routes::report::message_problem(t, problem),
                     limit: problem.limit(),
                 }],
                 retry_after_seconds: None,

@@ -99,6 +99,14 @@ pub(crate) fn problem_message(t: &Tr, field: Field, problem: Problem) -> String 
     }
 }
 
+/// The message for a problem with a mailbox message (the reporter's or, later, the school's).
+pub(crate) fn message_problem(t: &Tr, problem: Problem) -> String {
+    match problem {
+        Problem::Missing => t.t("problem-missing-message"),
+        other => problem_message(t, Field::Description, other),
+    }
+}
+
 fn choices<T: Copy + PartialEq>(
     t: &Tr,
     all: &[T],

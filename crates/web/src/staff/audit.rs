@@ -161,10 +161,10 @@ async fn name_of(
         Some(("staff", id)) => match uuid::Uuid::parse_str(id).ok().map(StaffId::from_uuid) {
             Some(id) => state
                 .storage
-                .staff_auth
-                .credentials_of(id)
+                .directory
+                .staff_by_id(id)
                 .await?
-                .map(|c| format!("{} ({})", c.staff.display_name, c.staff.email))
+                .map(|s| format!("{} ({})", s.display_name, s.email))
                 .unwrap_or_else(|| reference.to_owned()),
             None => reference.to_owned(),
         },

@@ -55,10 +55,10 @@ async fn page(
         Ok(link) => {
             let email = state
                 .storage
-                .staff_auth
-                .credentials_of(link.staff)
+                .directory
+                .staff_by_id(link.staff)
                 .await?
-                .map(|c| c.staff.email)
+                .map(|s| s.email)
                 .unwrap_or_default();
             (
                 if error.is_empty() {
@@ -111,9 +111,7 @@ pub(crate) async fn set_password(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let t = Tr::new(state.i18n.clone(), lang);
-    let form: std::collections::HashMap<String, String> = form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let form = super::login::fields(&body);
     let password = form.get("password").cloned().unwrap_or_default();
     let repeated = form.get("repeat").cloned().unwrap_or_default();
     let link = match live_link(&state, &t, &token).await? {
@@ -124,20 +122,14 @@ pub(crate) async fn set_password(
                 .into_response());
         }
     };
-    let credentials = state
+    let staff = state
         .storage
-        .staff_auth
-        .credentials_of(link.staff)
+        .directory
+        .staff_by_id(link.staff)
         .await?
         .ok_or(AppError::NotFound)?;
-    let local_part = credentials
-        .staff
-        .email
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let mut context: Vec<&str> = credentials.staff.display_name.split_whitespace().collect();
+    let local_part = staff.email.split('@').next().unwrap_or_default().to_owned();
+    let mut context: Vec<&str> = staff.display_name.split_whitespace().collect();
     context.push(&local_part);
     let problem = if password != repeated {
         Some(t.t("password-mismatch"))

@@ -123,7 +123,7 @@ pub(crate) async fn login_form(
     login_page(t, &query.next, "", notice, String::new())
 }
 
-fn fields(body: &[u8]) -> std::collections::HashMap<String, String> {
+pub(crate) fn fields(body: &[u8]) -> std::collections::HashMap<String, String> {
     form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()

@@ -140,20 +140,21 @@ impl FromRequestParts<AppState> for StaffSession {
         };
         let now = state.clock.now();
         let loaded = async {
-            let credentials = auth.credentials_of(record.staff).await?;
+            // Name and state only: the account's secrets are not opened on every request.
+            let credentials = state.storage.directory.staff_by_id(record.staff).await?;
             let memberships = auth.memberships(record.staff).await?;
             Ok::<_, signaal_storage::StorageError>((credentials, memberships))
         };
         let (credentials, memberships) = loaded
             .await
             .map_err(|e| AppError::from(e).into_response())?;
-        let Some(credentials) = credentials.filter(|c| c.staff.active) else {
+        let Some(staff) = credentials.filter(|s| s.active) else {
             let _ = auth.end_session(id_hash, false, now).await;
             return Err(to_login(&path, Some("ended")));
         };
         let staff_actor = StaffActor {
-            id: credentials.staff.id,
-            is_provider_admin: credentials.staff.is_provider_admin,
+            id: staff.id,
+            is_provider_admin: staff.is_provider_admin,
             memberships,
         };
         let no_access = !staff_actor.is_provider_admin
@@ -183,7 +184,7 @@ impl FromRequestParts<AppState> for StaffSession {
         Ok(StaffSession {
             id_hash,
             record,
-            staff: credentials.staff,
+            staff,
             actor: Actor::Staff(staff_actor),
         })
     }
