@@ -97,15 +97,18 @@ async fn remember_language(request: Request, next: Next) -> Response {
     response
 }
 
-/// The strict baseline; a handler may set a header itself (for example a school's `frame-ancestors`).
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The strict baseline, without its `frame-ancestors` (added per response, see [`FrameAncestors`]).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'";
 
-const SECURITY_HEADERS: [(&str, &str); 8] = [
-    ("content-security-policy", CONTENT_SECURITY_POLICY),
+/// A response extension: the sites that may frame this page (only the report form sets it, to its
+/// school's own websites). Without it a page may be framed by nothing.
+#[derive(Clone, Debug)]
+pub struct FrameAncestors(pub signaal_domain::report::FrameAncestors);
+
+const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
-    ("x-frame-options", "DENY"),
     (
         "permissions-policy",
         "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
@@ -118,7 +121,21 @@ const SECURITY_HEADERS: [(&str, &str); 8] = [
 
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    // frame-ancestors and X-Frame-Options decided in one place: 'none' and DENY unless the page
+    // names its framing sites (X-Frame-Options cannot name other sites; CSP governs then).
+    let (ancestors, frame_options) = match response.extensions().get::<FrameAncestors>() {
+        Some(FrameAncestors(sites)) => (sites.directive(), "SAMEORIGIN"),
+        None => ("frame-ancestors 'none'".to_owned(), "DENY"),
+    };
+    let policy = format!("{CONTENT_SECURITY_POLICY}; {ancestors}");
     let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        headers.insert(HeaderName::from_static("content-security-policy"), value);
+    }
+    headers.insert(
+        HeaderName::from_static("x-frame-options"),
+        HeaderValue::from_static(frame_options),
+    );
     for (name, value) in SECURITY_HEADERS {
         let name = HeaderName::from_static(name);
         if !headers.contains_key(&name) {

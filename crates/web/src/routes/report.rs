@@ -333,16 +333,11 @@ pub(crate) fn form_page(state: &AppState, t: Tr, form: FormState<'_>) -> FormPag
 
 /// Lets the school's own website frame the form; nothing else may.
 fn with_frame_ancestors(mut response: Response, settings: &FormSettings) -> Response {
-    let policy = crate::middleware::CONTENT_SECURITY_POLICY.replace(
-        "frame-ancestors 'none'",
-        &settings.frame_ancestors.directive(),
-    );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        let headers = response.headers_mut();
-        headers.insert("content-security-policy", value);
-        // X-Frame-Options cannot name other sites; CSP frame-ancestors governs instead.
-        headers.insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
-    }
+    response
+        .extensions_mut()
+        .insert(crate::middleware::FrameAncestors(
+            settings.frame_ancestors.clone(),
+        ));
     response
 }
 
