@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "invitations",
         sql: include_str!("../migrations/0004_invitations.sql"),
     },
+    Migration {
+        version: 7,
+        name: "message order and school sessions",
+        sql: include_str!("../migrations/0007_message_order_and_school_sessions.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

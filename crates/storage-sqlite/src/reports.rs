@@ -173,7 +173,7 @@ async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<
 /// A person's mark at one school in one submission hour.
 type MarkKey<'a> = (uuid::Uuid, &'a [u8], chrono::DateTime<chrono::Utc>);
 
-/// Stores the batch's name marks and flags bursts: per person and hour, the batch's reports and the
+/// Stores the batch's name marks and flags bursts: per person and hour, the batch's reports and
 /// reports before them in the window, read along the index (constant cost, as in the slow path).
 async fn mark_and_check_bursts(
     conn: &mut SqliteConnection,
@@ -219,12 +219,18 @@ async fn mark_and_check_bursts(
             .await
             .map_err(map_err)?;
         if recent.len() as i64 >= BURST_THRESHOLD {
+            // Below the threshold before this batch, `recent` holds every report of the window;
+            // at or above it, the earlier ones are flagged already: with the batch, that is all.
+            let flagged: std::collections::BTreeSet<uuid::Uuid> = recent
+                .into_iter()
+                .chain(members.iter().map(|r| r.id.as_uuid()))
+                .collect();
             let sql = format!(
                 "UPDATE reports SET burst = TRUE WHERE id IN ({})",
-                vec!["?"; recent.len()].join(", ")
+                vec!["?"; flagged.len()].join(", ")
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for flagged in recent {
+            for flagged in flagged {
                 query = query.bind(flagged);
             }
             query.execute(&mut *conn).await.map_err(map_err)?;

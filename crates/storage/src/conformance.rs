@@ -633,6 +633,38 @@ pub async fn reporters_write_in_the_mailbox_by_the_hour(storage: &Storage) {
         .expect("follow up")
         .expect("known");
     assert_eq!(again.messages, view.messages);
+
+    // Within one stored hour, messages keep the order they were written in (ids are random).
+    for (minute, body) in [(71, "twee"), (72, "drie"), (73, "vier"), (74, "vijf")] {
+        storage
+            .reports
+            .reporter_message(
+                school.id,
+                receipt_hash(1),
+                body,
+                now() + Duration::minutes(minute),
+            )
+            .await
+            .expect("message")
+            .expect("known");
+    }
+    let ordered = storage
+        .reports
+        .follow_up(school.id, receipt_hash(1))
+        .await
+        .expect("follow up")
+        .expect("known");
+    let bodies: Vec<&str> = ordered.messages.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        [
+            "Het is weer gebeurd.\nVandaag.",
+            "twee",
+            "drie",
+            "vier",
+            "vijf"
+        ]
+    );
 }
 
 pub async fn a_taken_receipt_is_a_conflict(storage: &Storage) {

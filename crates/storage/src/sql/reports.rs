@@ -21,8 +21,8 @@ pub const INSERT_PERSON: &str = "INSERT INTO report_people
     (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)";
 pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
     (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)";
-/// The latest reports in the window that name this person as the one who did it, newest first,
-/// at most `$4`: reading along the index keeps this constant-time even when a flood names one pupil.
+/// Reports in the window that name this person as the one who did it, latest hours first, at most
+/// `$4`: reading along the index keeps this constant-time even when a flood names one pupil.
 pub const RECENT_NAME_MARKS: &str = "SELECT report_id FROM report_name_marks
     WHERE school_id = $1 AND fingerprint = $2 AND submitted_hour >= $3
     ORDER BY submitted_hour DESC, report_id DESC LIMIT $4";
@@ -33,10 +33,11 @@ pub const REPORT_BY_RECEIPT: &str = "SELECT id, status, submitted_hour FROM repo
 pub const REPORT_ID_BY_RECEIPT: &str =
     "SELECT id FROM reports WHERE school_id = $1 AND receipt_hash = $2";
 pub const MESSAGES: &str = "SELECT id, author, body, sent_at FROM report_messages
-    WHERE report_id = $1 ORDER BY sent_at, id";
+    WHERE report_id = $1 ORDER BY position";
 pub const INSERT_MESSAGE: &str =
-    "INSERT INTO report_messages (id, report_id, author, body, sent_at)
-    VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO report_messages (id, report_id, author, body, sent_at, position)
+    VALUES ($1, $2, $3, $4, $5,
+        (SELECT COALESCE(MAX(position), 0) + 1 FROM report_messages WHERE report_id = $2))";
 
 pub const KEY_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
 pub const INSERT_KEY_PROBE: &str =
@@ -107,8 +108,10 @@ macro_rules! report_queries {
                     .execute(&mut *conn)
                     .await
                     .map_err(map_err)?;
-                // Each report flags itself and the threshold-1 before it; together they flag every
-                // report of a burst, at constant cost per report.
+                // Each report that reaches the threshold flags itself and `threshold` others of the
+                // window. When the threshold is first reached those are all of them; every later one
+                // flags itself: together every report of a burst, at constant cost per report. (Ids
+                // are random, so "the others" are any, not the latest.)
                 let recent: Vec<uuid::Uuid> = sqlx::query_scalar(sql::RECENT_NAME_MARKS)
                     .bind(report.school.as_uuid())
                     .bind(mark)
@@ -119,7 +122,7 @@ macro_rules! report_queries {
                     .map_err(map_err)?;
                 if recent.len() as i64 >= signaal_domain::report::names::BURST_THRESHOLD {
                     burst = true;
-                    for flagged in recent {
+                    for flagged in recent.into_iter().chain([report.id.as_uuid()]) {
                         sqlx::query(sql::FLAG_BURST)
                             .bind(flagged)
                             .execute(&mut *conn)
