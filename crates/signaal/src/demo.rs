@@ -9,7 +9,7 @@ use signaal_domain::report::Receipt;
 use signaal_domain::roster::{SyncOptions, plan_sync};
 use signaal_domain::school::{NewSchool, School, SchoolSlug};
 use signaal_domain::secrets::MasterKey;
-use signaal_domain::staff::Role;
+use signaal_domain::staff::{Role, StaffAccess, advisor_period};
 use signaal_storage::{NewStaff, Storage};
 
 use crate::{CommandResult, Failure};
@@ -183,6 +183,7 @@ pub async fn seed(
             .await?;
         sign_in_ready(storage, staff.id).await?;
     }
+    give_scopes(storage, &school, clock).await?;
     let sample_receipt = seed_reports(storage, &school, &roster, clock, master).await?;
     Ok(DemoInfo {
         school,
@@ -191,6 +192,51 @@ pub async fn seed(
         sample_receipt,
         totp_secrets: demo_secrets(storage).await?,
     })
+}
+
+/// The demo teacher teaches group 5a; the demo advisor may look from a week ago until
+/// three months from now. Without them, both would see nothing.
+async fn give_scopes(storage: &Storage, school: &School, clock: &dyn Clock) -> CommandResult {
+    let now = clock.now();
+    // Set as the demo school leader would on the staff page.
+    let Some(leader) = storage.directory.staff_by_email(DEMO_STAFF[0].0).await? else {
+        return Ok(());
+    };
+    let actor = Actor::Staff(policy::StaffActor {
+        id: leader.id,
+        is_provider_admin: false,
+        memberships: storage.staff_auth.memberships(leader.id).await?,
+    });
+    let manage = policy::authorize::<policy::ManageStaff>(&actor, school.id, now)?;
+    let roster = storage
+        .rosters
+        .groups(
+            &policy::authorize::<policy::ReadRoster>(&actor, school.id, now)?,
+            clock.today(),
+        )
+        .await?;
+    let today = clock.today();
+    let period = advisor_period(today - chrono::Days::new(7), today + chrono::Days::new(90))
+        .map_err(|e| Failure(e.to_string()))?;
+    for (email, _, role) in DEMO_STAFF {
+        let (groups, period) = match role {
+            Role::Teacher => {
+                let own = roster.iter().find(|g| g.name == "5a").or(roster.first());
+                (own.map(|g| g.id).into_iter().collect(), None)
+            }
+            Role::Advisor => (Vec::new(), Some(period)),
+            _ => continue,
+        };
+        let access =
+            StaffAccess::new(vec![role], groups, period).map_err(|e| Failure(e.to_string()))?;
+        if let Some(staff) = storage.directory.staff_by_email(email).await? {
+            storage
+                .staff_admin
+                .set_access(&manage, staff.id, &access, now)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Gives a demo account the demo password and a second factor, so signing in can be tried at once.

@@ -2775,34 +2775,236 @@ async fn every_staff_route_for_every_role() {
             assert_eq!(response.status().as_u16(), status, "{email} on {route}");
         }
     }
-    // The demo advisor has no period set, so the role never counts: after the code, the session ends.
-    let pending = set_session(
-        &app.password_step("adviseur@de-vuurtoren.demo", signaal::demo::DEMO_PASSWORD)
-            .await,
+    // The demo advisor may look until the end of the 90th day from now (Dutch time): still there a
+    // second before, gone a second after, in the middle of a session.
+    let today = app.clock.now().date_naive();
+    let period = signaal_domain::staff::advisor_period(
+        today - chrono::Days::new(7),
+        today + chrono::Days::new(90),
     )
-    .expect("pending");
-    let page = app
-        .with_cookie(reqwest::Method::GET, "/app/login/code", &pending, &[])
+    .expect("period");
+    app.clock
+        .advance((period.ends_at - app.clock.now()).num_seconds() - 600);
+    let advisor = app.sign_in_ready("adviseur@de-vuurtoren.demo").await;
+    for (route, status) in routes.iter().zip([200, 303, 404, 404]) {
+        let response = app
+            .with_cookie(reqwest::Method::GET, route, &advisor, &[])
+            .await;
+        assert_eq!(response.status().as_u16(), status, "advisor on {route}");
+    }
+    app.clock
+        .advance((period.ends_at - app.clock.now()).num_seconds() - 1);
+    let last_second = app
+        .with_cookie(reqwest::Method::GET, "/app", &advisor, &[])
+        .await;
+    assert_eq!(last_second.status(), 200, "the period's last second");
+    app.clock.advance(2);
+    let after = app
+        .with_cookie(reqwest::Method::GET, "/app", &advisor, &[])
+        .await;
+    assert_eq!(
+        location(&after),
+        "/app/login?next=%2Fapp&why=ended",
+        "an advisor a second after the period sees nothing"
+    );
+}
+
+/// The staff id in the row of the staff page that holds `email`.
+fn staff_id_in(page: &str, email: &str) -> String {
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains(email))
+        .expect("row");
+    between(row, "name=\"staff\" value=\"", "\"").to_owned()
+}
+
+/// The ids of the group boxes on a person page, with whether each is ticked.
+fn group_boxes(page: &str) -> Vec<(String, bool)> {
+    page.split("name=\"group\" value=\"")
+        .skip(1)
+        .map(|rest| {
+            let id = rest.split('"').next().unwrap_or_default().to_owned();
+            let tag = rest.split('>').next().unwrap_or_default();
+            (id, tag.contains("checked"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn leadership_sets_a_teachers_groups_and_an_advisors_period() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready("directie@de-vuurtoren.demo").await;
+    let list = app
+        .with_cookie(reqwest::Method::GET, "/app/staff", &leader, &[])
         .await
         .text()
         .await
         .expect("page");
-    let code = app.code_now("adviseur@de-vuurtoren.demo");
-    let done = app
+    assert!(
+        list.contains("leerkracht (groepen "),
+        "teachers are listed with their groups"
+    );
+    let teacher = staff_id_in(&list, "leerkracht@de-vuurtoren.demo");
+    let path = format!("/app/staff/{teacher}");
+    let page = app
+        .with_cookie(reqwest::Method::GET, &path, &leader, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    let boxes = group_boxes(&page);
+    assert!(boxes.len() >= 3, "every group of the school is offered");
+    assert_eq!(boxes.iter().filter(|(_, ticked)| *ticked).count(), 1);
+    let csrf = csrf_of(&page);
+    let third = boxes[2].0.clone();
+    let post = |form: Vec<(&'static str, String)>| {
+        let (app, leader, path) = (&app, &leader, &path);
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.with_cookie(reqwest::Method::POST, path, leader, &pairs)
+                .await
+        }
+    };
+    let saved = post(vec![
+        ("csrf", csrf.clone()),
+        ("role", "teacher".into()),
+        ("group", third.clone()),
+    ])
+    .await;
+    assert_eq!(saved.status(), 200);
+    let saved = saved.text().await.expect("page");
+    assert!(saved.contains("Opgeslagen."), "{saved}");
+    let ticked: Vec<String> = group_boxes(&saved)
+        .into_iter()
+        .filter(|(_, t)| *t)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ticked, std::slice::from_ref(&third));
+
+    // Bad input: a clear message, what was ticked and typed kept, nothing saved.
+    let no_period = post(vec![
+        ("csrf", csrf.clone()),
+        ("role", "teacher".into()),
+        ("role", "advisor".into()),
+        ("group", third.clone()),
+        ("first_day", "2026-12-01".into()),
+    ])
+    .await;
+    assert_eq!(no_period.status(), 422);
+    let no_period = no_period.text().await.expect("page");
+    assert!(no_period.contains("Een adviseur heeft een periode nodig"));
+    assert!(
+        no_period.contains("value=\"advisor\" checked")
+            && no_period.contains("value=\"2026-12-01\"")
+    );
+    let backwards = post(vec![
+        ("csrf", csrf.clone()),
+        ("role", "advisor".into()),
+        ("first_day", "2026-12-10".into()),
+        ("last_day", "2026-12-01".into()),
+    ])
+    .await;
+    assert_eq!(backwards.status(), 422);
+    assert!(
+        backwards
+            .text()
+            .await
+            .expect("page")
+            .contains("De laatste dag ligt vóór de eerste dag.")
+    );
+    let garbage = post(vec![
+        ("csrf", csrf.clone()),
+        ("role", "advisor".into()),
+        ("first_day", "morgen".into()),
+        ("last_day", "2026-13-45".into()),
+    ])
+    .await;
+    assert_eq!(garbage.status(), 422);
+    let no_role = post(vec![("csrf", csrf.clone()), ("role", "koning".into())]).await;
+    assert_eq!(no_role.status(), 422);
+    assert!(
+        no_role
+            .text()
+            .await
+            .expect("page")
+            .contains("Kies minstens één rol.")
+    );
+    assert_eq!(
+        post(vec![("csrf", "vals".into()), ("role", "teacher".into())])
+            .await
+            .status(),
+        403
+    );
+
+    // An advisor period, shown back as the days entered.
+    let period = post(vec![
+        ("csrf", csrf.clone()),
+        ("role", "advisor".into()),
+        ("first_day", "2026-12-01".into()),
+        ("last_day", "2027-01-31".into()),
+    ])
+    .await
+    .text()
+    .await
+    .expect("page");
+    assert!(period.contains("Opgeslagen.") && period.contains("value=\"2027-01-31\""));
+    let list = app
+        .with_cookie(reqwest::Method::GET, "/app/staff", &leader, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(list.contains("adviseur (2026-12-01 t/m 2027-01-31)"));
+
+    // Leadership keeps its own role; strangers and other roles find nothing.
+    let own = format!(
+        "/app/staff/{}",
+        staff_id_in(&list, "directie@de-vuurtoren.demo")
+    );
+    let demoted = app
         .with_cookie(
             reqwest::Method::POST,
-            "/app/login/code",
-            &pending,
-            &[("csrf", &csrf_of(&page)), ("code", &code)],
+            &own,
+            &leader,
+            &[("csrf", &csrf), ("role", "coordinator")],
         )
         .await;
-    let session = set_session(&done).expect("session");
-    let start = app
-        .with_cookie(reqwest::Method::GET, "/app", &session, &[])
-        .await;
-    assert_eq!(
-        location(&start),
-        "/app/login?next=%2Fapp&why=ended",
-        "an advisor outside a period sees nothing"
+    assert_eq!(demoted.status(), 422);
+    assert!(
+        demoted
+            .text()
+            .await
+            .expect("page")
+            .contains("eigen rol als schoolleiding")
     );
+    for stranger in [
+        format!("/app/staff/{}", uuid::Uuid::now_v7()),
+        "/app/staff/geen-id".into(),
+    ] {
+        assert_eq!(
+            app.with_cookie(reqwest::Method::GET, &stranger, &leader, &[])
+                .await
+                .status(),
+            404
+        );
+    }
+    let coordinator = app.sign_in_ready(COORDINATOR).await;
+    assert_eq!(
+        app.with_cookie(reqwest::Method::GET, &path, &coordinator, &[])
+            .await
+            .status(),
+        404
+    );
+    let audit = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/app/audit?action=staff.access_set",
+            &leader,
+            &[],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(audit.matches("staff.access_set").count() >= 2, "{audit}");
 }

@@ -37,6 +37,7 @@ macro_rules! conformance_suite {
             form_settings_default_and_changes_are_audited,
             staff_credentials_sessions_and_statements,
             the_audit_log_is_filtered_and_reading_it_is_audited,
+            leadership_sets_roles_groups_and_periods,
         );
     };
 }
@@ -1020,5 +1021,162 @@ pub async fn the_audit_log_is_filtered_and_reading_it_is_audited(storage: &Stora
     assert_eq!(
         audit::verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
         Ok(10)
+    );
+}
+
+pub async fn leadership_sets_roles_groups_and_periods(storage: &Storage) {
+    use signaal_domain::staff::StaffAccess;
+    let (a, b) = (
+        school(storage, "access-a").await,
+        school(storage, "access-b").await,
+    );
+    import(storage, &a, &demo::roster(20, 1, today())).await;
+    import(storage, &b, &demo::roster(20, 1, today())).await;
+    let groups_a = storage
+        .rosters
+        .groups(&read_grant(&a), today())
+        .await
+        .expect("groups");
+    let groups_b = storage
+        .rosters
+        .groups(&read_grant(&b), today())
+        .await
+        .expect("groups");
+    assert!(groups_a.len() >= 2 && !groups_b.is_empty());
+    let manage: SchoolGrant<policy::ManageStaff> =
+        policy::authorize(&leader(&a), a.id, now()).expect("leadership manages staff");
+    let (teacher, _) = storage
+        .staff_admin
+        .add_staff(&manage, "juf@a.example", "Juf", Role::Teacher, now())
+        .await
+        .expect("add");
+
+    // A group of another school is ignored, not linked.
+    let access = StaffAccess::new(
+        vec![Role::Teacher],
+        vec![groups_a[0].id, groups_b[0].id],
+        None,
+    )
+    .expect("valid");
+    assert!(
+        storage
+            .staff_admin
+            .set_access(&manage, teacher, &access, now())
+            .await
+            .expect("set")
+    );
+    let memberships = storage
+        .staff_auth
+        .memberships(teacher)
+        .await
+        .expect("memberships");
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(memberships[0].groups, vec![groups_a[0].id]);
+
+    // Teacher and advisor at once; the advisor role carries the period.
+    let period = policy::Period {
+        starts_at: now(),
+        ends_at: now() + Duration::days(30),
+    };
+    let both = StaffAccess::new(
+        vec![Role::Teacher, Role::Advisor],
+        vec![groups_a[1].id],
+        Some(period),
+    )
+    .expect("valid");
+    assert!(
+        storage
+            .staff_admin
+            .set_access(&manage, teacher, &both, now())
+            .await
+            .expect("set")
+    );
+    let mut memberships = storage
+        .staff_auth
+        .memberships(teacher)
+        .await
+        .expect("memberships");
+    memberships.sort_by_key(|m| m.role);
+    assert_eq!(memberships[0].role, Role::Teacher);
+    assert_eq!(memberships[0].groups, vec![groups_a[1].id]);
+    assert_eq!(memberships[0].period, None);
+    assert_eq!(memberships[1].role, Role::Advisor);
+    assert_eq!(memberships[1].period, Some(period));
+    let listing = storage
+        .staff_admin
+        .school_staff(&manage, now())
+        .await
+        .expect("list");
+    let person = listing
+        .iter()
+        .find(|l| l.staff.id == teacher)
+        .expect("listed");
+    assert_eq!(person.groups, vec![groups_a[1].id]);
+    assert_eq!(person.period, Some(period));
+
+    // Back to coordinator only: groups and period go.
+    let coordinator = StaffAccess::new(vec![Role::Coordinator], vec![], None).expect("valid");
+    assert!(
+        storage
+            .staff_admin
+            .set_access(&manage, teacher, &coordinator, now())
+            .await
+            .expect("set")
+    );
+    let memberships = storage
+        .staff_auth
+        .memberships(teacher)
+        .await
+        .expect("memberships");
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(
+        (
+            memberships[0].role,
+            memberships[0].groups.len(),
+            memberships[0].period
+        ),
+        (Role::Coordinator, 0, None)
+    );
+
+    // Someone without a role at the school is not touched.
+    let manage_b: SchoolGrant<policy::ManageStaff> =
+        policy::authorize(&leader(&b), b.id, now()).expect("leadership manages staff");
+    assert!(
+        !storage
+            .staff_admin
+            .set_access(&manage_b, teacher, &coordinator, now())
+            .await
+            .expect("set")
+    );
+    assert_eq!(
+        storage
+            .staff_auth
+            .memberships(teacher)
+            .await
+            .expect("memberships")
+            .len(),
+        1
+    );
+
+    let read_audit: SchoolGrant<policy::ReadAudit> =
+        policy::authorize(&leader(&a), a.id, now()).expect("leadership reads the audit");
+    let filter = crate::AuditFilter {
+        action: Some("staff.access_set".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let entries = storage
+        .audit
+        .entries(&read_audit, &filter, now())
+        .await
+        .expect("entries");
+    let outcomes: Vec<&str> = entries.iter().map(|e| e.outcome.as_str()).collect();
+    assert_eq!(
+        outcomes,
+        [
+            "roles=coordinator groups=0 period=none",
+            "roles=teacher,advisor groups=1 period=set",
+            "roles=teacher groups=1 period=none",
+        ]
     );
 }

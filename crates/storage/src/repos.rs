@@ -251,6 +251,15 @@ pub trait StaffAdminRepo: Send + Sync {
         role: signaal_domain::staff::Role,
         now: DateTime<Utc>,
     ) -> Result<(StaffId, bool)>;
+    /// Replaces the account's roles, groups and period at the school (groups of another school are
+    /// ignored); `false` when the account has no role there. Applies on its very next request.
+    async fn set_access(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ManageStaff>,
+        staff: StaffId,
+        access: &signaal_domain::staff::StaffAccess,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Takes every role at the school from an account and ends its sessions; an account left without
     /// any role anywhere is deactivated.
     async fn remove_staff(

@@ -107,6 +107,10 @@ pub const LINK_HOURS: i64 = 48;
 pub struct StaffListing {
     pub staff: signaal_domain::staff::StaffMember,
     pub roles: Vec<signaal_domain::staff::Role>,
+    /// A teacher's groups at this school.
+    pub groups: Vec<signaal_domain::GroupId>,
+    /// An advisor's period at this school.
+    pub period: Option<signaal_domain::policy::Period>,
     pub has_password: bool,
     pub has_second_factor: bool,
 }

@@ -25,6 +25,11 @@ impl Tr {
         self.i18n.get(self.lang, key, &[(name, value)])
     }
 
+    /// A message with several arguments.
+    pub fn with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.i18n.get(self.lang, key, args)
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }

@@ -17,7 +17,8 @@ macro_rules! staff_admin_repo {
                 let mut tx = self.write_tx().await?;
                 let rows = sqlx::query(
                     "SELECT s.id, s.email, s.display_name, s.is_provider_admin, s.active,
-                            s.password_hash IS NOT NULL AS has_password, s.totp_secret IS NOT NULL AS has_totp, r.role
+                            s.password_hash IS NOT NULL AS has_password, s.totp_secret IS NOT NULL AS has_totp,
+                            r.role, r.starts_at, r.ends_at
                      FROM staff s JOIN staff_roles r ON r.staff_id = s.id
                      WHERE r.school_id = $1 ORDER BY s.display_name, s.email, r.role",
                 )
@@ -25,14 +26,37 @@ macro_rules! staff_admin_repo {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(map_err)?;
+                let group_rows = sqlx::query("SELECT staff_id, group_id FROM staff_groups WHERE school_id = $1")
+                    .bind(grant.school().as_uuid())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let mut groups: Vec<(uuid::Uuid, signaal_domain::GroupId)> = Vec::with_capacity(group_rows.len());
+                for row in group_rows {
+                    groups.push((
+                        row.try_get("staff_id").map_err(map_err)?,
+                        signaal_domain::GroupId::from_uuid(row.try_get("group_id").map_err(map_err)?),
+                    ));
+                }
                 let mut listing: Vec<$crate::staff_auth::StaffListing> = Vec::new();
                 for row in rows {
                     let id = signaal_domain::StaffId::from_uuid(row.try_get("id").map_err(map_err)?);
                     let role: String = row.try_get("role").map_err(map_err)?;
                     let role = $crate::reports::stored_code(&role, signaal_domain::staff::Role::parse, "role")?;
+                    let starts_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("starts_at").map_err(map_err)?;
+                    let ends_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("ends_at").map_err(map_err)?;
+                    let period = match (starts_at, ends_at) {
+                        (Some(starts_at), Some(ends_at)) => Some(signaal_domain::policy::Period { starts_at, ends_at }),
+                        _ => None,
+                    };
                     match listing.iter_mut().find(|l| l.staff.id == id) {
-                        Some(existing) => existing.roles.push(role),
+                        Some(existing) => {
+                            existing.roles.push(role);
+                            existing.period = existing.period.or(period);
+                        }
                         None => listing.push($crate::staff_auth::StaffListing {
+                            groups: groups.iter().filter(|(s, _)| *s == id.as_uuid()).map(|(_, g)| *g).collect(),
+                            period,
                             staff: signaal_domain::staff::StaffMember {
                                 id,
                                 email: row.try_get("email").map_err(map_err)?,
@@ -106,6 +130,74 @@ macro_rules! staff_admin_repo {
                 crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
                 tx.commit().await.map_err(map_err)?;
                 Ok((staff, is_new))
+            }
+
+            async fn set_access(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManageStaff>,
+                staff: signaal_domain::StaffId,
+                access: &signaal_domain::staff::StaffAccess,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<bool> {
+                use crate::error::map_err;
+                use signaal_domain::staff::Role;
+                let period = access.period();
+                let mut tx = self.write_tx().await?;
+                let removed = sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1 AND school_id = $2")
+                    .bind(staff.as_uuid())
+                    .bind(grant.school().as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                if removed == 0 {
+                    return Ok(false);
+                }
+                for role in access.roles() {
+                    let role_period = period.filter(|_| *role == Role::Advisor);
+                    sqlx::query("INSERT INTO staff_roles (staff_id, school_id, role, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+                        .bind(staff.as_uuid())
+                        .bind(grant.school().as_uuid())
+                        .bind(role.as_str())
+                        .bind(role_period.map(|p| p.starts_at))
+                        .bind(role_period.map(|p| p.ends_at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                sqlx::query("DELETE FROM staff_groups WHERE staff_id = $1 AND school_id = $2")
+                    .bind(staff.as_uuid())
+                    .bind(grant.school().as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let mut kept = 0;
+                if access.roles().contains(&Role::Teacher) {
+                    for group in access.groups() {
+                        // Only a group of this school: the select finds nothing for another's.
+                        kept += sqlx::query(
+                            "INSERT INTO staff_groups (staff_id, school_id, group_id)
+                             SELECT $1, school_id, id FROM groups WHERE id = $2 AND school_id = $3
+                             ON CONFLICT DO NOTHING",
+                        )
+                        .bind(staff.as_uuid())
+                        .bind(group.as_uuid())
+                        .bind(grant.school().as_uuid())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?
+                        .rows_affected();
+                    }
+                }
+                let roles: Vec<&str> = access.roles().iter().map(|r| r.as_str()).collect();
+                let event = $crate::events::staff_event(
+                    "staff.access_set",
+                    staff,
+                    format!("roles={} groups={kept} period={}", roles.join(","), if period.is_some() { "set" } else { "none" }),
+                );
+                crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(true)
             }
 
             async fn remove_staff(

@@ -57,6 +57,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(staff::manage::page).post(staff::manage::change),
         )
         .route(
+            "/app/staff/{id}",
+            get(staff::person::page).post(staff::person::change),
+        )
+        .route(
             "/app/invite/{token}",
             get(staff::invite::form).post(staff::invite::set_password),
         )

@@ -46,7 +46,10 @@ pub(crate) struct StaffPage {
 }
 
 /// The grant to manage staff at the account's first school where it may; 404 otherwise.
-fn grant(state: &AppState, session: &StaffSession) -> Result<SchoolGrant<ManageStaff>, AppError> {
+pub(crate) fn grant(
+    state: &AppState,
+    session: &StaffSession,
+) -> Result<SchoolGrant<ManageStaff>, AppError> {
     let now = state.clock.now();
     let policy::Actor::Staff(actor) = &session.actor else {
         return Err(AppError::NotFound);
@@ -85,18 +88,33 @@ async fn render(
         .staff_admin
         .school_staff(&grant, state.clock.now())
         .await?;
+    let group_names = match policy::authorize::<policy::ReadRoster>(
+        &session.actor,
+        grant.school(),
+        state.clock.now(),
+    ) {
+        Ok(roster) => state
+            .storage
+            .rosters
+            .groups(&roster, state.clock.today())
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect(),
+        Err(_) => std::collections::HashMap::new(),
+    };
     let people = listing
         .into_iter()
         .map(|l| Person {
             id: l.staff.id.to_string(),
-            name: l.staff.display_name,
-            email: l.staff.email,
             roles: l
                 .roles
                 .iter()
-                .map(|r| t.t(&format!("role-{}", r.as_str())))
+                .map(|r| role_with_scope(&t, *r, &l, &group_names))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join("; "),
+            name: l.staff.display_name,
+            email: l.staff.email,
             state: t.t(match (l.has_password, l.has_second_factor) {
                 (false, _) => "staff-state-invited",
                 (true, false) => "staff-state-no-second-factor",
@@ -123,6 +141,40 @@ async fn render(
         link: outcome.link,
         t,
     })
+}
+
+/// A role as the list shows it: a teacher with their groups, an advisor with their period.
+fn role_with_scope(
+    t: &Tr,
+    role: Role,
+    person: &signaal_storage::staff_auth::StaffListing,
+    group_names: &std::collections::HashMap<signaal_domain::GroupId, String>,
+) -> String {
+    let label = t.t(&format!("role-{}", role.as_str()));
+    let scope = match role {
+        Role::Teacher => {
+            let mut names: Vec<&str> = person
+                .groups
+                .iter()
+                .filter_map(|g| group_names.get(g).map(String::as_str))
+                .collect();
+            names.sort_unstable();
+            t.t1("staff-groups-of", "groups", &names.join(", "))
+        }
+        Role::Advisor => match person
+            .period
+            .as_ref()
+            .map(signaal_domain::staff::period_days)
+        {
+            Some((first, last)) => t.with(
+                "staff-period-of",
+                &[("first", &first.to_string()), ("last", &last.to_string())],
+            ),
+            None => return label,
+        },
+        _ => return label,
+    };
+    format!("{label} ({scope})")
 }
 
 fn empty() -> Outcome {

@@ -10,6 +10,7 @@ pub(crate) mod audit;
 pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod manage;
+pub(crate) mod person;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
