@@ -22,6 +22,8 @@ pub struct School {
     pub slug: SchoolSlug,
     pub name: String,
     pub is_demo: bool,
+    /// How long a signed-in staff member may be idle here before the session ends.
+    pub idle_minutes: i64,
 }
 
 /// What is needed to create a school.

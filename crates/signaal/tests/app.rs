@@ -2752,19 +2752,25 @@ async fn leadership_adds_and_removes_staff_and_changes_apply_at_once() {
 #[tokio::test]
 async fn every_staff_route_for_every_role() {
     let app = TestApp::start().await;
-    let routes = ["/app", "/app/statement", "/app/audit", "/app/staff"];
+    let routes = [
+        "/app",
+        "/app/statement",
+        "/app/audit",
+        "/app/staff",
+        "/app/school",
+    ];
     for route in routes {
         let anonymous = app.get(route, None).await;
         assert_eq!(anonymous.status(), 303, "{route} without a session");
         assert!(location(&anonymous).starts_with("/app/login"), "{route}");
     }
-    // (account, expected status per route: /app, /app/statement, /app/audit, /app/staff)
-    let table: [(&str, [u16; 4]); 5] = [
-        ("directie@de-vuurtoren.demo", [200, 303, 200, 200]),
-        ("coordinator@de-vuurtoren.demo", [200, 303, 404, 404]),
-        ("leerkracht@de-vuurtoren.demo", [200, 303, 404, 404]),
-        ("bestuur@de-vuurtoren.demo", [200, 303, 404, 404]),
-        ("fg@de-vuurtoren.demo", [200, 303, 200, 404]),
+    // (account, expected status per route: /app, /app/statement, /app/audit, /app/staff, /app/school)
+    let table: [(&str, [u16; 5]); 5] = [
+        ("directie@de-vuurtoren.demo", [200, 303, 200, 200, 200]),
+        ("coordinator@de-vuurtoren.demo", [200, 303, 404, 404, 404]),
+        ("leerkracht@de-vuurtoren.demo", [200, 303, 404, 404, 404]),
+        ("bestuur@de-vuurtoren.demo", [200, 303, 404, 404, 404]),
+        ("fg@de-vuurtoren.demo", [200, 303, 200, 404, 404]),
     ];
     for (email, expected) in table {
         let session = app.sign_in_ready(email).await;
@@ -2786,7 +2792,7 @@ async fn every_staff_route_for_every_role() {
     app.clock
         .advance((period.ends_at - app.clock.now()).num_seconds() - 600);
     let advisor = app.sign_in_ready("adviseur@de-vuurtoren.demo").await;
-    for (route, status) in routes.iter().zip([200, 303, 404, 404]) {
+    for (route, status) in routes.iter().zip([200, 303, 404, 404, 404]) {
         let response = app
             .with_cookie(reqwest::Method::GET, route, &advisor, &[])
             .await;
@@ -3007,4 +3013,186 @@ async fn leadership_sets_a_teachers_groups_and_an_advisors_period() {
         .await
         .expect("page");
     assert!(audit.matches("staff.access_set").count() >= 2, "{audit}");
+}
+
+#[tokio::test]
+async fn a_school_chooses_its_idle_limit_and_publishes_a_new_statement() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready("directie@de-vuurtoren.demo").await;
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/school", &leader, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("<option value=\"15\" selected>"),
+        "15 minutes by default"
+    );
+    let csrf = csrf_of(&page);
+    let school = |form: Vec<(&'static str, String)>| {
+        let (app, leader) = (&app, &leader);
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.with_cookie(reqwest::Method::POST, "/app/school", leader, &pairs)
+                .await
+        }
+    };
+    for bad in ["7", "0", "-5", "veel", "", "99999999999999999999"] {
+        let refused = school(vec![
+            ("csrf", csrf.clone()),
+            ("do", "idle".into()),
+            ("idle_minutes", bad.into()),
+        ])
+        .await;
+        assert_eq!(refused.status(), 422, "{bad:?}");
+        assert!(
+            refused
+                .text()
+                .await
+                .expect("page")
+                .contains("Kies een van de tijden")
+        );
+    }
+    let saved = school(vec![
+        ("csrf", csrf.clone()),
+        ("do", "idle".into()),
+        ("idle_minutes", "5".into()),
+    ])
+    .await
+    .text()
+    .await
+    .expect("page");
+    assert!(
+        saved.contains("na 5 minuten zonder klik")
+            && saved.contains("<option value=\"5\" selected>")
+    );
+
+    let audit = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/app/audit?action=school.",
+            &leader,
+            &[],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(audit.contains("school.idle_minutes_set"), "{audit}");
+
+    // A session that starts after the change ends after 5 idle minutes: fine at 4:59, over at 5:01.
+    let coordinator = app.sign_in_ready(COORDINATOR).await;
+    app.clock.advance(4 * 60 + 59);
+    assert_eq!(
+        app.with_cookie(reqwest::Method::GET, "/app", &coordinator, &[])
+            .await
+            .status(),
+        200
+    );
+    app.clock.advance(5 * 60 + 1);
+    let over = app
+        .with_cookie(reqwest::Method::GET, "/app", &coordinator, &[])
+        .await;
+    assert_eq!(location(&over), "/app/login?next=%2Fapp&why=idle");
+
+    // The statement: too short is refused with the text kept; a new version asks everyone again.
+    let short = school(vec![
+        ("csrf", csrf.clone()),
+        ("do", "statement".into()),
+        ("statement", "Kort <b>en</b> krachtig".into()),
+    ])
+    .await;
+    assert_eq!(short.status(), 422);
+    let short = short.text().await.expect("page");
+    assert!(short.contains("nu zijn het er 23"), "{short}");
+    assert!(
+        short.contains("Kort &#60;b&#62;en&#60;/b&#62; krachtig")
+            || short.contains("Kort &lt;b&gt;en&lt;/b&gt; krachtig")
+    );
+    let text = "Ik houd alles wat ik in Signaal over leerlingen lees voor mij, nu en later. Versie van de school.";
+    let published = school(vec![
+        ("csrf", csrf.clone()),
+        ("do", "statement".into()),
+        ("statement", text.into()),
+    ])
+    .await
+    .text()
+    .await
+    .expect("page");
+    assert!(
+        published.contains("Versie 2 is gepubliceerd."),
+        "{published}"
+    );
+    let fg = app.sign_in("fg@de-vuurtoren.demo").await;
+    let asked = app
+        .with_cookie(reqwest::Method::GET, "/app", &fg, &[])
+        .await;
+    assert_eq!(location(&asked), "/app/statement");
+    let statement = app
+        .with_cookie(reqwest::Method::GET, "/app/statement", &fg, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(statement.contains("Versie van de school."));
+    // Leadership too must accept the new version before going on.
+    let leader_asked = app
+        .with_cookie(reqwest::Method::GET, "/app/audit", &leader, &[])
+        .await;
+    assert_eq!(location(&leader_asked), "/app/statement");
+}
+
+#[tokio::test]
+async fn the_idle_warning_reads_the_time_left_without_counting_as_a_click() {
+    let app = TestApp::start().await;
+    let session = app.sign_in_ready(COORDINATOR).await;
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app", &session, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("/static/staff.js") && page.contains("id=\"idle-warning\""));
+    let left = |app: &TestApp, session: &str| {
+        let request = app
+            .client
+            .get(app.url("/app/session"))
+            .header("cookie", format!("__Host-signaal_session={session}"));
+        async move {
+            let response = request.send().await.expect("response");
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.expect("json");
+            (status, body["seconds_left"].as_i64().expect("seconds"))
+        }
+    };
+    app.clock.advance(10 * 60);
+    assert_eq!(left(&app, &session).await, (200, 5 * 60));
+    app.clock.advance(60);
+    assert_eq!(
+        left(&app, &session).await,
+        (200, 4 * 60),
+        "asking is not activity"
+    );
+    // Staying signed in needs the page's CSRF token, and moves the limit.
+    let keep = |token: &str| {
+        app.client
+            .post(app.url("/app/session/keep"))
+            .header("cookie", format!("__Host-signaal_session={session}"))
+            .header("x-csrf-token", token.to_owned())
+            .send()
+    };
+    assert_eq!(keep("vals").await.expect("response").status(), 403);
+    assert_eq!(keep(&csrf_of(&page)).await.expect("response").status(), 204);
+    assert_eq!(left(&app, &session).await, (200, 15 * 60));
+    app.clock.advance(15 * 60);
+    assert_eq!(left(&app, &session).await, (401, 0));
+    assert_eq!(left(&app, "0".repeat(64).as_str()).await, (401, 0));
+    let none = app
+        .client
+        .get(app.url("/app/session"))
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(none.status(), 401);
 }

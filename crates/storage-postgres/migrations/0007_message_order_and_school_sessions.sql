@@ -10,4 +10,4 @@ CREATE UNIQUE INDEX report_messages_in_order ON report_messages (report_id, posi
 
 -- How long a signed-in staff member may be idle at this school before the session ends (SPEC §2.6:
 -- 15 minutes unless the school chooses otherwise).
-ALTER TABLE schools ADD COLUMN idle_minutes INTEGER NOT NULL DEFAULT 15 CHECK (idle_minutes BETWEEN 5 AND 60);
+ALTER TABLE schools ADD COLUMN idle_minutes BIGINT NOT NULL DEFAULT 15 CHECK (idle_minutes BETWEEN 5 AND 60);

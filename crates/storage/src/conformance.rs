@@ -38,6 +38,7 @@ macro_rules! conformance_suite {
             staff_credentials_sessions_and_statements,
             the_audit_log_is_filtered_and_reading_it_is_audited,
             leadership_sets_roles_groups_and_periods,
+            a_school_sets_its_idle_limit_and_statement_versions,
         );
     };
 }
@@ -1177,6 +1178,72 @@ pub async fn leadership_sets_roles_groups_and_periods(storage: &Storage) {
             "roles=coordinator groups=0 period=none",
             "roles=teacher,advisor groups=1 period=set",
             "roles=teacher groups=1 period=none",
+        ]
+    );
+}
+
+pub async fn a_school_sets_its_idle_limit_and_statement_versions(storage: &Storage) {
+    let a = school(storage, "settings-a").await;
+    assert_eq!(a.idle_minutes, 15, "the default");
+    let configure: SchoolGrant<policy::ConfigureSchool> =
+        policy::authorize(&leader(&a), a.id, now()).expect("leadership configures");
+    storage
+        .directory
+        .set_idle_minutes(&configure, 5, now())
+        .await
+        .expect("set");
+    let found = storage
+        .directory
+        .school_by_id(a.id)
+        .await
+        .expect("read")
+        .expect("school");
+    assert_eq!(found.idle_minutes, 5);
+    assert!(
+        storage
+            .directory
+            .set_idle_minutes(&configure, 7, now())
+            .await
+            .is_err(),
+        "only the offered choices"
+    );
+    assert_eq!(
+        storage.staff_auth.statement(a.id).await.expect("read"),
+        None
+    );
+    let first = storage
+        .staff_auth
+        .publish_statement(&configure, "Eerste tekst", now())
+        .await
+        .expect("publish");
+    let second = storage
+        .staff_auth
+        .publish_statement(&configure, "Tweede tekst", now())
+        .await
+        .expect("publish");
+    assert_eq!((first, second), (2, 3), "version 1 is the default text");
+    let current = storage
+        .staff_auth
+        .statement(a.id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        (current.version, current.body.as_str()),
+        (3, "Tweede tekst")
+    );
+    let chain = storage
+        .audit
+        .chain(&policy::authorize(&Actor::Operator, a.id, now()).expect("verify grant"))
+        .await
+        .expect("chain");
+    let actions: Vec<&str> = chain.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "school.idle_minutes_set",
+            "statement.published",
+            "statement.published"
         ]
     );
 }

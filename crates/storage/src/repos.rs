@@ -47,6 +47,13 @@ pub trait DirectoryRepo: Send + Sync {
     /// A school's public face by id (staff pages name the schools of a signed-in account).
     async fn school_by_id(&self, school: SchoolId) -> Result<Option<School>>;
     async fn list_schools(&self, grant: &DirectoryGrant) -> Result<Vec<School>>;
+    /// Sets the school's idle limit for staff sessions (one of the allowed choices); audited.
+    async fn set_idle_minutes(
+        &self,
+        grant: &SchoolGrant<ConfigureSchool>,
+        minutes: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
     /// Fails with `Conflict` when the e-mail address (compared case-insensitively) is taken.
     async fn create_staff(
         &self,
@@ -209,6 +216,13 @@ pub trait StaffAuthRepo: Send + Sync {
     ) -> Result<bool>;
     /// The school's current statement, if it wrote one (otherwise the default text applies).
     async fn statement(&self, school: SchoolId) -> Result<Option<Statement>>;
+    /// Publishes a new version of the school's statement (everyone accepts it again); audited.
+    async fn publish_statement(
+        &self,
+        grant: &SchoolGrant<ConfigureSchool>,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
     async fn has_accepted(&self, staff: StaffId, school: SchoolId, version: i64) -> Result<bool>;
     async fn accept_statement(
         &self,

@@ -5,6 +5,15 @@ use chrono::{DateTime, Duration, Utc};
 
 /// Idle sessions end after this by default (a school may choose another).
 pub const DEFAULT_IDLE_MINUTES: i64 = 15;
+/// The choices a school has for its idle limit: short enough to protect an unattended screen in
+/// a classroom, long enough to write a logbook entry.
+pub const IDLE_MINUTE_CHOICES: [i64; 6] = [5, 10, 15, 20, 30, 60];
+
+/// The idle limit of a session for an account at these schools: the strictest of them.
+pub fn idle_minutes_for(schools: impl IntoIterator<Item = i64>) -> i64 {
+    schools.into_iter().min().unwrap_or(DEFAULT_IDLE_MINUTES)
+}
+
 /// No session lives longer than this, however active.
 pub const ABSOLUTE_LIMIT_HOURS: i64 = 12;
 

@@ -25,6 +25,7 @@ macro_rules! directory_repo {
                 slug: SchoolSlug::parse(&slug).map_err(|e| StorageError::Corrupt(e.to_string()))?,
                 name: row.try_get("name").map_err(map_err)?,
                 is_demo: row.try_get("is_demo").map_err(map_err)?,
+                idle_minutes: row.try_get("idle_minutes").map_err(map_err)?,
             })
         }
 
@@ -38,7 +39,7 @@ macro_rules! directory_repo {
             })
         }
 
-        const SCHOOL_COLUMNS: &str = "SELECT id, board_id, slug, name, is_demo FROM schools";
+        const SCHOOL_COLUMNS: &str = "SELECT id, board_id, slug, name, is_demo, idle_minutes FROM schools";
         const STAFF_COLUMNS: &str = "SELECT id, email, display_name, is_provider_admin, active FROM staff";
 
         #[async_trait]
@@ -96,6 +97,7 @@ macro_rules! directory_repo {
                     slug: new.slug.clone(),
                     name: new.name.clone(),
                     is_demo: new.is_demo,
+                    idle_minutes: signaal_domain::auth::session::DEFAULT_IDLE_MINUTES,
                 };
                 let mut tx = self.write_tx().await?;
                 let inserted = sqlx::query("INSERT INTO schools (id, board_id, slug, name, is_demo, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -147,6 +149,31 @@ macro_rules! directory_repo {
                     .await
                     .map_err(map_err)?;
                 rows.iter().map(school_from_row).collect()
+            }
+
+            async fn set_idle_minutes(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ConfigureSchool>,
+                minutes: i64,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                if !signaal_domain::auth::session::IDLE_MINUTE_CHOICES.contains(&minutes) {
+                    return Err(StorageError::Corrupt(format!("{minutes} minutes is not an idle limit a school can choose")));
+                }
+                let mut tx = self.write_tx().await?;
+                sqlx::query("UPDATE schools SET idle_minutes = $1 WHERE id = $2")
+                    .bind(minutes)
+                    .bind(grant.school().as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let event = signaal_domain::audit::AuditEvent {
+                    action: "school.idle_minutes_set",
+                    subject: format!("school:{}", grant.school()),
+                    outcome: format!("ok minutes={minutes}"),
+                };
+                audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+                tx.commit().await.map_err(map_err)
             }
 
             async fn create_staff(

@@ -437,6 +437,40 @@ macro_rules! staff_auth_repo {
                 .transpose()
             }
 
+            async fn publish_statement(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ConfigureSchool>,
+                body: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<i64> {
+                use crate::error::map_err;
+                let mut tx = self.write_tx().await?;
+                // The default text, never stored, is version 1; a school's own texts follow it.
+                let version: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(MAX(version), 1) + 1 FROM confidentiality_statements WHERE school_id = $1",
+                )
+                .bind(grant.school().as_uuid())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                sqlx::query("INSERT INTO confidentiality_statements (school_id, version, body, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(grant.school().as_uuid())
+                    .bind(version)
+                    .bind(body)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let event = signaal_domain::audit::AuditEvent {
+                    action: "statement.published",
+                    subject: format!("school:{}", grant.school()),
+                    outcome: format!("ok version={version}"),
+                };
+                crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(version)
+            }
+
             async fn has_accepted(&self, staff: signaal_domain::StaffId, school: signaal_domain::SchoolId, version: i64) -> $crate::Result<bool> {
                 let found: Option<i64> = sqlx::query_scalar(
                     "SELECT version FROM confidentiality_acceptances WHERE staff_id = $1 AND school_id = $2 AND version = $3",

@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 const STYLESHEET: &str = include_str!("../../static/signaal.css");
 const PICTOGRAMS: &str = include_str!("../../static/pictograms.svg");
 const SCRIPT: &str = include_str!("../../static/signaal.js");
+const STAFF_SCRIPT: &str = include_str!("../../static/staff.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     (
@@ -28,4 +29,9 @@ pub(crate) async fn pictograms() -> impl IntoResponse {
 /// Progressive enhancement only: read aloud, print. Every page works without it.
 pub(crate) async fn script() -> impl IntoResponse {
     asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+/// Staff pages: the idle warning and keeping unsent form content. Every page works without it.
+pub(crate) async fn staff_script() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", STAFF_SCRIPT)
 }

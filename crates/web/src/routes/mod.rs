@@ -22,6 +22,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/static/signaal.css", get(assets::stylesheet))
         .route("/static/pictograms.svg", get(assets::pictograms))
         .route("/static/signaal.js", get(assets::script))
+        .route("/static/staff.js", get(assets::staff_script))
         .route("/s/{school}", get(report::form).post(report::submit))
         .route("/s/{school}/en", get(report::form_en))
         .route(
@@ -56,6 +57,12 @@ pub(crate) fn router() -> Router<AppState> {
             "/app/staff",
             get(staff::manage::page).post(staff::manage::change),
         )
+        .route(
+            "/app/school",
+            get(staff::school::page).post(staff::school::change),
+        )
+        .route("/app/session", get(staff::idle::status))
+        .route("/app/session/keep", post(staff::idle::keep))
         .route(
             "/app/staff/{id}",
             get(staff::person::page).post(staff::person::change),

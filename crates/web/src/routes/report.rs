@@ -576,5 +576,6 @@ fn placeholder_school(slug: &str) -> Result<School, AppError> {
         name: slug.as_str().to_owned(),
         slug,
         is_demo: false,
+        idle_minutes: signaal_domain::auth::session::DEFAULT_IDLE_MINUTES,
     })
 }

@@ -12,7 +12,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use signaal_domain::auth::session::{DEFAULT_IDLE_MINUTES, lock_after};
+use signaal_domain::auth::session::{idle_minutes_for, lock_after};
 use signaal_domain::auth::{
     RecoveryCode, RecoveryCodes, TotpSecret, dummy_verify, totp, verify_password,
 };
@@ -346,11 +346,22 @@ async fn complete_login(
     auth.login_succeeded(credentials.staff.id, totp_step, now)
         .await?;
     auth.end_session(old, false, now).await?;
+    let mut limits = Vec::new();
+    for membership in auth.memberships(credentials.staff.id).await? {
+        if let Some(school) = state
+            .storage
+            .directory
+            .school_by_id(membership.school)
+            .await?
+        {
+            limits.push(school.idle_minutes);
+        }
+    }
     start_session(
         state,
         credentials.staff.id,
         SessionStage::Active,
-        DEFAULT_IDLE_MINUTES,
+        idle_minutes_for(limits),
     )
     .await
 }
@@ -670,6 +681,7 @@ pub(crate) struct StartPage {
     provider_admin: bool,
     reads_audit: bool,
     manages_staff: bool,
+    configures_school: bool,
 }
 
 pub(crate) async fn start(
@@ -717,6 +729,7 @@ pub(crate) async fn start(
         manages_staff: actor.memberships.iter().any(|m| {
             policy::authorize::<policy::ManageStaff>(&session.actor, m.school, now).is_ok()
         }),
+        configures_school: super::school::grant(&state, &session).is_ok(),
         reads_audit: actor
             .memberships
             .iter()

@@ -7,10 +7,12 @@
 //! works there. Every state-changing form carries the session's CSRF token.
 
 pub(crate) mod audit;
+pub(crate) mod idle;
 pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod manage;
 pub(crate) mod person;
+pub(crate) mod school;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
