@@ -131,10 +131,10 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
             .expect("apply");
     }
     let verify = policy::authorize(&Actor::Operator, school.id, now).expect("grant");
-    // Three compares and three imports.
+    // The school's creation, three compares and three imports.
     assert_eq!(
         verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
-        Ok(6)
+        Ok(7)
     );
 
     let update = sqlx::query("UPDATE audit_log SET outcome = 'nothing' WHERE seq = 2")

@@ -467,18 +467,23 @@ pub async fn every_roster_change_and_view_is_audited_in_a_chain_per_school(stora
     // Reading the roster to compare it with the import holds names too, so it is audited.
     assert_eq!(
         actions,
-        vec!["roster.compare", "roster.import", "roster.view"]
+        vec![
+            "school.created",
+            "roster.compare",
+            "roster.import",
+            "roster.view"
+        ]
     );
-    assert_eq!(chain_a[0].outcome, "ok pupils=0");
-    assert_eq!(chain_a[1].actor, "operator");
+    assert_eq!(chain_a[1].outcome, "ok pupils=0");
+    assert_eq!(chain_a[2].actor, "operator");
     assert_eq!(
-        chain_a[1].outcome,
+        chain_a[2].outcome,
         "added=20 updated=0 left=0 groups_created=16"
     );
-    assert!(chain_a[2].actor.starts_with("staff:"));
-    assert_eq!(audit::verify_chain(&chain_a), Ok(3));
+    assert!(chain_a[3].actor.starts_with("staff:"));
+    assert_eq!(audit::verify_chain(&chain_a), Ok(4));
     let chain_b = storage.audit.chain(&verify(&b)).await.expect("chain");
-    assert_eq!(audit::verify_chain(&chain_b), Ok(2));
+    assert_eq!(audit::verify_chain(&chain_b), Ok(3));
     // Nothing in the audit log names a pupil.
     let file = demo::roster(20, 6, today());
     for entry in chain_a.iter().chain(&chain_b) {
@@ -898,6 +903,8 @@ pub async fn staff_credentials_sessions_and_statements(storage: &Storage) {
     assert_eq!(
         actions,
         [
+            "school.created",
+            "staff.role_added",
             "staff.login_failed",
             "staff.login",
             "staff.logout",
@@ -933,7 +940,12 @@ pub async fn the_audit_log_is_filtered_and_reading_it_is_audited(storage: &Stora
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["roster.view", "roster.import", "roster.compare"],
+        [
+            "roster.view",
+            "roster.import",
+            "roster.compare",
+            "school.created"
+        ],
         "newest first"
     );
     let by_operator = crate::AuditFilter {
@@ -947,7 +959,7 @@ pub async fn the_audit_log_is_filtered_and_reading_it_is_audited(storage: &Stora
             .await
             .expect("entries")
             .len(),
-        2
+        3
     );
     let roster_prefix = crate::AuditFilter {
         action: Some("roster.".into()),
@@ -1021,7 +1033,7 @@ pub async fn the_audit_log_is_filtered_and_reading_it_is_audited(storage: &Stora
     let verify = policy::authorize::<VerifyAudit>(&Actor::Operator, a.id, now()).expect("verify");
     assert_eq!(
         audit::verify_chain(&storage.audit.chain(&verify).await.expect("chain")),
-        Ok(10)
+        Ok(11)
     );
 }
 
@@ -1241,6 +1253,7 @@ pub async fn a_school_sets_its_idle_limit_and_statement_versions(storage: &Stora
     assert_eq!(
         actions,
         [
+            "school.created",
             "school.idle_minutes_set",
             "statement.published",
             "statement.published"

@@ -87,7 +87,7 @@ macro_rules! directory_repo {
 
             async fn create_school(
                 &self,
-                _grant: &DirectoryGrant,
+                grant: &DirectoryGrant,
                 new: &NewSchool,
                 now: DateTime<Utc>,
             ) -> Result<School> {
@@ -118,6 +118,12 @@ macro_rules! directory_repo {
                 }
                 inserted?;
                 audit::start_chain(&mut tx, school.id).await?;
+                let event = signaal_domain::audit::AuditEvent {
+                    action: "school.created",
+                    subject: format!("school:{}", school.id),
+                    outcome: format!("ok board={}", school.board_id),
+                };
+                audit::append(&mut tx, school.id, grant.actor(), &event, now).await?;
                 tx.commit().await.map_err(map_err)?;
                 Ok(school)
             }
@@ -212,20 +218,26 @@ macro_rules! directory_repo {
 
             async fn assign_role(
                 &self,
-                _grant: &DirectoryGrant,
+                grant: &DirectoryGrant,
                 staff: StaffId,
                 school: SchoolId,
                 role: Role,
-                _now: DateTime<Utc>,
+                now: DateTime<Utc>,
             ) -> Result<()> {
-                sqlx::query("INSERT INTO staff_roles (staff_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                let mut tx = self.write_tx().await?;
+                let added = sqlx::query("INSERT INTO staff_roles (staff_id, school_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                     .bind(staff.as_uuid())
                     .bind(school.as_uuid())
                     .bind(role.as_str())
-                    .execute(self.write_pool())
+                    .execute(&mut *tx)
                     .await
-                    .map_err(map_err)?;
-                Ok(())
+                    .map_err(map_err)?
+                    .rows_affected();
+                if added > 0 {
+                    let event = $crate::events::staff_event("staff.role_added", staff, format!("role={}", role.as_str()));
+                    audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                }
+                tx.commit().await.map_err(map_err)
             }
 
             async fn roles_of(&self, staff: StaffId) -> Result<Vec<(SchoolId, Role)>> {
