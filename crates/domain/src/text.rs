@@ -103,3 +103,41 @@ mod tests {
         assert_eq!(clean_line("ééééé", 5), Ok("ééééé".to_owned()));
     }
 }
+
+/// An e-mail address as staff accounts use it: trimmed and in lower case, with text on both sides
+/// of one `@`, no spaces, at most 254 characters. `None` when it is not one.
+pub fn email_address(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let plausible = !local.is_empty()
+        && !domain.is_empty()
+        && !domain.contains('@')
+        && email.chars().count() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    plausible.then_some(email)
+}
+
+#[cfg(test)]
+mod email_tests {
+    use super::email_address;
+
+    #[test]
+    fn addresses_are_trimmed_lowered_and_checked() {
+        assert_eq!(
+            email_address("  Juf.Nieuw@School.NL "),
+            Some("juf.nieuw@school.nl".into())
+        );
+        for bad in [
+            "",
+            "geen adres",
+            "@school.nl",
+            "juf@",
+            "a@b@c",
+            "juf @school.nl",
+            "juf@school\u{7}.nl",
+        ] {
+            assert_eq!(email_address(bad), None, "{bad:?}");
+        }
+        assert_eq!(email_address(&format!("{}@x.nl", "a".repeat(250))), None);
+    }
+}

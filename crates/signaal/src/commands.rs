@@ -246,12 +246,8 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
             role,
             provider_admin,
         } => {
-            let email = email.trim().to_lowercase();
-            if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
-                return Err(Failure(format!(
-                    "--email \"{email}\" is not an e-mail address"
-                )));
-            }
+            let email = signaal_domain::text::email_address(&email)
+                .ok_or_else(|| Failure(format!("--email \"{email}\" is not an e-mail address")))?;
             let name = signaal_domain::text::clean_line(&name, 120)
                 .map_err(|e| Failure(format!("--name {e}")))?;
             let role = match role.as_deref() {

@@ -21,6 +21,9 @@ const DEMO_REPORTS: usize = 160;
 /// About four months back: since the start of the school year.
 const DEMO_REPORT_DAYS: u32 = 110;
 
+/// The provider's made-up administrator: schools and accounts, never any content.
+const DEMO_PROVIDER_ADMIN: (&str, &str) = ("beheer@signaal.demo", "Sam Jansen (beheerder)");
+
 /// One made-up staff member per role.
 const DEMO_STAFF: [(&str, &str, Role); 6] = [
     (
@@ -98,15 +101,22 @@ impl DemoInfo {
             ));
         }
         out.push_str("Demo staff accounts (one per role):\n");
-        for (email, name, role) in DEMO_STAFF {
+        let accounts = DEMO_STAFF
+            .iter()
+            .map(|(email, name, role)| (*email, *name, role.as_str()))
+            .chain([(
+                DEMO_PROVIDER_ADMIN.0,
+                DEMO_PROVIDER_ADMIN.1,
+                "provider_admin",
+            )]);
+        for (email, name, label) in accounts {
             let secret = self
                 .totp_secrets
                 .iter()
                 .find(|(e, _)| e == email)
                 .map_or("", |(_, s)| s.as_str());
             out.push_str(&format!(
-                "  {:<24} {email:<32} TOTP secret {secret}  {name}\n",
-                role.as_str()
+                "  {label:<24} {email:<32} TOTP secret {secret}  {name}\n"
             ));
         }
         out.push_str(&format!(
@@ -184,6 +194,19 @@ pub async fn seed(
         sign_in_ready(storage, staff.id).await?;
     }
     give_scopes(storage, &school, clock).await?;
+    let (email, name) = DEMO_PROVIDER_ADMIN;
+    if storage.directory.staff_by_email(email).await?.is_none() {
+        let new = NewStaff {
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            is_provider_admin: true,
+        };
+        let admin = storage
+            .directory
+            .create_staff(&directory, &new, now)
+            .await?;
+        sign_in_ready(storage, admin.id).await?;
+    }
     let sample_receipt = seed_reports(storage, &school, &roster, clock, master).await?;
     Ok(DemoInfo {
         school,
@@ -255,7 +278,8 @@ async fn sign_in_ready(storage: &Storage, staff: signaal_domain::StaffId) -> Com
 /// The demo accounts' TOTP secrets, read back (so a restart prints them again).
 async fn demo_secrets(storage: &Storage) -> CommandResult<Vec<(String, String)>> {
     let mut secrets = Vec::new();
-    for (email, _, _) in DEMO_STAFF {
+    let emails = DEMO_STAFF.iter().map(|(email, _, _)| *email);
+    for email in emails.chain([DEMO_PROVIDER_ADMIN.0]) {
         let credentials = storage.staff_auth.credentials(email).await?;
         if let Some(secret) = credentials.and_then(|c| c.totp_secret) {
             secrets.push((email.to_owned(), secret.to_base32().to_string()));

@@ -3197,3 +3197,139 @@ async fn the_idle_warning_reads_the_time_left_without_counting_as_a_click() {
         .expect("response");
     assert_eq!(none.status(), 401);
 }
+
+const PROVIDER_ADMIN: &str = "beheer@signaal.demo";
+
+#[tokio::test]
+async fn a_provider_admin_adds_a_school_with_its_first_leader() {
+    let app = TestApp::start().await;
+    let admin = app.sign_in(PROVIDER_ADMIN).await;
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/app/admin", &admin, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("de-vuurtoren"), "the schools are listed");
+    let csrf = csrf_of(&page);
+    let create = |fields: [(&'static str, &'static str); 5]| {
+        let (app, admin, csrf) = (&app, &admin, csrf.clone());
+        async move {
+            let mut form = vec![("csrf", csrf.as_str())];
+            form.extend(fields);
+            app.with_cookie(reqwest::Method::POST, "/app/admin", admin, &form)
+                .await
+        }
+    };
+    let good = [
+        ("school_name", "OBS Het Kompas"),
+        ("slug", "het-kompas"),
+        ("board", "Stichting Kompasscholen"),
+        ("leader_name", "Fatima El Amrani"),
+        ("leader_email", "F.ElAmrani@kompas.example"),
+    ];
+    // Each bad field gets its own message, with everything typed kept.
+    for (field, value, message) in [
+        (
+            "slug",
+            "Het Kompas!",
+            "kleine letters, cijfers en losse streepjes",
+        ),
+        ("slug", "-kompas", "niet aan het begin of eind"),
+        ("school_name", "   ", "Vul de naam van de school in"),
+        ("board", "", "Vul de naam van het bestuur in"),
+        (
+            "leader_email",
+            "fatima at kompas",
+            "Dit is geen e-mailadres.",
+        ),
+        ("leader_name", "", "Vul een naam in"),
+    ] {
+        let mut fields = good;
+        for f in fields.iter_mut() {
+            if f.0 == field {
+                f.1 = value;
+            }
+        }
+        let refused = create(fields).await;
+        assert_eq!(refused.status(), 422, "{field}={value:?}");
+        let refused = refused.text().await.expect("page");
+        assert!(refused.contains(message), "{field}={value:?}: {refused}");
+        assert!(refused.contains("value=\"Stichting Kompasscholen\"") || field == "board");
+        assert!(refused.contains(&format!("id=\"{field}\" name=\"{field}\"")));
+    }
+    let created = create(good).await;
+    assert_eq!(created.status(), 200);
+    let created = created.text().await.expect("page");
+    assert!(
+        created.contains(
+            "OBS Het Kompas is toegevoegd, met f.elamrani@kompas.example als schoolleider."
+        )
+    );
+    let link = between(&created, "<code class=\"secret\">", "</code>").to_owned();
+    assert!(link.contains("/app/invite/"));
+    // The same short name again is refused, kindly.
+    let taken = create(good).await;
+    assert_eq!(taken.status(), 422);
+    assert!(
+        taken
+            .text()
+            .await
+            .expect("page")
+            .contains("De korte naam het-kompas is al in gebruik.")
+    );
+    // The new school answers, and its chain records who made it and gave the role.
+    assert_eq!(app.get("/s/het-kompas", None).await.status(), 200);
+    let chain = app
+        .store
+        .clone()
+        .into_storage()
+        .audit
+        .chain(
+            &signaal_domain::policy::authorize(
+                &signaal_domain::policy::Actor::Operator,
+                app.store
+                    .clone()
+                    .into_storage()
+                    .directory
+                    .school_by_slug(
+                        &signaal_domain::school::SchoolSlug::parse("het-kompas").expect("slug"),
+                    )
+                    .await
+                    .expect("read")
+                    .expect("school")
+                    .id,
+                app.clock.now(),
+            )
+            .expect("grant"),
+        )
+        .await
+        .expect("chain");
+    let actions: Vec<&str> = chain.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["school.created", "staff.role_added", "staff.link_issued"]
+    );
+    assert!(chain.iter().all(|e| e.actor.starts_with("staff:")));
+    // Nobody else reaches the page.
+    for email in ["directie@de-vuurtoren.demo", COORDINATOR] {
+        let session = app.sign_in_ready(email).await;
+        assert_eq!(
+            app.with_cookie(reqwest::Method::GET, "/app/admin", &session, &[])
+                .await
+                .status(),
+            404,
+            "{email}"
+        );
+    }
+    // And the provider admin sees no school's staff or audit.
+    for route in ["/app/staff", "/app/audit", "/app/school"] {
+        assert_eq!(
+            app.with_cookie(reqwest::Method::GET, route, &admin, &[])
+                .await
+                .status(),
+            404,
+            "{route}"
+        );
+    }
+}

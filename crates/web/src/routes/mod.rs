@@ -62,6 +62,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(staff::school::page).post(staff::school::change),
         )
         .route("/app/session", get(staff::idle::status))
+        .route(
+            "/app/admin",
+            get(staff::provider::page).post(staff::provider::create),
+        )
         .route("/app/session/keep", post(staff::idle::keep))
         .route(
             "/app/staff/{id}",

@@ -201,7 +201,7 @@ pub(crate) async fn page(
 }
 
 /// A one-time link for `staff`, as an address to pass on.
-async fn link_for(
+pub(crate) async fn link_for(
     state: &AppState,
     session: &StaffSession,
     staff: StaffId,
@@ -246,12 +246,10 @@ pub(crate) async fn change(
     match field("do").as_str() {
         "add" => {
             let (email, name) = (field("email").to_lowercase(), field("name"));
-            let valid_email = email.contains('@')
-                && email.len() <= 254
-                && !email.chars().any(char::is_whitespace);
+            let valid_email = signaal_domain::text::email_address(&email);
             let name_ok = signaal_domain::text::clean_line(&name, 120);
             match (valid_email, name_ok, Role::parse(&field("role"))) {
-                (true, Ok(name), Some(role)) => {
+                (Some(email), Ok(name), Some(role)) => {
                     let (staff, is_new) = state
                         .storage
                         .staff_admin
@@ -264,7 +262,7 @@ pub(crate) async fn change(
                                 .await?;
                     }
                 }
-                (false, _, _) => outcome.error = t.t("staff-bad-email"),
+                (None, _, _) => outcome.error = t.t("staff-bad-email"),
                 (_, Err(_), _) => outcome.error = t.t("staff-bad-name"),
                 (_, _, None) => outcome.error = t.t("staff-bad-role"),
             }

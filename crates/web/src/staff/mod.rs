@@ -12,6 +12,7 @@ pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod manage;
 pub(crate) mod person;
+pub(crate) mod provider;
 pub(crate) mod school;
 
 use axum::extract::FromRequestParts;
