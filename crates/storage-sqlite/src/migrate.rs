@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "invitations",
         sql: include_str!("../migrations/0004_invitations.sql"),
     },
+    Migration {
+        version: 5,
+        name: "mail notifications",
+        sql: include_str!("../migrations/0005_mail_notifications.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
