@@ -2806,3 +2806,8 @@ async fn every_staff_route_for_every_role() {
         "an advisor outside a period sees nothing"
     );
 }
+
+// ---- E-mail (issue 4: content-free notifications, one-time links by mail) ----
+
+#[path = "app/mail.rs"]
+mod mail;
