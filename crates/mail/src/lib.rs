@@ -94,10 +94,8 @@ impl Mailer {
             Security::Plain => builder.tls(Tls::None),
         };
         if let (Some(user), Some(password)) = (&config.user, &config.password) {
-            builder = builder.credentials(Credentials::new(
-                user.clone(),
-                password.as_str().to_owned(),
-            ));
+            builder =
+                builder.credentials(Credentials::new(user.clone(), password.as_str().to_owned()));
         }
         // Greet the server with the installation's own name rather than the machine's.
         if let Some(host) = host_of(&config.public_url) {
@@ -105,10 +103,12 @@ impl Mailer {
         }
         Ok(Self {
             transport: builder.build(),
-            from: config
-                .from
-                .parse()
-                .map_err(|_| check_from(&config.from).unwrap_err())?,
+            from: config.from.trim().parse().map_err(|_| {
+                format!(
+                    "\"{}\" is not a sender address such as Signaal <meldpunt@example.nl>",
+                    config.from
+                )
+            })?,
             texts: Texts::load()?,
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             server: server.clone(),
@@ -210,7 +210,10 @@ mod tests {
 
     #[test]
     fn the_hello_name_is_the_public_host() {
-        assert_eq!(host_of("https://meld.example.nl"), Some("meld.example.nl".into()));
+        assert_eq!(
+            host_of("https://meld.example.nl"),
+            Some("meld.example.nl".into())
+        );
         assert_eq!(host_of("http://127.0.0.1:8080"), Some("127.0.0.1".into()));
         assert_eq!(host_of("http://[::1]:8080"), None);
     }
@@ -226,7 +229,10 @@ mod tests {
             timeout: Duration::from_secs(5),
         };
         let shown = format!("{config:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("***"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("***"),
+            "{shown}"
+        );
         assert!(Mailer::new(&config).is_ok());
     }
 }

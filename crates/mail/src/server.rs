@@ -60,7 +60,9 @@ impl SmtpServer {
             );
         }
         if authority.contains('/') {
-            return Err(format!("\"{url}\" has a path; give only the server {example}"));
+            return Err(format!(
+                "\"{url}\" has a path; give only the server {example}"
+            ));
         }
         let (host, port) = split_host_port(authority)
             .ok_or_else(|| format!("\"{url}\" has no valid server name and port {example}"))?;
@@ -196,11 +198,20 @@ mod tests {
     fn bad_addresses_are_refused_with_the_reason() {
         let cases = [
             ("mail.example.nl", "is not an SMTP address"),
-            ("http://mail.example.nl", "is not smtp:// (STARTTLS) or smtps://"),
-            ("smtp://user:secret@mail.example.nl", "holds a user or password"),
+            (
+                "http://mail.example.nl",
+                "is not smtp:// (STARTTLS) or smtps://",
+            ),
+            (
+                "smtp://user:secret@mail.example.nl",
+                "holds a user or password",
+            ),
             ("smtp://mail.example.nl/x", "has a path"),
             ("smtp://mail.example.nl:0", "no valid server name and port"),
-            ("smtp://mail.example.nl:99999", "no valid server name and port"),
+            (
+                "smtp://mail.example.nl:99999",
+                "no valid server name and port",
+            ),
             ("smtp://", "no valid server name"),
             ("smtp://mail.example.nl?tls=none", "only to this machine"),
             ("smtps://127.0.0.1?tls=none", "is unknown"),

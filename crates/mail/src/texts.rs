@@ -106,10 +106,7 @@ impl Texts {
             body: paragraphs(&[
                 self.get(lang, "mail-greeting", &[("name", name)]),
                 self.get(lang, "mail-notify-news", &school_arg),
-                format!(
-                    "{}\n{sign_in}",
-                    self.get(lang, "mail-notify-sign-in", &[])
-                ),
+                format!("{}\n{sign_in}", self.get(lang, "mail-notify-sign-in", &[])),
                 self.get(lang, "mail-notify-nothing-inside", &[]),
                 self.get(lang, "mail-footer", &[]),
             ]),
@@ -191,25 +188,54 @@ mod tests {
             "https://meld.example.nl/app/login",
         );
         assert_eq!(text.subject, "Nieuwe meldingen voor De Vuurtoren");
-        assert!(text.body.starts_with("Beste Juf Anna,\n\n"), "{}", text.body);
-        assert!(text
-            .body
-            .contains("Er zijn nieuwe meldingen voor De Vuurtoren."));
-        assert!(text
-            .body
-            .contains("Log in om ze te bekijken:\nhttps://meld.example.nl/app/login\n"));
-        let english = texts.notification(MailLang::En, "Anna", "De Vuurtoren", "https://x.nl/app/login");
+        assert!(
+            text.body.starts_with("Beste Juf Anna,\n\n"),
+            "{}",
+            text.body
+        );
+        assert!(
+            text.body
+                .contains("Er zijn nieuwe meldingen voor De Vuurtoren.")
+        );
+        assert!(
+            text.body
+                .contains("Log in om ze te bekijken:\nhttps://meld.example.nl/app/login\n")
+        );
+        let english = texts.notification(
+            MailLang::En,
+            "Anna",
+            "De Vuurtoren",
+            "https://x.nl/app/login",
+        );
         assert_eq!(english.subject, "New reports for De Vuurtoren");
-        assert!(english.body.contains("There are new reports for De Vuurtoren."));
+        assert!(
+            english
+                .body
+                .contains("There are new reports for De Vuurtoren.")
+        );
     }
 
     #[test]
     fn link_mails_say_what_the_link_does() {
         let texts = Texts::load().expect("load");
-        let invite = texts.link(MailLang::Nl, LinkKind::Invite, "Anna", "https://x.nl/app/invite/abc");
+        let invite = texts.link(
+            MailLang::Nl,
+            LinkKind::Invite,
+            "Anna",
+            "https://x.nl/app/invite/abc",
+        );
         assert_eq!(invite.subject, "Je account voor Signaal");
-        assert!(invite.body.contains("48 uur lang:\nhttps://x.nl/app/invite/abc\n"));
-        let reset = texts.link(MailLang::En, LinkKind::Reset, "Anna", "https://x.nl/app/invite/abc");
+        assert!(
+            invite
+                .body
+                .contains("48 uur lang:\nhttps://x.nl/app/invite/abc\n")
+        );
+        let reset = texts.link(
+            MailLang::En,
+            LinkKind::Reset,
+            "Anna",
+            "https://x.nl/app/invite/abc",
+        );
         assert_eq!(reset.subject, "A new password for Signaal");
         assert!(reset.body.contains("two-step verification stays"));
         assert_eq!(MailLang::from_code("EN"), MailLang::En);

@@ -390,7 +390,10 @@ async fn mail_link(
             Ok(true)
         }
         Err(error) => {
-            eprintln!("warning: the link could not be mailed to {}: {error}", staff.email);
+            eprintln!(
+                "warning: the link could not be mailed to {}: {error}",
+                staff.email
+            );
             Ok(false)
         }
     }

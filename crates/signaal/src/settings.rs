@@ -324,13 +324,21 @@ pub struct Secret(pub Option<zeroize::Zeroizing<String>>);
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "Secret(***)" } else { "Secret(none)" })
+        f.write_str(if self.0.is_some() {
+            "Secret(***)"
+        } else {
+            "Secret(none)"
+        })
     }
 }
 
 impl SettingValue for Secret {
     fn show(&self) -> String {
-        if self.0.is_some() { "***".into() } else { String::new() }
+        if self.0.is_some() {
+            "***".into()
+        } else {
+            String::new()
+        }
     }
 
     fn parse_setting(raw: &str) -> Result<Self, String> {
@@ -354,7 +362,9 @@ impl SettingValue for OptionalPath {
 
     fn parse_setting(raw: &str) -> Result<Self, String> {
         Ok(Self(
-            Some(raw.trim()).filter(|r| !r.is_empty()).map(PathBuf::from),
+            Some(raw.trim())
+                .filter(|r| !r.is_empty())
+                .map(PathBuf::from),
         ))
     }
 }
@@ -442,7 +452,8 @@ impl Settings {
         if self.smtp_password.0.is_some() && self.smtp_password_file.0.is_some() {
             return Err(invalid(
                 "smtp_password_file",
-                "give the password either in smtp_password or in smtp_password_file, not both".into(),
+                "give the password either in smtp_password or in smtp_password_file, not both"
+                    .into(),
             ));
         }
         let Some(server) = &self.smtp_url.0 else {
@@ -466,7 +477,10 @@ impl Settings {
         let password = match &self.smtp_password_file.0 {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
-                    invalid("smtp_password_file", format!("cannot read {}: {e}", path.display()))
+                    invalid(
+                        "smtp_password_file",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
                 })?;
                 let text = zeroize::Zeroizing::new(text);
                 let password = text.trim_end_matches(['\r', '\n']);

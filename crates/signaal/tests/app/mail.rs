@@ -151,7 +151,11 @@ impl TestSmtp {
             received.len(),
             count,
             "unexpected mail to {:?}",
-            received.iter().skip(count).map(|m| &m.rcpt_tos).collect::<Vec<_>>()
+            received
+                .iter()
+                .skip(count)
+                .map(|m| &m.rcpt_tos)
+                .collect::<Vec<_>>()
         );
     }
 }
@@ -386,7 +390,10 @@ async fn coordinators_get_one_content_free_mail_an_hour(backend: &str) {
     for mail in &third {
         assert!(!mail.rcpt_tos.iter().any(|to| to == TEACHER));
         assert_eq!(mail.from, "Signaal <meldpunt@signaal.test>");
-        assert_eq!(mail.subject, "Nieuwe meldingen voor Basisschool De Vuurtoren (demo)");
+        assert_eq!(
+            mail.subject,
+            "Nieuwe meldingen voor Basisschool De Vuurtoren (demo)"
+        );
         assert!(
             mail.body
                 .contains("Er zijn nieuwe meldingen voor Basisschool De Vuurtoren (demo).")
@@ -395,7 +402,14 @@ async fn coordinators_get_one_content_free_mail_an_hour(backend: &str) {
             mail.body
         );
         // Nothing of any report: not the description, not a name, not a place.
-        for leak in [secret, "Zebrapaard", "Sem de Vries", "Noor", "schoolyard", "schoolplein"] {
+        for leak in [
+            secret,
+            "Zebrapaard",
+            "Sem de Vries",
+            "Noor",
+            "schoolyard",
+            "schoolplein",
+        ] {
             assert!(!mail.body.contains(leak), "{leak} in {}", mail.body);
             assert!(!contains_bytes(&mail.raw, leak), "{leak} in the raw mail");
         }
@@ -510,28 +524,48 @@ async fn one_time_links_are_mailed_instead_of_shown() {
         added.contains("bram@de-vuurtoren.demo heeft de rol gekregen. Er is een link verstuurd naar bram@de-vuurtoren.demo."),
         "{added}"
     );
-    assert!(!added.contains("/app/invite/"), "the link is mailed, not shown");
+    assert!(
+        !added.contains("/app/invite/"),
+        "the link is mailed, not shown"
+    );
     let mails = smtp.wait_for(2).await;
     let invite = &mails[1];
     assert_eq!(invite.rcpt_tos, vec!["bram@de-vuurtoren.demo".to_owned()]);
     assert_eq!(invite.subject, "Je account voor Signaal");
-    assert!(invite.body.starts_with("Beste Meester Bram,"), "{}", invite.body);
+    assert!(
+        invite.body.starts_with("Beste Meester Bram,"),
+        "{}",
+        invite.body
+    );
     // The mailed link works: it opens the page to choose a password, and sets it once.
     let link = link_in(invite);
     let path = link.strip_prefix(PUBLIC_URL).expect("a path").to_owned();
     let opened = app.get(&path, Some("nl")).await;
     assert_eq!(opened.status(), 200);
-    assert!(opened.text().await.expect("page").contains("bram@de-vuurtoren.demo"));
+    assert!(
+        opened
+            .text()
+            .await
+            .expect("page")
+            .contains("bram@de-vuurtoren.demo")
+    );
     let set = app
         .client
         .post(app.url(&path))
         .header("accept-language", "nl")
-        .form(&[("password", "lange zinnen zijn sterk"), ("repeat", "lange zinnen zijn sterk")])
+        .form(&[
+            ("password", "lange zinnen zijn sterk"),
+            ("repeat", "lange zinnen zijn sterk"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(location(&set), "/app/login?why=password_set");
-    assert_eq!(app.get(&path, Some("nl")).await.status(), 410, "a link works once");
+    assert_eq!(
+        app.get(&path, Some("nl")).await.status(),
+        410,
+        "a link works once"
+    );
 
     // A new link for someone with a password is a reset, mailed too.
     let id = {
@@ -566,7 +600,10 @@ async fn one_time_links_are_mailed_instead_of_shown() {
         }
     };
     let made = new_link(csrf.clone()).await;
-    assert!(made.contains("Er is een link verstuurd naar bram@de-vuurtoren.demo."), "{made}");
+    assert!(
+        made.contains("Er is een link verstuurd naar bram@de-vuurtoren.demo."),
+        "{made}"
+    );
     assert!(!made.contains("/app/invite/"));
     let mails = smtp.wait_for(3).await;
     assert_eq!(mails[2].subject, "Een nieuw wachtwoord voor Signaal");
@@ -636,8 +673,14 @@ fn accounts_made_on_the_command_line_get_their_link_by_mail() {
     assert!(link_in(invite).starts_with(&format!("{PUBLIC_URL}/app/invite/")));
     let args = with_mail(&["admin", "reset-password", "--email", "ib@regenboog.example"]);
     let reset = cli.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(reset.contains("was sent to ib@regenboog.example"), "{reset}");
-    assert_eq!(smtp.received()[1].subject, "Een nieuw wachtwoord voor Signaal");
+    assert!(
+        reset.contains("was sent to ib@regenboog.example"),
+        "{reset}"
+    );
+    assert_eq!(
+        smtp.received()[1].subject,
+        "Een nieuw wachtwoord voor Signaal"
+    );
 }
 
 #[test]
@@ -655,15 +698,30 @@ fn mail_settings_are_checked_and_the_password_never_shown() {
             "plain text (tls=none) is allowed only to this machine",
         ),
         (
-            &["--smtp-url", "smtp://mail.example.nl", "--public-url", PUBLIC_URL],
+            &[
+                "--smtp-url",
+                "smtp://mail.example.nl",
+                "--public-url",
+                PUBLIC_URL,
+            ],
             "setting `mail_from` (--mail-from, SIGNAAL_MAIL_FROM): is needed when smtp_url is set",
         ),
         (
-            &["--smtp-url", "smtp://mail.example.nl", "--mail-from", "meldpunt"],
+            &[
+                "--smtp-url",
+                "smtp://mail.example.nl",
+                "--mail-from",
+                "meldpunt",
+            ],
             "\"meldpunt\" is not a sender address",
         ),
         (
-            &["--smtp-url", "smtp://mail.example.nl", "--mail-from", "a@b.nl"],
+            &[
+                "--smtp-url",
+                "smtp://mail.example.nl",
+                "--mail-from",
+                "a@b.nl",
+            ],
             "setting `public_url` (--public-url, SIGNAAL_PUBLIC_URL): is needed when smtp_url is set",
         ),
         (
@@ -703,7 +761,9 @@ fn mail_settings_are_checked_and_the_password_never_shown() {
     ];
     let out = cli.ok(&good);
     assert!(
-        out.contains("mail: on, through mail.example.nl:465 (TLS) from Signaal <meldpunt@example.nl>"),
+        out.contains(
+            "mail: on, through mail.example.nl:465 (TLS) from Signaal <meldpunt@example.nl>"
+        ),
         "{out}"
     );
     // A password given in the environment is shown as *** and never appears in help either.
@@ -727,7 +787,10 @@ fn mail_settings_are_checked_and_the_password_never_shown() {
         assert!(output.status.success(), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
         if args[0] == "config" {
-            assert!(text.contains("smtp_password") && text.contains("***"), "{text}");
+            assert!(
+                text.contains("smtp_password") && text.contains("***"),
+                "{text}"
+            );
         }
     }
     // Both a password and a password file is one too many.

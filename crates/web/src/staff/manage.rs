@@ -182,9 +182,13 @@ async fn link_for(
         LinkPurpose::Invite => signaal_mail::LinkKind::Invite,
         LinkPurpose::Reset => signaal_mail::LinkKind::Reset,
     };
-    let lang = signaal_mail::MailLang::from_code(&state.storage.notifications.language(staff).await?);
+    let lang =
+        signaal_mail::MailLang::from_code(&state.storage.notifications.language(staff).await?);
     match mail.send_link(email, name, lang, kind, &link).await {
-        Ok(()) => Ok((String::new(), Some(t.t1("staff-link-mailed", "email", email)))),
+        Ok(()) => Ok((
+            String::new(),
+            Some(t.t1("staff-link-mailed", "email", email)),
+        )),
         Err(error) => {
             tracing::warn!(%staff, %error, "a one-time link could not be mailed; it is shown instead");
             Ok((link, Some(t.t1("staff-link-mail-failed", "email", email))))
@@ -285,8 +289,8 @@ pub(crate) async fn change(
                 let (link, mailed) =
                     link_for(&state, &session, staff, purpose, &headers, to).await?;
                 outcome.link = link;
-                outcome.notice = mailed
-                    .unwrap_or_else(|| t.t1("staff-link-made", "email", &person.staff.email));
+                outcome.notice =
+                    mailed.unwrap_or_else(|| t.t1("staff-link-made", "email", &person.staff.email));
             }
         }
         _ => return Err(AppError::NotFound),
