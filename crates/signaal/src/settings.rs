@@ -682,6 +682,27 @@ mod tests {
     }
 
     #[test]
+    fn mail_is_off_by_default_and_its_password_is_never_shown() {
+        let off = Settings::resolve(&SettingFlags::default(), &toml::Table::new()).expect("valid");
+        assert!(off.mail().expect("valid").is_none());
+        let file = table(
+            "smtp_url = \"smtp://mail.example.nl\"\nmail_from = \"meldpunt@example.nl\"\n\
+             public_url = \"https://meld.example.nl\"\nsmtp_user = \"signaal\"\n\
+             smtp_password = \"hunter2\"\n",
+        );
+        let on = Settings::resolve(&SettingFlags::default(), &file).expect("valid");
+        let mail = on.mail().expect("valid").expect("mail is on");
+        assert_eq!(mail.server.port, 587);
+        assert_eq!(
+            mail.password.as_deref().map(String::as_str),
+            Some("hunter2")
+        );
+        let shown = format!("{:?} {:?}", on.shown(), on);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+    }
+
+    #[test]
     fn every_setting_is_documented_with_a_valid_default() {
         let declared = declared();
         assert_eq!(declared.len(), 21);
