@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What ./test.sh needs, made present and running: PostgreSQL (a fresh database `signaal_ci`, exported
-# as SIGNAAL_TEST_POSTGRES_URL), Debian's Chromium and the browser tests' node modules.
+# as SIGNAAL_TEST_POSTGRES_URL), Python's aiosmtpd for the mail tests (in a venv, exported as
+# SIGNAAL_TEST_SMTP_PYTHON, with SIGNAAL_TEST_SMTP=required), Debian's Chromium and the browser
+# tests' node modules.
 # Sourced, because it exports: `source scripts/test-deps.sh`. Idempotent, and quick when all is there.
 # Installs with apt-get (as root, or with password-less sudo); when it cannot, it says what to install
 # and fails, so the PostgreSQL and browser tests are never skipped silently.
@@ -58,6 +60,26 @@ _signaal_test_deps() {
     export SIGNAAL_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/signaal_ci"
     _deps_say "PostgreSQL: fresh database signaal_ci on 127.0.0.1:5432"
   fi
+
+  # --- aiosmtpd: the mail server the mail tests start (tests/smtp/capture.py), in a venv of its own. ---
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/signaal-test-python"
+  if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+    if ! command -v python3 >/dev/null; then
+      _deps_apt_install "the mail tests" python3 || return 1
+    fi
+    # Debian splits venv support (ensurepip) into its own package.
+    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+      _deps_apt_install "the mail tests" python3-venv || return 1
+      python3 -m venv --clear "$venv" || { _deps_fail "python3 -m venv $venv failed"; return 1; }
+    fi
+    _deps_say "installing aiosmtpd for the mail tests (pip, in $venv)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check aiosmtpd \
+      || { _deps_fail "pip install aiosmtpd failed"; return 1; }
+  fi
+  export SIGNAAL_TEST_SMTP_PYTHON="$venv/bin/python"
+  # Required: without aiosmtpd the mail tests fail instead of skipping.
+  export SIGNAAL_TEST_SMTP=required
+  _deps_say "aiosmtpd: $("$venv/bin/python" -c 'import aiosmtpd; print(aiosmtpd.__version__)') in $venv"
 
   # --- Chromium: Debian's package; Playwright may not download browsers of its own. ---
   if [ ! -x /usr/bin/chromium ]; then

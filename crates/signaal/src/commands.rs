@@ -55,6 +55,14 @@ pub fn config_check(settings: &Settings) -> CommandResult {
         backend::Database::Postgres(url) => format!("PostgreSQL at {}", redact(&url)),
     };
     println!("the configuration is valid; database: {database}");
+    match settings.mail()? {
+        Some(mail) => println!(
+            "mail: on, through {} from {}",
+            mail.server.describe(),
+            mail.from
+        ),
+        None => println!("mail: off (no smtp_url); one-time links are shown to pass on"),
+    }
     Ok(())
 }
 
@@ -195,10 +203,13 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
                 now,
             )
             .await?;
-            println!(
-                "a new link for {} to set a password (works once, for 48 hours):\n  {link}",
-                credentials.staff.email
-            );
+            let staff = &credentials.staff;
+            if !mail_link(settings, &storage, staff, LinkPurpose::Reset, &link).await? {
+                println!(
+                    "a new link for {} to set a password (works once, for 48 hours):\n  {link}",
+                    staff.email
+                );
+            }
         }
         AdminCommand::SchoolForm {
             school: slug,
@@ -301,6 +312,9 @@ pub async fn admin(settings: &Settings, command: AdminCommand) -> CommandResult 
             }
             let link =
                 one_time_link(settings, &storage, staff.id, LinkPurpose::Invite, now).await?;
+            if mail_link(settings, &storage, &staff, LinkPurpose::Invite, &link).await? {
+                return Ok(());
+            }
             println!(
                 "send this link to {} to set a password (works once, for 48 hours); the second factor is set up at the first login:\n  {link}",
                 staff.email
@@ -340,6 +354,45 @@ pub async fn audit_verify(settings: &Settings, only: Option<&str>) -> CommandRes
         )));
     }
     Ok(())
+}
+
+/// Mails a one-time link to its account when mail is on, and says so; false when mail is off or the
+/// mail failed (then the caller prints the link to pass on, as without mail).
+async fn mail_link(
+    settings: &Settings,
+    storage: &Storage,
+    staff: &signaal_domain::staff::StaffMember,
+    purpose: LinkPurpose,
+    link: &str,
+) -> CommandResult<bool> {
+    let Some(config) = settings.mail()? else {
+        return Ok(false);
+    };
+    let mailer = signaal_mail::Mailer::new(&config).map_err(Failure)?;
+    let kind = match purpose {
+        LinkPurpose::Invite => signaal_mail::LinkKind::Invite,
+        LinkPurpose::Reset => signaal_mail::LinkKind::Reset,
+    };
+    let lang = signaal_mail::MailLang::from_code(&storage.notifications.language(staff.id).await?);
+    match mailer
+        .send_link(&staff.email, &staff.display_name, lang, kind, link)
+        .await
+    {
+        Ok(()) => {
+            println!(
+                "a link to set a password was sent to {} (works once, for 48 hours)",
+                staff.email
+            );
+            Ok(true)
+        }
+        Err(error) => {
+            eprintln!(
+                "warning: the link could not be mailed to {}: {error}",
+                staff.email
+            );
+            Ok(false)
+        }
+    }
 }
 
 /// A one-time link for an account, at the address people use (`public_url`, else the listen address).

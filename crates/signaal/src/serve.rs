@@ -34,11 +34,18 @@ pub struct Server {
     pub addr: SocketAddr,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The background jobs (notification mails), when mail is on.
+    jobs: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl Server {
     /// Stops accepting connections, lets in-flight requests finish (at most `grace`), and returns.
     pub async fn stop(self, grace: Duration) {
+        if let Some((stop, job)) = self.jobs {
+            let _ = stop.send(true);
+            // A round in progress finishes its mail; what is left is done after the next start.
+            let _ = tokio::time::timeout(grace, job).await;
+        }
         let _ = self.shutdown.send(());
         if tokio::time::timeout(grace, self.task).await.is_err() {
             tracing::warn!("in-flight requests did not finish within the grace period");
@@ -63,12 +70,40 @@ pub async fn start(
         public_url: settings.public_url.0.clone(),
     };
     let public = Public::new(options, master, clock.now()).map_err(Failure)?;
+    let mail = match settings.mail()? {
+        Some(config) => {
+            let mailer = signaal_mail::Mailer::new(&config).map_err(Failure)?;
+            tracing::info!(
+                server = %mailer.describe(),
+                from = %config.from,
+                "mail is on: coordinators get content-free notifications, one-time links are mailed"
+            );
+            Some(Arc::new(mailer))
+        }
+        None => {
+            tracing::info!(
+                "mail is off (no smtp_url): no notifications; one-time links are shown to pass on"
+            );
+            None
+        }
+    };
+    let jobs = mail.as_ref().map(|mailer| {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let notifier = signaal_jobs::notify::Notifier {
+            storage: storage.clone(),
+            mailer: mailer.clone(),
+            clock: clock.clone(),
+        };
+        let every = Duration::from_secs(settings.mail_check_seconds.0);
+        (stop, notifier.spawn(every, stopped))
+    });
     let state = AppState {
         storage,
         i18n: Arc::new(i18n),
         clock,
         public: Arc::new(public),
         hashing: Arc::new(tokio::sync::Semaphore::new(2)),
+        mail,
     };
     let limits = Limits {
         request_timeout: Duration::from_secs(settings.request_timeout_seconds.0),
@@ -95,6 +130,7 @@ pub async fn start(
         addr,
         shutdown,
         task,
+        jobs,
     })
 }
 

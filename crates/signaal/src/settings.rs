@@ -170,7 +170,8 @@ macro_rules! settings {
         pub struct SettingFlags {
             $(
                 $(#[doc = $doc])+
-                #[arg(long, env = $env, value_name = "VALUE", global = true)]
+                // Values stay out of --help: some are secrets (a password, a database URL with one).
+                #[arg(long, env = $env, value_name = "VALUE", global = true, hide_env_values = true)]
                 pub $field: Option<String>,
             )*
         }
@@ -223,7 +224,9 @@ macro_rules! settings {
                     })?;
                     sources.insert(key, source);
                 )*
-                Ok(Self { $($field,)* sources })
+                let settings = Self { $($field,)* sources };
+                settings.check_mail()?;
+                Ok(settings)
             }
         }
     };
@@ -282,6 +285,88 @@ settings! {
     reports_per_school_per_hour ("SIGNAAL_REPORTS_PER_SCHOOL_PER_HOUR"): Bounded<1, 100000000> = "300";
     /// Receipts matching nothing that one client address may type per quarter of an hour.
     receipt_misses_per_client ("SIGNAAL_RECEIPT_MISSES_PER_CLIENT"): Bounded<1, 1000> = "10";
+    /// The mail server for notifications and one-time links: `smtp://host[:port]` (STARTTLS,
+    /// required), `smtps://host[:port]` (TLS), or `smtp://localhost:port?tls=none` (plain text, to
+    /// this machine only). Empty: mail is off and one-time links are shown to pass on.
+    smtp_url ("SIGNAAL_SMTP_URL"): SmtpUrl = "";
+    /// The user to sign in to the mail server with; empty: no sign-in.
+    smtp_user ("SIGNAAL_SMTP_USER"): Option<String> = "";
+    /// The mail server's password (shown as ***); better in a file, see `smtp_password_file`.
+    smtp_password ("SIGNAAL_SMTP_PASSWORD"): Secret = "";
+    /// A file holding the mail server's password, such as a systemd or container secret.
+    smtp_password_file ("SIGNAAL_SMTP_PASSWORD_FILE"): OptionalPath = "";
+    /// The sender of Signaal's mail, such as `Signaal <meldpunt@example.nl>`; needed with `smtp_url`.
+    mail_from ("SIGNAAL_MAIL_FROM"): Option<String> = "";
+    /// Seconds between two looks for notification mails that are due.
+    mail_check_seconds ("SIGNAAL_MAIL_CHECK_SECONDS"): Bounded<1, 3600> = "60";
+}
+
+/// An SMTP server URL (see `smtp_url`), or nothing (mail is off).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpUrl(pub Option<signaal_mail::SmtpServer>);
+
+impl SettingValue for SmtpUrl {
+    fn show(&self) -> String {
+        self.0.as_ref().map(|s| s.to_url()).unwrap_or_default()
+    }
+
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        if raw.trim().is_empty() {
+            return Ok(Self(None));
+        }
+        signaal_mail::SmtpServer::parse(raw).map(|s| Self(Some(s)))
+    }
+}
+
+/// A secret: kept out of `Debug` output and shown as `***`.
+#[derive(Clone, Default)]
+pub struct Secret(pub Option<zeroize::Zeroizing<String>>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Secret(***)"
+        } else {
+            "Secret(none)"
+        })
+    }
+}
+
+impl SettingValue for Secret {
+    fn show(&self) -> String {
+        if self.0.is_some() {
+            "***".into()
+        } else {
+            String::new()
+        }
+    }
+
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        Ok(Self(
+            (!raw.is_empty()).then(|| zeroize::Zeroizing::new(raw.to_owned())),
+        ))
+    }
+}
+
+/// A path, or nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptionalPath(pub Option<PathBuf>);
+
+impl SettingValue for OptionalPath {
+    fn show(&self) -> String {
+        self.0
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    }
+
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        Ok(Self(
+            Some(raw.trim())
+                .filter(|r| !r.is_empty())
+                .map(PathBuf::from),
+        ))
+    }
 }
 
 /// An `http(s)://host[:port]` address without a path, or nothing.
@@ -337,7 +422,109 @@ impl SettingValue for ProxyHeader {
     }
 }
 
+/// The error of a setting that is wrong only together with others.
+fn invalid(key: &'static str, reason: String) -> SettingsError {
+    let env = declared()
+        .iter()
+        .find(|d| d.key == key)
+        .map(|d| d.env)
+        .unwrap_or_default();
+    SettingsError::Invalid {
+        key,
+        flag: flag_name(key),
+        env,
+        reason,
+    }
+}
+
+/// How long one connection to the mail server may take.
+const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Settings {
+    /// Checks the mail settings together (so `config check` finds a missing sender).
+    fn check_mail(&self) -> Result<(), SettingsError> {
+        self.mail().map(|_| ())
+    }
+
+    /// The mail settings when mail is on (`smtp_url` set), reading the password file if one is
+    /// named; `None` when mail is off.
+    pub fn mail(&self) -> Result<Option<signaal_mail::MailConfig>, SettingsError> {
+        if self.smtp_password.0.is_some() && self.smtp_password_file.0.is_some() {
+            return Err(invalid(
+                "smtp_password_file",
+                "give the password either in smtp_password or in smtp_password_file, not both"
+                    .into(),
+            ));
+        }
+        let Some(server) = &self.smtp_url.0 else {
+            return Ok(None);
+        };
+        let from = self.mail_from.as_deref().ok_or_else(|| {
+            invalid(
+                "mail_from",
+                "is needed when smtp_url is set: it is the sender of every mail, such as \
+                 Signaal <meldpunt@example.nl>"
+                    .into(),
+            )
+        })?;
+        let from = signaal_mail::check_from(from).map_err(|reason| invalid("mail_from", reason))?;
+        let public_url = self.public_url.0.clone().ok_or_else(|| {
+            invalid(
+                "public_url",
+                "is needed when smtp_url is set: mails tell people where to sign in".into(),
+            )
+        })?;
+        let password = match &self.smtp_password_file.0 {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    invalid(
+                        "smtp_password_file",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?;
+                let text = zeroize::Zeroizing::new(text);
+                let password = text.trim_end_matches(['\r', '\n']);
+                if password.is_empty() {
+                    return Err(invalid(
+                        "smtp_password_file",
+                        format!("{} is empty", path.display()),
+                    ));
+                }
+                Some(zeroize::Zeroizing::new(password.to_owned()))
+            }
+            None => self.smtp_password.0.clone(),
+        };
+        match (&self.smtp_user, &password) {
+            (Some(_), None) => {
+                return Err(invalid(
+                    "smtp_password",
+                    "is needed when smtp_user is set (or name a file in smtp_password_file)".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "smtp_user",
+                    "is needed when a mail server password is set".into(),
+                ));
+            }
+            _ => {}
+        }
+        if server.security == signaal_mail::Security::Plain && password.is_some() {
+            return Err(invalid(
+                "smtp_url",
+                "a password is never sent in plain text: use smtp:// (STARTTLS) or smtps://".into(),
+            ));
+        }
+        Ok(Some(signaal_mail::MailConfig {
+            server: server.clone(),
+            user: self.smtp_user.clone(),
+            password,
+            from,
+            public_url,
+            timeout: SMTP_TIMEOUT,
+        }))
+    }
+
     /// Reads the TOML file (if any) and resolves everything, also refusing unknown `SIGNAAL_*` variables.
     pub fn load(
         flags: &SettingFlags,
@@ -495,9 +682,30 @@ mod tests {
     }
 
     #[test]
+    fn mail_is_off_by_default_and_its_password_is_never_shown() {
+        let off = Settings::resolve(&SettingFlags::default(), &toml::Table::new()).expect("valid");
+        assert!(off.mail().expect("valid").is_none());
+        let file = table(
+            "smtp_url = \"smtp://mail.example.nl\"\nmail_from = \"meldpunt@example.nl\"\n\
+             public_url = \"https://meld.example.nl\"\nsmtp_user = \"signaal\"\n\
+             smtp_password = \"hunter2\"\n",
+        );
+        let on = Settings::resolve(&SettingFlags::default(), &file).expect("valid");
+        let mail = on.mail().expect("valid").expect("mail is on");
+        assert_eq!(mail.server.port, 587);
+        assert_eq!(
+            mail.password.as_deref().map(String::as_str),
+            Some("hunter2")
+        );
+        let shown = format!("{:?} {:?}", on.shown(), on);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+    }
+
+    #[test]
     fn every_setting_is_documented_with_a_valid_default() {
         let declared = declared();
-        assert_eq!(declared.len(), 15);
+        assert_eq!(declared.len(), 21);
         for setting in &declared {
             assert!(!setting.doc.is_empty(), "{}", setting.key);
             assert!(setting.env.starts_with("SIGNAAL_"));

@@ -3333,3 +3333,8 @@ async fn a_provider_admin_adds_a_school_with_its_first_leader() {
         );
     }
 }
+
+// ---- E-mail (issue 4: content-free notifications, one-time links by mail) ----
+
+#[path = "app/mail.rs"]
+mod mail;

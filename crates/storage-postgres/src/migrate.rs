@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0004_invitations.sql"),
     },
     Migration {
+        version: 5,
+        name: "mail notifications",
+        sql: include_str!("../migrations/0005_mail_notifications.sql"),
+    },
+    Migration {
         version: 7,
         name: "message order and school sessions",
         sql: include_str!("../migrations/0007_message_order_and_school_sessions.sql"),

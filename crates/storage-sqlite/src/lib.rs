@@ -9,6 +9,7 @@ mod audit;
 mod directory;
 mod error;
 mod migrate;
+mod notifications;
 mod reports;
 mod roster;
 mod staff_admin;

@@ -8,6 +8,7 @@ mod error;
 pub mod events;
 pub mod keys;
 pub mod migrations;
+pub mod notifications;
 pub mod reports;
 mod repos;
 pub mod sql;
@@ -15,11 +16,14 @@ pub mod staff_auth;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod conformance_mail;
 
 use std::sync::Arc;
 
 pub use error::StorageError;
 pub use keys::KeyRing;
+pub use notifications::NotificationRepo;
 pub use repos::{
     AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo,
     StaffAdminRepo, StaffAuthRepo, SyncCounts,
@@ -37,6 +41,7 @@ pub struct Storage {
     pub staff_admin: Arc<dyn StaffAdminRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub health: Arc<dyn HealthRepo>,
+    pub notifications: Arc<dyn NotificationRepo>,
 }
 
 impl Storage {
@@ -50,6 +55,7 @@ impl Storage {
             + StaffAdminRepo
             + AuditRepo
             + HealthRepo
+            + NotificationRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -60,6 +66,7 @@ impl Storage {
             staff_auth: backend.clone(),
             staff_admin: backend.clone(),
             audit: backend.clone(),
+            notifications: backend.clone(),
             health: backend,
         }
     }

@@ -35,6 +35,9 @@ pub struct AppState {
     pub public: Arc<Public>,
     /// Password checks run on blocking threads, two at a time (each holds 40 MiB).
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Outgoing mail, when the installation has an SMTP server; one-time links are then mailed
+    /// rather than shown.
+    pub mail: Option<Arc<signaal_mail::Mailer>>,
 }
 
 /// Limits that protect the server from slow or oversized requests.

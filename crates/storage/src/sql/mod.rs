@@ -8,6 +8,7 @@
 
 mod audit;
 mod directory;
+pub mod notifications;
 pub mod reports;
 mod roster;
 mod staff_admin;

@@ -340,10 +340,17 @@ async fn complete_login(
     old: [u8; 32],
     credentials: &Credentials,
     totp_step: Option<i64>,
+    lang: Lang,
 ) -> Result<String, AppError> {
     let now = state.clock.now();
     let auth = &state.storage.staff_auth;
     auth.login_succeeded(credentials.staff.id, totp_step, now)
+        .await?;
+    // Mail to this person is written in the language they sign in with.
+    state
+        .storage
+        .notifications
+        .set_language(credentials.staff.id, lang.code())
         .await?;
     auth.end_session(old, false, now).await?;
     let mut limits = Vec::new();
@@ -407,7 +414,7 @@ pub(crate) async fn code(
     };
     match accepted.filter(|_| !locked) {
         Some(step) => {
-            let id = complete_login(&state, old, &credentials, step).await?;
+            let id = complete_login(&state, old, &credentials, step, lang).await?;
             let target = if next.is_empty() {
                 "/app".to_owned()
             } else {
@@ -547,7 +554,7 @@ pub(crate) async fn enrol(
         .staff_auth
         .enrol_second_factor(credentials.staff.id, &secret, &hashes)
         .await?;
-    let id = complete_login(&state, old, &credentials, Some(step)).await?;
+    let id = complete_login(&state, old, &credentials, Some(step), lang).await?;
     let page = RecoveryPage {
         t,
         codes: codes.iter().map(|c| c.shown().to_string()).collect(),

@@ -200,14 +200,17 @@ pub(crate) async fn page(
         .into_response())
 }
 
-/// A one-time link for `staff`, as an address to pass on.
+/// A one-time link for `staff`: mailed to the person when the installation has mail (then no link
+/// is shown, only a notice that it was sent), otherwise, or when the mail fails, shown to pass on.
+/// Returns the link to show (empty when mailed) and the notice about the mail, if one was tried.
 pub(crate) async fn link_for(
     state: &AppState,
     session: &StaffSession,
     staff: StaffId,
     purpose: LinkPurpose,
     headers: &axum::http::HeaderMap,
-) -> Result<String, AppError> {
+    (email, name, t): (&str, &str, &Tr),
+) -> Result<(String, Option<String>), AppError> {
     let (token, hash) = super::new_session_id()?;
     state
         .storage
@@ -220,10 +223,29 @@ pub(crate) async fn link_for(
             state.clock.now(),
         )
         .await?;
-    Ok(format!(
+    let link = format!(
         "{}/app/invite/{token}",
         crate::public::base_url(state, headers)
-    ))
+    );
+    let Some(mail) = &state.mail else {
+        return Ok((link, None));
+    };
+    let kind = match purpose {
+        LinkPurpose::Invite => signaal_mail::LinkKind::Invite,
+        LinkPurpose::Reset => signaal_mail::LinkKind::Reset,
+    };
+    let lang =
+        signaal_mail::MailLang::from_code(&state.storage.notifications.language(staff).await?);
+    match mail.send_link(email, name, lang, kind, &link).await {
+        Ok(()) => Ok((
+            String::new(),
+            Some(t.t1("staff-link-mailed", "email", email)),
+        )),
+        Err(error) => {
+            tracing::warn!(%staff, %error, "a one-time link could not be mailed; it is shown instead");
+            Ok((link, Some(t.t1("staff-link-mail-failed", "email", email))))
+        }
+    }
 }
 
 pub(crate) async fn change(
@@ -257,9 +279,14 @@ pub(crate) async fn change(
                         .await?;
                     outcome.notice = t.t1("staff-added", "email", &email);
                     if is_new {
-                        outcome.link =
-                            link_for(&state, &session, staff, LinkPurpose::Invite, &headers)
+                        let to = (email.as_str(), name.as_str(), &t);
+                        let (link, mailed) =
+                            link_for(&state, &session, staff, LinkPurpose::Invite, &headers, to)
                                 .await?;
+                        outcome.link = link;
+                        if let Some(mailed) = mailed {
+                            outcome.notice = format!("{} {mailed}", outcome.notice);
+                        }
                     }
                 }
                 (None, _, _) => outcome.error = t.t("staff-bad-email"),
@@ -304,8 +331,16 @@ pub(crate) async fn change(
                 } else {
                     LinkPurpose::Invite
                 };
-                outcome.link = link_for(&state, &session, staff, purpose, &headers).await?;
-                outcome.notice = t.t1("staff-link-made", "email", &person.staff.email);
+                let to = (
+                    person.staff.email.as_str(),
+                    person.staff.display_name.as_str(),
+                    &t,
+                );
+                let (link, mailed) =
+                    link_for(&state, &session, staff, purpose, &headers, to).await?;
+                outcome.link = link;
+                outcome.notice =
+                    mailed.unwrap_or_else(|| t.t1("staff-link-made", "email", &person.staff.email));
             }
         }
         _ => return Err(AppError::NotFound),

@@ -210,15 +210,27 @@ pub(crate) async fn create(
     directory
         .assign_role(&grant, leader.id, school.id, Role::Leadership, now)
         .await?;
-    let link = if is_new {
-        super::manage::link_for(&state, &session, leader.id, LinkPurpose::Invite, &headers).await?
-    } else {
-        String::new()
-    };
-    let notice = t.with(
+    let mut notice = t.with(
         "admin-school-created",
         &[("school", &school.name), ("email", &leader.email)],
     );
+    let mut link = String::new();
+    if is_new {
+        let to = (leader.email.as_str(), leader.display_name.as_str(), &t);
+        let (shown, mailed) = super::manage::link_for(
+            &state,
+            &session,
+            leader.id,
+            LinkPurpose::Invite,
+            &headers,
+            to,
+        )
+        .await?;
+        link = shown;
+        if let Some(mailed) = mailed {
+            notice = format!("{notice} {mailed}");
+        }
+    }
     let page = render(
         &state,
         lang,
