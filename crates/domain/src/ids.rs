@@ -54,4 +54,6 @@ id_type!(
     ReportId,
     /// A message in a report's mailbox (between the reporter and the school).
     MessageId,
+    /// A personal API token of a staff account (the token itself is never stored).
+    ApiTokenId,
 );

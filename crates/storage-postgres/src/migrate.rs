@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "invitations",
         sql: include_str!("../migrations/0004_invitations.sql"),
     },
+    Migration {
+        version: 6,
+        name: "api tokens",
+        sql: include_str!("../migrations/0006_api_tokens.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

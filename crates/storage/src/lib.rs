@@ -4,6 +4,7 @@
 //! Storage never decides policy. Functions on school data take a grant from `domain::policy`, scope
 //! every query to the grant's school, and write their audit entry in the same transaction.
 
+pub mod api_tokens;
 mod error;
 pub mod events;
 pub mod keys;
@@ -21,8 +22,8 @@ use std::sync::Arc;
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use repos::{
-    AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo,
-    StaffAdminRepo, StaffAuthRepo, SyncCounts,
+    ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo,
+    RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
 };
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -36,6 +37,7 @@ pub struct Storage {
     pub staff_auth: Arc<dyn StaffAuthRepo>,
     pub staff_admin: Arc<dyn StaffAdminRepo>,
     pub audit: Arc<dyn AuditRepo>,
+    pub api_tokens: Arc<dyn ApiTokenRepo>,
     pub health: Arc<dyn HealthRepo>,
 }
 
@@ -49,6 +51,7 @@ impl Storage {
             + StaffAuthRepo
             + StaffAdminRepo
             + AuditRepo
+            + ApiTokenRepo
             + HealthRepo
             + 'static,
     {
@@ -60,6 +63,7 @@ impl Storage {
             staff_auth: backend.clone(),
             staff_admin: backend.clone(),
             audit: backend.clone(),
+            api_tokens: backend.clone(),
             health: backend,
         }
     }
