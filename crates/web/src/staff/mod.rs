@@ -6,10 +6,12 @@
 //! SameSite=Strict; browsers accept Secure cookies on http://localhost, so development on plain http
 //! works there. Every state-changing form carries the session's CSRF token.
 
+pub(crate) mod api_auth;
 pub(crate) mod audit;
 pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod manage;
+pub(crate) mod tokens;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
