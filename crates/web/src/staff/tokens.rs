@@ -38,6 +38,12 @@ pub(crate) struct ScopeChoice {
     checked: bool,
 }
 
+/// A problem with the form, linked to the field it is about (empty: about no one field).
+pub(crate) struct Problem {
+    anchor: &'static str,
+    message: String,
+}
+
 pub(crate) struct DayChoice {
     value: i64,
     label: String,
@@ -56,7 +62,14 @@ pub(crate) struct TokensPage {
     /// A token just made: shown this once.
     shown: String,
     notice: String,
-    errors: Vec<String>,
+    errors: Vec<Problem>,
+}
+
+impl TokensPage {
+    /// Whether a field (by its id) has a problem, for `aria-invalid`.
+    fn invalid(&self, anchor: &str) -> bool {
+        self.errors.iter().any(|p| p.anchor == anchor)
+    }
 }
 
 /// What the form sent back (kept when it had problems).
@@ -78,7 +91,7 @@ async fn render(
     typed: Typed,
     shown: String,
     notice: String,
-    errors: Vec<String>,
+    errors: Vec<Problem>,
 ) -> Result<TokensPage, AppError> {
     let now = state.clock.now();
     let records = state.storage.api_tokens.tokens_of(session.staff.id).await?;
@@ -156,16 +169,28 @@ pub(crate) async fn page(
     .into_response())
 }
 
-fn problem_message(t: &Tr, problem: &TokenProblem) -> String {
-    match problem {
-        TokenProblem::NameMissing => t.t("tokens-name-missing"),
-        TokenProblem::NameTooLong { max } => t.t1("tokens-name-too-long", "max", &max.to_string()),
-        TokenProblem::NameControlCharacter => t.t("tokens-name-control"),
-        TokenProblem::NoScope => t.t("tokens-no-scope"),
-        TokenProblem::UnknownScope(code) => t.t1("tokens-unknown-scope", "scope", code),
-        TokenProblem::Lifetime => t.t1("tokens-bad-days", "max", &MAX_DAYS.to_string()),
-        TokenProblem::TooMany => t.t1("tokens-too-many", "max", &MAX_PER_ACCOUNT.to_string()),
-    }
+fn problem(t: &Tr, problem: &TokenProblem) -> Problem {
+    let (anchor, message) = match problem {
+        TokenProblem::NameMissing => ("token-name", t.t("tokens-name-missing")),
+        TokenProblem::NameTooLong { max } => (
+            "token-name",
+            t.t1("tokens-name-too-long", "max", &max.to_string()),
+        ),
+        TokenProblem::NameControlCharacter => ("token-name", t.t("tokens-name-control")),
+        TokenProblem::NoScope => ("token-scope-1", t.t("tokens-no-scope")),
+        TokenProblem::UnknownScope(code) => {
+            ("token-scope-1", t.t1("tokens-unknown-scope", "scope", code))
+        }
+        TokenProblem::Lifetime => (
+            "token-days",
+            t.t1("tokens-bad-days", "max", &MAX_DAYS.to_string()),
+        ),
+        TokenProblem::TooMany => (
+            "",
+            t.t1("tokens-too-many", "max", &MAX_PER_ACCOUNT.to_string()),
+        ),
+    };
+    Problem { anchor, message }
 }
 
 pub(crate) async fn change(
@@ -209,7 +234,7 @@ pub(crate) async fn change(
             let request = match checked {
                 Ok(request) => request,
                 Err(problems) => {
-                    let errors = problems.iter().map(|p| problem_message(&t, p)).collect();
+                    let errors = problems.iter().map(|p| problem(&t, p)).collect();
                     let page =
                         render(&state, t, &session, typed, none(), String::new(), errors).await?;
                     return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
