@@ -286,6 +286,7 @@ api-statement = First accept the confidentiality statement of { $school } (sign 
 api-busy = Too many attempts. Wait a while, then try again.
 api-bad-day = "{ $value }" is not a date. Write it as yyyy-mm-dd.
 api-bad-limit = The number of entries must be a number from 1 to { $max }.
+api-invalid-query = We cannot read this query
 
 audit-title = Log of views and changes
 audit-intro = Who viewed or changed what. That you look here is recorded too.

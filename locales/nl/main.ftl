@@ -286,6 +286,7 @@ api-statement = Accepteer eerst de geheimhoudingsverklaring van { $school } (log
 api-busy = Te veel pogingen. Wacht even en probeer het dan opnieuw.
 api-bad-day = "{ $value }" is geen datum. Schrijf hem als jjjj-mm-dd.
 api-bad-limit = Het aantal regels moet een getal van 1 tot { $max } zijn.
+api-invalid-query = Deze zoekvraag kunnen we niet lezen
 
 audit-title = Logboek van inzage en wijzigingen
 audit-intro = Wie heeft wat bekeken of veranderd. Ook dat jij hier kijkt, wordt vastgelegd.

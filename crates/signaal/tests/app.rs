@@ -2957,6 +2957,7 @@ async fn a_token_is_shown_once_stored_as_a_hash_used_and_revoked() {
     assert_eq!(me["authenticated_by"], "token");
     assert_eq!(me["token"]["scopes"], serde_json::json!(["staff:read"]));
     assert_eq!(me["token"]["name"], "Koppeling leerlingvolgsysteem");
+    assert_eq!(me["token"]["last_used_on"], today, "this use counts");
     assert!(me["csrf_token"].is_null(), "no CSRF token for a token");
     assert_eq!(me["memberships"][0]["role"], "leadership");
     assert_eq!(me["memberships"][0]["school"]["slug"], SCHOOL);
@@ -3330,6 +3331,13 @@ async fn a_tokens_scopes_only_narrow_what_the_role_allows() {
     assert_eq!(
         bad["problems"][0]["message"],
         "\"gisteren\" is not a date. Write it as yyyy-mm-dd."
+    );
+    let (status, twice) = app
+        .bearer_json(&format!("{}?limit=1&limit=2", staff_path("audit")), &log)
+        .await;
+    assert_eq!(
+        (status, twice["error"].as_str()),
+        (400, Some("invalid_query"))
     );
     // Looking through the API is recorded like looking on the page.
     let (_, views) = app

@@ -407,7 +407,7 @@ pub async fn remove_staff(
 }
 
 /// The filters of the audit viewer.
-#[derive(Deserialize, IntoParams, Default)]
+#[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// An e-mail address, an account id, or `operator`.
@@ -455,6 +455,7 @@ const DEFAULT_AUDIT_ROWS: i64 = 200;
     responses(
         (status = 200, body = AuditEntries),
         (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 400, body = ApiError, description = "A query string that cannot be read (such as a filter given twice)"),
         (status = 422, body = ApiError, description = "A filter that cannot be read"),
         (status = 429, body = ApiError)))]
 pub async fn audit(
@@ -466,7 +467,16 @@ pub async fn audit(
     caller.require(&state, ApiScope::AuditRead)?;
     let (grant, school) = caller.grant::<ReadAudit>(&state, &school).await?;
     let t = caller.tr(&state);
-    let Query(query) = query.unwrap_or_default();
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => {
+            return Ok(json_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("{}: {}", t.t("api-invalid-query"), rejection.body_text()),
+            ));
+        }
+    };
     let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_owned();
     let mut found = Vec::new();
     let mut day = |field: &'static str, raw: String| {

@@ -249,12 +249,14 @@ async fn by_token(
     };
     let memberships = state.storage.staff_auth.memberships(staff.id).await?;
     let today = now.date_naive();
+    let mut record = record;
     if record.last_used_on != Some(today) {
         state
             .storage
             .api_tokens
             .token_used(record.id, today)
             .await?;
+        record.last_used_on = Some(today);
     }
     let actor = Actor::Staff(StaffActor {
         id: staff.id,
