@@ -59,6 +59,8 @@ id_type!(Uuid::new_v4() =>
     ReportId,
     /// A message in a report's mailbox (between the reporter and the school).
     MessageId,
+    /// A personal API token of a staff account (the token itself is never stored).
+    ApiTokenId,
 );
 
 #[cfg(test)]

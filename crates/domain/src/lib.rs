@@ -17,4 +17,6 @@ pub mod staff;
 pub mod text;
 
 pub use clock::{Clock, SystemClock};
-pub use ids::{BoardId, GroupId, MessageId, PupilId, ReportId, SchoolId, SchoolYearId, StaffId};
+pub use ids::{
+    ApiTokenId, BoardId, GroupId, MessageId, PupilId, ReportId, SchoolId, SchoolYearId, StaffId,
+};

@@ -427,5 +427,8 @@ pub fn authorize_directory(actor: &Actor) -> Result<DirectoryGrant, Denied> {
     }
 }
 
+mod refusal;
+pub use refusal::{Refusal, authorize_or_refuse};
+
 #[cfg(test)]
 mod tests;

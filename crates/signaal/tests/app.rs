@@ -152,7 +152,10 @@ async fn every_route_sends_the_security_headers() {
         "/static/signaal.css",
         "/static/pictograms.svg",
         "/static/signaal.js",
+        "/static/staff.js",
+        "/static/staff.css",
         "/app/login",
+        "/app/session",
         "/app",
     ];
     for route in routes {
@@ -3154,7 +3157,11 @@ async fn the_idle_warning_reads_the_time_left_without_counting_as_a_click() {
         .text()
         .await
         .expect("page");
-    assert!(page.contains("/static/staff.js") && page.contains("id=\"idle-warning\""));
+    assert!(
+        page.contains("/static/staff.js")
+            && page.contains("/static/staff.css")
+            && page.contains("id=\"idle-warning\"")
+    );
     let left = |app: &TestApp, session: &str| {
         let request = app
             .client
@@ -3332,6 +3339,1236 @@ async fn a_provider_admin_adds_a_school_with_its_first_leader() {
             "{route}"
         );
     }
+}
+
+// ---- Personal API tokens and the staff API (issue 4, item 9) ----
+
+const LEADER: &str = "directie@de-vuurtoren.demo";
+const TEACHER: &str = "leerkracht@de-vuurtoren.demo";
+const DPO: &str = "fg@de-vuurtoren.demo";
+const ALL_SCOPES: [&str; 4] = ["staff:read", "staff:write", "audit:read", "roster:read"];
+
+impl TestApp {
+    /// Posts the token form of `/app/tokens` (with the page's CSRF token) and returns the answer.
+    async fn token_form(&self, session: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let page = self
+            .with_cookie(reqwest::Method::GET, "/app/tokens", session, &[])
+            .await
+            .text()
+            .await
+            .expect("page");
+        let mut form = vec![("csrf", csrf_of(&page))];
+        form.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        self.client
+            .post(self.url("/app/tokens"))
+            .header("cookie", format!("__Host-signaal_session={session}"))
+            .header("accept-language", "nl")
+            .form(&form)
+            .send()
+            .await
+            .expect("response")
+    }
+
+    /// Makes a token on `/app/tokens` and returns it as shown (once).
+    async fn make_token(&self, session: &str, name: &str, scopes: &[&str], days: &str) -> String {
+        let mut fields = vec![("do", "create"), ("name", name), ("days", days)];
+        fields.extend(scopes.iter().map(|s| ("scope", *s)));
+        let made = self.token_form(session, &fields).await;
+        assert_eq!(made.status(), 200);
+        let page = made.text().await.expect("page");
+        between(&page, "id=\"new-token\">", "</code>").to_owned()
+    }
+
+    /// A staff API request with `Authorization: Bearer <token>`, from one client address.
+    async fn bearer(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-forwarded-for", "192.0.2.90")
+            .header("accept-language", "en");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("response")
+    }
+
+    async fn bearer_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        let response = self.bearer(reqwest::Method::GET, path, token, None).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("json"))
+    }
+
+    /// The (action, actor, outcome) of every entry of a school's audit chain.
+    async fn chain_of(&self, school: signaal_domain::SchoolId) -> Vec<(String, String, String)> {
+        let grant = signaal_domain::policy::authorize::<signaal_domain::policy::VerifyAudit>(
+            &signaal_domain::policy::Actor::Operator,
+            school,
+            Utc::now(),
+        )
+        .expect("grant");
+        let chain = self
+            .store
+            .clone()
+            .into_storage()
+            .audit
+            .chain(&grant)
+            .await
+            .expect("chain");
+        assert!(signaal_domain::audit::verify_chain(&chain).is_ok());
+        // Everything after the school's creation, which every chain starts with.
+        chain
+            .into_iter()
+            .filter(|e| e.action != "school.created")
+            .map(|e| (e.action, e.actor, e.outcome))
+            .collect()
+    }
+
+    async fn staff_id(&self, email: &str) -> signaal_domain::StaffId {
+        self.store
+            .clone()
+            .into_storage()
+            .directory
+            .staff_by_email(email)
+            .await
+            .expect("read")
+            .expect("account")
+            .id
+    }
+}
+
+fn staff_path(what: &str) -> String {
+    format!("/api/v1/staff/schools/{SCHOOL}/{what}")
+}
+
+#[tokio::test]
+async fn a_token_is_shown_once_stored_as_a_hash_used_and_revoked() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let empty = app
+        .with_cookie(reqwest::Method::GET, "/app/tokens", &leader, &[])
+        .await;
+    assert_eq!(empty.status(), 200);
+    assert!(
+        empty
+            .text()
+            .await
+            .expect("page")
+            .contains("Je hebt nog geen sleutels.")
+    );
+    let token = app
+        .make_token(
+            &leader,
+            "Koppeling leerlingvolgsysteem",
+            &["staff:read"],
+            "90",
+        )
+        .await;
+    assert!(token.starts_with("sgl_") && token.len() == 68, "{token}");
+    // Shown once: the list names it, but never shows it again.
+    let list = app
+        .with_cookie(reqwest::Method::GET, "/app/tokens", &leader, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(list.contains("Koppeling leerlingvolgsysteem") && list.contains("staff:read"));
+    assert!(!list.contains(&token) && !list.contains(&token[4..20]));
+    assert!(list.contains("nog nooit"), "not used yet");
+    let today = app.clock.now().format("%Y-%m-%d").to_string();
+    let expires = (app.clock.now() + chrono::Duration::days(90))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(list.contains(&format!("<td>{today}</td><td>{expires}</td>")));
+
+    let (status, me) = app.bearer_json("/api/v1/staff/me", &token).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["email"], LEADER);
+    assert_eq!(me["authenticated_by"], "token");
+    assert_eq!(me["token"]["scopes"], serde_json::json!(["staff:read"]));
+    assert_eq!(me["token"]["name"], "Koppeling leerlingvolgsysteem");
+    assert_eq!(me["token"]["last_used_on"], today, "this use counts");
+    assert!(me["csrf_token"].is_null(), "no CSRF token for a token");
+    assert_eq!(me["memberships"][0]["role"], "leadership");
+    assert_eq!(me["memberships"][0]["school"]["slug"], SCHOOL);
+    assert_eq!(me["memberships"][0]["statement_accepted"], true);
+    let (status, staff) = app.bearer_json(&staff_path("staff"), &token).await;
+    assert_eq!(status, 200, "{staff}");
+    let people = staff["staff"].as_array().expect("list");
+    assert!(
+        people
+            .iter()
+            .any(|p| p["email"] == COORDINATOR && p["roles"] == serde_json::json!(["coordinator"]))
+    );
+    let list = app
+        .with_cookie(reqwest::Method::GET, "/app/tokens", &leader, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!list.contains("nog nooit"), "the day of use is noted");
+
+    // Only the SHA-256 of the token is stored; the token itself is nowhere in the database.
+    let hashes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        .fetch_all(app.store.writer_pool())
+        .await
+        .expect("hashes");
+    let expected = signaal_domain::auth::api_token::presented_hash(&token).expect("well-formed");
+    assert_eq!(hashes, vec![expected.to_vec()]);
+    for entry in std::fs::read_dir(app._dir.path()).expect("dir") {
+        let bytes = std::fs::read(entry.expect("file").path()).expect("read");
+        assert!(!contains_bytes(&bytes, &token[4..]), "the token was stored");
+    }
+
+    // Revoked: refused at once, with the challenge and a clear message.
+    let row = list
+        .split("<tr>")
+        .find(|r| r.contains("Koppeling leerlingvolgsysteem"))
+        .expect("row");
+    let id = between(row, "name=\"token\" value=\"", "\"").to_owned();
+    let revoked = app
+        .token_form(&leader, &[("do", "revoke"), ("token", &id)])
+        .await;
+    assert_eq!(revoked.status(), 200);
+    assert!(
+        revoked
+            .text()
+            .await
+            .expect("page")
+            .contains("De sleutel is ingetrokken.")
+    );
+    let refused = app
+        .bearer(reqwest::Method::GET, "/api/v1/staff/me", &token, None)
+        .await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused.headers()["www-authenticate"],
+        "Bearer realm=\"signaal\", error=\"invalid_token\""
+    );
+    let body: serde_json::Value = refused.json().await.expect("json");
+    assert_eq!(body["error"], "invalid_token");
+    assert_eq!(
+        body["message"],
+        "We do not know this key, or it has been revoked."
+    );
+    // Revoking again, or someone else's token: not found.
+    assert_eq!(
+        app.token_form(&leader, &[("do", "revoke"), ("token", &id)])
+            .await
+            .status(),
+        404
+    );
+    // Made and revoked are in the school's log, by id: never the token or its name.
+    let school = app.demo.school.id;
+    let leader_id = app.staff_id(LEADER).await;
+    let entries: Vec<(String, String, String)> = app
+        .chain_of(school)
+        .await
+        .into_iter()
+        .filter(|(action, _, _)| action.starts_with("staff.token"))
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            (
+                "staff.token_created".to_owned(),
+                format!("staff:{leader_id}"),
+                format!("token={id} scopes=staff:read expires={expires}")
+            ),
+            (
+                "staff.token_revoked".to_owned(),
+                format!("staff:{leader_id}"),
+                format!("token={id}")
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn every_role_manages_its_own_tokens_only() {
+    let app = TestApp::start().await;
+    let anonymous = app.get("/app/tokens", None).await;
+    assert_eq!(
+        (anonymous.status().as_u16(), location(&anonymous)),
+        (303, "/app/login?next=%2Fapp%2Ftokens".to_owned())
+    );
+    let mut ids = Vec::new();
+    for email in [
+        LEADER,
+        COORDINATOR,
+        TEACHER,
+        DPO,
+        "bestuur@de-vuurtoren.demo",
+    ] {
+        let session = app.sign_in_ready(email).await;
+        let start = app
+            .with_cookie(reqwest::Method::GET, "/app", &session, &[])
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(start.contains("href=\"/app/tokens\""), "{email}");
+        let token = app.make_token(&session, email, &["staff:read"], "7").await;
+        let (status, me) = app.bearer_json("/api/v1/staff/me", &token).await;
+        assert_eq!((status, me["email"].as_str()), (200, Some(email)));
+        let page = app
+            .with_cookie(reqwest::Method::GET, "/app/tokens", &session, &[])
+            .await
+            .text()
+            .await
+            .expect("page");
+        // Each account sees only its own.
+        assert_eq!(
+            page.matches("name=\"token\" value=\"").count(),
+            1,
+            "{email}"
+        );
+        ids.push((
+            session,
+            between(&page, "name=\"token\" value=\"", "\"").to_owned(),
+        ));
+    }
+    let (coordinator, _) = &ids[1];
+    let (_, leaders_token) = &ids[0];
+    assert_eq!(
+        app.token_form(coordinator, &[("do", "revoke"), ("token", leaders_token)])
+            .await
+            .status(),
+        404,
+        "another account's token is not found"
+    );
+    // Without the form's CSRF token nothing happens.
+    let forged = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/tokens",
+            coordinator,
+            &[
+                ("csrf", "nope"),
+                ("do", "create"),
+                ("name", "x"),
+                ("scope", "staff:read"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status(), 403);
+}
+
+#[tokio::test]
+async fn a_token_request_with_problems_is_explained_and_tokens_expire_by_the_clock() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let bad = app
+        .token_form(&leader, &[("do", "create"), ("name", " "), ("days", "366")])
+        .await;
+    assert_eq!(bad.status(), 422);
+    let page = bad.text().await.expect("page");
+    for message in [
+        "Geef de sleutel een naam.",
+        "Kies minstens één ding waarvoor de sleutel werkt.",
+        "Kies hoe lang de sleutel werkt: 1 tot 365 dagen.",
+    ] {
+        assert!(page.contains(message), "{message}");
+    }
+    let unknown = app
+        .token_form(
+            &leader,
+            &[
+                ("do", "create"),
+                ("name", "Koppeling"),
+                ("scope", "admin:all"),
+                ("days", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status(), 422);
+    let page = unknown.text().await.expect("page");
+    assert!(
+        page.contains("&#34;admin:all&#34; kennen we niet"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"Koppeling\""),
+        "what was typed is kept"
+    );
+
+    let token = app
+        .make_token(&leader, "Een week", &["staff:read"], "7")
+        .await;
+    app.clock.advance(7 * 86_400 - 1);
+    let (status, _) = app.bearer_json("/api/v1/staff/me", &token).await;
+    assert_eq!(status, 200, "works the second before it expires");
+    app.clock.advance(1);
+    let expired = app
+        .bearer(reqwest::Method::GET, "/api/v1/staff/me", &token, None)
+        .await;
+    assert_eq!(expired.status(), 401, "refused at the moment it expires");
+    assert!(
+        expired.headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("Bearer")
+    );
+    let body: serde_json::Value = expired.json().await.expect("json");
+    assert_eq!(body["error"], "token_expired");
+    let day = app.clock.now().format("%Y-%m-%d").to_string();
+    assert_eq!(
+        body["message"],
+        format!("This key expired on {day}. Make a new one at /app/tokens.")
+    );
+    app.clock.advance(3600);
+    assert_eq!(app.bearer_json("/api/v1/staff/me", &token).await.0, 401);
+    // The list says so (a new sign-in: the old session has long been idle).
+    let session = app.sign_in(LEADER).await;
+    let list = app
+        .with_cookie(reqwest::Method::GET, "/app/tokens", &session, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(list.contains(&format!("verlopen op {day}")));
+}
+
+#[tokio::test]
+async fn a_tokens_scopes_only_narrow_what_the_role_allows() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let staff_only = app
+        .make_token(&leader, "Alleen medewerkers", &["staff:read"], "30")
+        .await;
+    assert_eq!(
+        app.bearer_json(&staff_path("staff"), &staff_only).await.0,
+        200
+    );
+    // Leadership may read the log, but this token may not: 403, decided before the school is asked.
+    for path in [
+        staff_path("audit"),
+        staff_path("pupils"),
+        staff_path("groups"),
+        format!("/api/v1/staff/schools/{}/audit", uuid::Uuid::now_v7()),
+    ] {
+        let refused = app
+            .bearer(reqwest::Method::GET, &path, &staff_only, None)
+            .await;
+        assert_eq!(refused.status(), 403, "{path}");
+        let challenge = refused.headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            challenge.contains("error=\"insufficient_scope\""),
+            "{challenge}"
+        );
+        let body: serde_json::Value = refused.json().await.expect("json");
+        assert_eq!(body["error"], "insufficient_scope");
+    }
+    let audit_refused = app
+        .bearer(
+            reqwest::Method::GET,
+            &staff_path("audit"),
+            &staff_only,
+            None,
+        )
+        .await;
+    assert!(
+        audit_refused.headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .contains("scope=\"audit:read\"")
+    );
+    // The same person signed in (a session has every scope) reads the log.
+    let with_session = app
+        .with_cookie(reqwest::Method::GET, &staff_path("audit"), &leader, &[])
+        .await;
+    assert_eq!(with_session.status(), 200);
+
+    // A teacher's token with every scope still gets only what a teacher may: not found, and the
+    // refused attempts are recorded.
+    let teacher = app.sign_in_ready(TEACHER).await;
+    let everything = app.make_token(&teacher, "Alles", &ALL_SCOPES, "30").await;
+    for what in ["staff", "audit", "pupils", "groups"] {
+        let (status, body) = app.bearer_json(&staff_path(what), &everything).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("not_found")),
+            "{what}"
+        );
+    }
+    let teacher_id = app.staff_id(TEACHER).await;
+    let refused: Vec<String> = app
+        .chain_of(app.demo.school.id)
+        .await
+        .into_iter()
+        .filter(|(_, actor, outcome)| {
+            *actor == format!("staff:{teacher_id}") && outcome == "denied"
+        })
+        .map(|(action, _, _)| action)
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "denied.manage_staff",
+            "denied.read_audit",
+            "denied.read_roster",
+            "denied.read_roster"
+        ]
+    );
+
+    // The data protection officer's token reads the log with the viewer's filters.
+    let dpo = app.sign_in_ready(DPO).await;
+    let log = app.make_token(&dpo, "Logboek", &["audit:read"], "30").await;
+    let (status, body) = app
+        .bearer_json(
+            &format!("{}?action=denied.&person={TEACHER}", staff_path("audit")),
+            &log,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let entries = body["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 4);
+    assert!(entries.iter().all(|e| e["actor_email"] == TEACHER
+        && e["outcome"] == "denied"
+        && e["subject"] == format!("school:{}", app.demo.school.id)));
+    let (_, limited) = app
+        .bearer_json(&format!("{}?limit=2", staff_path("audit")), &log)
+        .await;
+    assert_eq!(limited["entries"].as_array().expect("entries").len(), 2);
+    let (_, nobody) = app
+        .bearer_json(
+            &format!("{}?person=niemand%40x.example", staff_path("audit")),
+            &log,
+        )
+        .await;
+    assert_eq!(
+        nobody["entries"],
+        serde_json::json!([]),
+        "unknown people find nothing"
+    );
+    let (status, bad) = app
+        .bearer_json(
+            &format!("{}?from=gisteren&limit=0", staff_path("audit")),
+            &log,
+        )
+        .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = bad["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(fields, ["from", "limit"]);
+    assert_eq!(
+        bad["problems"][0]["message"],
+        "\"gisteren\" is not a date. Write it as yyyy-mm-dd."
+    );
+    let (status, twice) = app
+        .bearer_json(&format!("{}?limit=1&limit=2", staff_path("audit")), &log)
+        .await;
+    assert_eq!(
+        (status, twice["error"].as_str()),
+        (400, Some("invalid_query"))
+    );
+    // Looking through the API is recorded like looking on the page.
+    let (_, views) = app
+        .bearer_json(&format!("{}?action=audit.view", staff_path("audit")), &log)
+        .await;
+    assert!(views["entries"].as_array().expect("entries").len() >= 4);
+}
+
+#[tokio::test]
+async fn role_changes_count_on_the_next_request_and_a_removed_accounts_token_stops_at_once() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let manage = app
+        .make_token(&leader, "Beheer", &["staff:read", "staff:write"], "30")
+        .await;
+    let coordinator = app.sign_in_ready(COORDINATOR).await;
+    let roster = app
+        .make_token(&coordinator, "Rooster", &["roster:read"], "30")
+        .await;
+    let (status, pupils) = app.bearer_json(&staff_path("pupils"), &roster).await;
+    assert_eq!(status, 200);
+    assert_eq!(pupils["pupils"].as_array().expect("pupils").len(), 200);
+    let (status, groups) = app.bearer_json(&staff_path("groups"), &roster).await;
+    assert_eq!(status, 200);
+    assert!(!groups["groups"].as_array().expect("groups").is_empty());
+    let teacher = app.sign_in_ready(TEACHER).await;
+    let teachers = app
+        .make_token(&teacher, "Lijst", &["staff:read"], "30")
+        .await;
+    assert_eq!(
+        app.bearer_json(&staff_path("staff"), &teachers).await.0,
+        404
+    );
+
+    // Leadership makes the teacher a school leader too: it counts on the very next request.
+    let added = app
+        .bearer(
+            reqwest::Method::POST,
+            &staff_path("staff"),
+            &manage,
+            Some(serde_json::json!({"email": TEACHER, "name": "Marieke Visser", "role": "leadership"})),
+        )
+        .await;
+    assert_eq!(added.status(), 201, "a token needs no CSRF token");
+    let added: serde_json::Value = added.json().await.expect("json");
+    assert_eq!(added["new_account"], false);
+    assert!(added["invite_link"].is_null());
+    assert_eq!(
+        app.bearer_json(&staff_path("staff"), &teachers).await.0,
+        200
+    );
+
+    // Someone new gets a one-time link to pass on.
+    let (status, new) = {
+        let response = app
+            .bearer(
+                reqwest::Method::POST,
+                &staff_path("staff"),
+                &manage,
+                Some(serde_json::json!({"email": " Nieuw@De-Vuurtoren.demo", "name": "Nieuwe Meester", "role": "teacher"})),
+            )
+            .await;
+        (
+            response.status().as_u16(),
+            response.json::<serde_json::Value>().await.expect("json"),
+        )
+    };
+    assert_eq!(status, 201);
+    assert_eq!(new["new_account"], true);
+    assert!(
+        new["invite_link"]
+            .as_str()
+            .expect("link")
+            .contains("/app/invite/")
+    );
+    // Problems per field, and unreadable JSON.
+    let bad = app
+        .bearer(
+            reqwest::Method::POST,
+            &staff_path("staff"),
+            &manage,
+            Some(serde_json::json!({"email": "geen adres", "name": "", "role": "baas"})),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let bad: serde_json::Value = bad.json().await.expect("json");
+    let fields: Vec<&str> = bad["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(fields, ["email", "name", "role"]);
+    let unreadable = app
+        .client
+        .post(app.url(&staff_path("staff")))
+        .header("authorization", format!("Bearer {manage}"))
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(unreadable.status(), 400);
+    let unreadable: serde_json::Value = unreadable.json().await.expect("json");
+    assert_eq!(unreadable["error"], "invalid_json");
+
+    // Removing the coordinator from the school's only role deactivates the account: its token
+    // stops on the very next request.
+    let coordinator_id = app.staff_id(COORDINATOR).await;
+    let removed = app
+        .bearer(
+            reqwest::Method::DELETE,
+            &staff_path(&format!("staff/{coordinator_id}")),
+            &manage,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status(), 204);
+    let stopped = app
+        .bearer(reqwest::Method::GET, &staff_path("pupils"), &roster, None)
+        .await;
+    assert_eq!(stopped.status(), 401);
+    assert!(
+        stopped.headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("Bearer")
+    );
+    let again = app
+        .bearer(
+            reqwest::Method::DELETE,
+            &staff_path(&format!("staff/{coordinator_id}")),
+            &manage,
+            None,
+        )
+        .await;
+    assert_eq!(again.status(), 404, "no longer at the school");
+    let leader_id = app.staff_id(LEADER).await;
+    let yourself = app
+        .bearer(
+            reqwest::Method::DELETE,
+            &staff_path(&format!("staff/{leader_id}")),
+            &manage,
+            None,
+        )
+        .await;
+    assert_eq!(yourself.status(), 422);
+    assert_eq!(
+        yourself.json::<serde_json::Value>().await.expect("json")["error"],
+        "not_yourself"
+    );
+}
+
+#[tokio::test]
+async fn another_schools_data_is_not_found_and_the_attempt_is_recorded_there() {
+    let app = TestApp::start().await;
+    let storage = app.store.clone().into_storage();
+    let directory =
+        signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
+            .expect("grant");
+    let board = storage
+        .directory
+        .create_board(&directory, "Stichting Elders", false, Utc::now())
+        .await
+        .expect("board");
+    let other = storage
+        .directory
+        .create_school(
+            &directory,
+            &signaal_domain::school::NewSchool {
+                board_id: board.id,
+                slug: signaal_domain::school::SchoolSlug::parse("de-zandloper").expect("slug"),
+                name: "De Zandloper".into(),
+                is_demo: false,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("school");
+    let leader = app.sign_in_ready(LEADER).await;
+    let token = app.make_token(&leader, "Alles", &ALL_SCOPES, "30").await;
+    let leader_id = app.staff_id(LEADER).await;
+
+    let not_found = |body: &serde_json::Value| {
+        (
+            body["error"].as_str().map(str::to_owned),
+            body["message"].as_str().map(str::to_owned),
+        )
+    };
+    let (status, by_id) = app
+        .bearer_json(&format!("/api/v1/staff/schools/{}/staff", other.id), &token)
+        .await;
+    assert_eq!(status, 404);
+    let (status, by_slug) = app
+        .bearer_json("/api/v1/staff/schools/de-zandloper/pupils", &token)
+        .await;
+    assert_eq!(status, 404);
+    let (status, nowhere) = app
+        .bearer_json(
+            &format!("/api/v1/staff/schools/{}/staff", uuid::Uuid::now_v7()),
+            &token,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, nonsense) = app
+        .bearer_json("/api/v1/staff/schools/Geen%20School!/audit", &token)
+        .await;
+    assert_eq!(status, 404);
+    // One answer for a school that exists and one that does not.
+    assert_eq!(not_found(&by_id), not_found(&nowhere));
+    assert_eq!(not_found(&by_slug), not_found(&nonsense));
+    assert_eq!(not_found(&by_id).0.as_deref(), Some("not_found"));
+
+    // Recorded in the chain of the school that was asked about, by whom; nothing in the own school.
+    assert_eq!(
+        app.chain_of(other.id).await,
+        vec![
+            (
+                "denied.manage_staff".to_owned(),
+                format!("staff:{leader_id}"),
+                "denied".to_owned()
+            ),
+            (
+                "denied.read_roster".to_owned(),
+                format!("staff:{leader_id}"),
+                "denied".to_owned()
+            ),
+        ]
+    );
+    assert!(
+        !app.chain_of(app.demo.school.id)
+            .await
+            .iter()
+            .any(|(action, _, _)| action.starts_with("denied."))
+    );
+
+    // Refusals are limited per account (each one is written to a log): past the limit the answer is
+    // 429 for any school, existing or not, and the other school's log stops growing.
+    let mut answered = Vec::new();
+    for _ in 0..30 {
+        answered.push(
+            app.bearer_json(&format!("/api/v1/staff/schools/{}/staff", other.id), &token)
+                .await
+                .0,
+        );
+    }
+    assert_eq!(answered.iter().filter(|s| **s == 404).count(), 26);
+    assert_eq!(answered.iter().filter(|s| **s == 429).count(), 4);
+    let busy = app
+        .bearer(
+            reqwest::Method::GET,
+            &format!("/api/v1/staff/schools/{}/staff", uuid::Uuid::now_v7()),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(busy.status(), 429);
+    assert!(busy.headers().contains_key("retry-after"));
+    assert_eq!(app.chain_of(other.id).await.len(), 2 + 26);
+    // The own school is not refused, so it still answers.
+    assert_eq!(app.bearer_json(&staff_path("staff"), &token).await.0, 200);
+}
+
+#[tokio::test]
+async fn bad_authorization_headers_get_401_and_never_500() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let token = app.make_token(&leader, "Goed", &["staff:read"], "30").await;
+    let unknown = format!("sgl_{}", "0".repeat(64));
+    let long = format!("Bearer sgl_{}", "a".repeat(60_000));
+    let headers: Vec<reqwest::header::HeaderValue> = [
+        "garbage",
+        "Basic ZGlyZWN0aWU6d2FjaHR3b29yZA==",
+        "Bearer",
+        "Bearer ",
+        "",
+        "Bearer sgl_",
+        &format!("Token {token}"),
+        &format!("Bearer {}", token.to_uppercase()),
+        &format!("Bearer {unknown}"),
+        &format!("Bearer {token} extra"),
+        &long,
+    ]
+    .iter()
+    .map(|v| reqwest::header::HeaderValue::from_str(v).expect("header"))
+    .chain([reqwest::header::HeaderValue::from_bytes(b"Bearer sgl_\xff\xfe").expect("bytes")])
+    .collect();
+    for (i, value) in headers.into_iter().enumerate() {
+        let response = app
+            .client
+            .get(app.url("/api/v1/staff/me"))
+            .header("authorization", value.clone())
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .send()
+            .await
+            .expect("response");
+        assert_eq!(response.status(), 401, "{value:?}");
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            "Bearer realm=\"signaal\", error=\"invalid_token\"",
+            "{value:?}"
+        );
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["error"], "invalid_token", "{value:?}");
+    }
+    // No credentials at all: 401 with the plain challenge. A bogus session cookie: 401 too.
+    let none = app.get("/api/v1/staff/me", Some("en")).await;
+    assert_eq!(none.status(), 401);
+    assert_eq!(
+        none.headers()["www-authenticate"],
+        "Bearer realm=\"signaal\""
+    );
+    assert_eq!(
+        none.json::<serde_json::Value>().await.expect("json")["error"],
+        "unauthenticated"
+    );
+    let bogus = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/api/v1/staff/me",
+            &"0".repeat(64),
+            &[],
+        )
+        .await;
+    assert_eq!(bogus.status(), 401);
+    // The scheme is read in any case; an Authorization header wins over a valid cookie.
+    let lower = app
+        .client
+        .get(app.url("/api/v1/staff/me"))
+        .header("authorization", format!("bearer {token}"))
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(lower.status(), 200);
+    let both = app
+        .client
+        .get(app.url("/api/v1/staff/me"))
+        .header("authorization", "Bearer nonsense")
+        .header("cookie", format!("__Host-signaal_session={leader}"))
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(both.status(), 401);
+
+    // Failed attempts are throttled per client: after 20, even a good token waits; others do not.
+    for _ in 0..20 {
+        let response = app
+            .client
+            .get(app.url("/api/v1/staff/me"))
+            .header("authorization", format!("Bearer {unknown}"))
+            .header("x-forwarded-for", "203.0.113.66")
+            .send()
+            .await
+            .expect("response");
+        assert_eq!(response.status(), 401);
+    }
+    let throttled = app
+        .client
+        .get(app.url("/api/v1/staff/me"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("x-forwarded-for", "203.0.113.66")
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(throttled.status(), 429);
+    assert!(throttled.headers().contains_key("retry-after"));
+    assert_eq!(
+        throttled.json::<serde_json::Value>().await.expect("json")["error"],
+        "busy"
+    );
+    assert_eq!(app.bearer_json("/api/v1/staff/me", &token).await.0, 200);
+}
+
+#[tokio::test]
+async fn cookie_requests_that_change_something_need_the_csrf_header() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let cookie = format!("__Host-signaal_session={leader}");
+    let me: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/staff/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("response")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["authenticated_by"], "session");
+    assert!(me["token"].is_null());
+    let csrf = me["csrf_token"].as_str().expect("csrf").to_owned();
+    let add = serde_json::json!({"email": "hulp@de-vuurtoren.demo", "name": "Hulp", "role": "coordinator"});
+    let post = |header: Option<&str>| {
+        let mut request = app
+            .client
+            .post(app.url(&staff_path("staff")))
+            .header("cookie", &cookie)
+            .json(&add);
+        if let Some(value) = header {
+            request = request.header("x-csrf-token", value);
+        }
+        request.send()
+    };
+    for header in [None, Some(""), Some("wrong")] {
+        let refused = post(header).await.expect("response");
+        assert_eq!(refused.status(), 403, "{header:?}");
+        assert_eq!(
+            refused.json::<serde_json::Value>().await.expect("json")["error"],
+            "csrf"
+        );
+    }
+    assert!(
+        app.store
+            .clone()
+            .into_storage()
+            .directory
+            .staff_by_email("hulp@de-vuurtoren.demo")
+            .await
+            .expect("read")
+            .is_none(),
+        "nothing happened"
+    );
+    assert_eq!(post(Some(&csrf)).await.expect("response").status(), 201);
+    let someone = app.staff_id("hulp@de-vuurtoren.demo").await;
+    let delete = app
+        .client
+        .delete(app.url(&staff_path(&format!("staff/{someone}"))))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(delete.status(), 403);
+    // Reading needs no CSRF token.
+    let list = app
+        .client
+        .get(app.url(&staff_path("staff")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(list.status(), 200);
+    // An idle session ends for the API as for the pages: 401, and the cookie is cleared.
+    app.clock.advance(16 * 60);
+    let ended = app
+        .client
+        .get(app.url("/api/v1/staff/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(ended.status(), 401);
+    assert_eq!(set_session(&ended).as_deref(), Some(""));
+    assert_eq!(
+        ended.json::<serde_json::Value>().await.expect("json")["error"],
+        "session_ended"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_staff_api() {
+    let app = TestApp::start().await;
+    let document: serde_json::Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let paths = &document["paths"];
+    for (path, method) in [
+        ("/api/v1/staff/me", "get"),
+        ("/api/v1/staff/schools/{school}/staff", "get"),
+        ("/api/v1/staff/schools/{school}/staff", "post"),
+        ("/api/v1/staff/schools/{school}/staff/{staff}", "delete"),
+        ("/api/v1/staff/schools/{school}/audit", "get"),
+        ("/api/v1/staff/schools/{school}/pupils", "get"),
+        ("/api/v1/staff/schools/{school}/groups", "get"),
+    ] {
+        let operation = &paths[path][method];
+        assert!(operation.is_object(), "{method} {path} is missing");
+        assert_eq!(operation["tags"], serde_json::json!(["staff"]), "{path}");
+        assert!(operation["responses"]["401"].is_object(), "{path}: 401");
+        let security = operation["security"].as_array().expect("security");
+        assert!(security.iter().any(|s| s["bearer"].is_array()), "{path}");
+        assert!(security.iter().any(|s| s["session"].is_array()), "{path}");
+    }
+    assert_eq!(
+        paths["/api/v1/staff/schools/{school}/audit"]["get"]["security"][0]["bearer"],
+        serde_json::json!(["audit:read"])
+    );
+    let audit_params: Vec<&str> =
+        paths["/api/v1/staff/schools/{school}/audit"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .map(|p| p["name"].as_str().expect("name"))
+            .collect();
+    for name in ["school", "person", "action", "from", "until", "limit"] {
+        assert!(audit_params.contains(&name), "{name}");
+    }
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["type"], "http");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["session"]["type"], "apiKey");
+    assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(schemes["session"]["name"], "__Host-signaal_session");
+    for schema in [
+        "Me",
+        "StaffList",
+        "AddStaffRequest",
+        "AuditEntries",
+        "PupilList",
+        "GroupList",
+        "ApiError",
+    ] {
+        assert!(
+            document["components"]["schemas"][schema].is_object(),
+            "{schema}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn staff_tokens_work_on_postgresql_too() {
+    use signaal_domain::auth::api_token::{ApiScope, NewToken, Scopes};
+    let Ok(url) = std::env::var("SIGNAAL_TEST_POSTGRES_URL") else {
+        eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let schema = format!("signaal_api_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&url).await.expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .expect("schema");
+    let options = sqlx::postgres::PgConnectOptions::from_str(&url)
+        .expect("url")
+        .options([("search_path", schema.as_str())]);
+    let master = MasterKey::generate().expect("master key");
+    let storage: Storage = signaal_storage_postgres::PgStore::open_with(options, 4, master.clone())
+        .await
+        .expect("open")
+        .into_storage();
+    let demo = signaal::demo::seed(&storage, &SystemClock, &master)
+        .await
+        .expect("demo");
+    let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
+    let now = clock.now();
+    let leader = storage
+        .directory
+        .staff_by_email(LEADER)
+        .await
+        .expect("read")
+        .expect("leader");
+    storage
+        .staff_auth
+        .accept_statement(leader.id, demo.school.id, 1, now)
+        .await
+        .expect("statement");
+    let made = |scopes: Scopes, hours: i64| {
+        let storage = storage.clone();
+        let staff = leader.id;
+        async move {
+            let token = NewToken::generate().expect("token");
+            let record = storage
+                .api_tokens
+                .create_token(
+                    token.hash(),
+                    &signaal_storage::api_tokens::NewApiToken {
+                        staff,
+                        name: "PostgreSQL".into(),
+                        scopes,
+                        expires_at: now + chrono::Duration::hours(hours),
+                    },
+                    now,
+                )
+                .await
+                .expect("create");
+            (token.shown().to_owned(), record)
+        }
+    };
+    let (token, record) = made(Scopes::new([ApiScope::StaffRead]), 24).await;
+    let (short, _) = made(Scopes::new([ApiScope::AuditRead]), 1).await;
+    let server = serve::start(storage.clone(), &master, clock.clone(), &settings())
+        .await
+        .expect("start");
+    let base = format!("http://{}", server.addr);
+    let client = reqwest::Client::new();
+    let get = |path: String, token: String| {
+        client
+            .get(format!("{base}{path}"))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+    };
+    let me = get("/api/v1/staff/me".into(), token.clone())
+        .await
+        .expect("me");
+    assert_eq!(me.status(), 200);
+    let me: serde_json::Value = me.json().await.expect("json");
+    assert_eq!(me["email"], LEADER);
+    assert_eq!(
+        get(staff_path("staff"), token.clone())
+            .await
+            .expect("staff")
+            .status(),
+        200
+    );
+    assert_eq!(
+        get(staff_path("audit"), short.clone())
+            .await
+            .expect("audit")
+            .status(),
+        200
+    );
+    // The day of use is noted.
+    let used = storage
+        .api_tokens
+        .tokens_of(leader.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|t| t.id == record.id)
+        .expect("token");
+    assert_eq!(used.last_used_on, Some(now.date_naive()));
+    // Another school: not found, recorded there.
+    let directory =
+        signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
+            .expect("grant");
+    let board = storage
+        .directory
+        .create_board(&directory, "Stichting Elders", false, now)
+        .await
+        .expect("board");
+    let other = storage
+        .directory
+        .create_school(
+            &directory,
+            &signaal_domain::school::NewSchool {
+                board_id: board.id,
+                slug: signaal_domain::school::SchoolSlug::parse("de-zandloper").expect("slug"),
+                name: "De Zandloper".into(),
+                is_demo: false,
+            },
+            now,
+        )
+        .await
+        .expect("school");
+    assert_eq!(
+        get(
+            format!("/api/v1/staff/schools/{}/staff", other.id),
+            token.clone()
+        )
+        .await
+        .expect("other")
+        .status(),
+        404
+    );
+    let verify = signaal_domain::policy::authorize::<signaal_domain::policy::VerifyAudit>(
+        &signaal_domain::policy::Actor::Operator,
+        other.id,
+        now,
+    )
+    .expect("grant");
+    let chain = storage.audit.chain(&verify).await.expect("chain");
+    assert_eq!(
+        chain
+            .iter()
+            .skip(1) // the school's creation
+            .map(|e| (e.action.as_str(), e.outcome.as_str()))
+            .collect::<Vec<_>>(),
+        [("denied.manage_staff", "denied")]
+    );
+    // Expiry by the clock, and revocation.
+    clock.advance(3600);
+    assert_eq!(
+        get(staff_path("audit"), short)
+            .await
+            .expect("expired")
+            .status(),
+        401
+    );
+    assert!(
+        storage
+            .api_tokens
+            .revoke_token(leader.id, record.id, clock.now())
+            .await
+            .expect("revoke")
+    );
+    assert_eq!(
+        get("/api/v1/staff/me".into(), token)
+            .await
+            .expect("revoked")
+            .status(),
+        401
+    );
+    server.stop(Duration::from_secs(5)).await;
 }
 
 // ---- E-mail (issue 4: content-free notifications, one-time links by mail) ----

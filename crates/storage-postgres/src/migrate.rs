@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0005_mail_notifications.sql"),
     },
     Migration {
+        version: 6,
+        name: "api tokens",
+        sql: include_str!("../migrations/0006_api_tokens.sql"),
+    },
+    Migration {
         version: 7,
         name: "message order and school sessions",
         sql: include_str!("../migrations/0007_message_order_and_school_sessions.sql"),

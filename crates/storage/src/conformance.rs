@@ -39,6 +39,9 @@ macro_rules! conformance_suite {
             the_audit_log_is_filtered_and_reading_it_is_audited,
             leadership_sets_roles_groups_and_periods,
             a_school_sets_its_idle_limit_and_statement_versions,
+            api_tokens_are_kept_by_hash_per_account_and_audited,
+            a_deactivated_accounts_tokens_are_removed,
+            refused_attempts_are_recorded_where_they_were_aimed,
         );
     };
 }
@@ -1259,4 +1262,305 @@ pub async fn a_school_sets_its_idle_limit_and_statement_versions(storage: &Stora
             "statement.published"
         ]
     );
+}
+
+async fn staff_at(
+    storage: &Storage,
+    school: &School,
+    email: &str,
+    role: Role,
+) -> signaal_domain::StaffId {
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    let new = NewStaff {
+        email: email.into(),
+        display_name: email.into(),
+        is_provider_admin: false,
+    };
+    let staff = storage
+        .directory
+        .create_staff(&directory, &new, now())
+        .await
+        .expect("staff");
+    storage
+        .directory
+        .assign_role(&directory, staff.id, school.id, role, now())
+        .await
+        .expect("role");
+    staff.id
+}
+
+async fn chain_actions(storage: &Storage, school: &School) -> Vec<(String, String, String)> {
+    let verify =
+        policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, now()).expect("verify");
+    let chain = storage.audit.chain(&verify).await.expect("chain");
+    assert!(audit::verify_chain(&chain).is_ok(), "the chain holds");
+    // Everything after the school's creation, which every chain starts with.
+    chain
+        .into_iter()
+        .filter(|e| e.action != "school.created")
+        .map(|e| (e.action, e.subject, e.outcome))
+        .collect()
+}
+
+pub async fn api_tokens_are_kept_by_hash_per_account_and_audited(storage: &Storage) {
+    use crate::api_tokens::NewApiToken;
+    use signaal_domain::auth::api_token::{ApiScope, Scopes};
+    let a = school(storage, "tokens-a").await;
+    let anna = staff_at(storage, &a, "anna@tokens-a.example", Role::Leadership).await;
+    let bob = staff_at(storage, &a, "bob@tokens-a.example", Role::Teacher).await;
+    let tokens = &storage.api_tokens;
+    let new = NewApiToken {
+        staff: anna,
+        name: "Koppeling met het rooster ✓".into(),
+        scopes: Scopes::new([ApiScope::StaffRead, ApiScope::AuditRead]),
+        expires_at: now() + Duration::days(90),
+    };
+    let first = tokens
+        .create_token([1; 32], &new, now())
+        .await
+        .expect("create");
+    assert_eq!(
+        (
+            first.staff,
+            first.name.as_str(),
+            first.created_at,
+            first.last_used_on
+        ),
+        (anna, "Koppeling met het rooster ✓", now(), None)
+    );
+    let later = now() + Duration::hours(1);
+    let second = tokens
+        .create_token(
+            [2; 32],
+            &NewApiToken {
+                scopes: Scopes::new([ApiScope::RosterRead]),
+                ..new.clone()
+            },
+            later,
+        )
+        .await
+        .expect("create");
+    // The same hash twice is refused (a token is unique).
+    assert!(tokens.create_token([1; 32], &new, now()).await.is_err());
+
+    let found = tokens
+        .token_by_hash([1; 32])
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(found, first);
+    assert_eq!(found.scopes.codes(), "staff:read audit:read");
+    assert_eq!(tokens.token_by_hash([9; 32]).await.expect("read"), None);
+    let listed = tokens.tokens_of(anna).await.expect("list");
+    assert_eq!(listed, vec![second.clone(), first.clone()], "newest first");
+    assert!(tokens.tokens_of(bob).await.expect("list").is_empty());
+
+    // Use is noted by the day only.
+    tokens.token_used(first.id, today()).await.expect("used");
+    tokens
+        .token_used(first.id, today())
+        .await
+        .expect("used again");
+    let used = tokens
+        .token_by_hash([1; 32])
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(used.last_used_on, Some(today()));
+    tokens
+        .token_used(first.id, today() + Duration::days(1))
+        .await
+        .expect("used the next day");
+    assert_eq!(
+        tokens
+            .token_by_hash([1; 32])
+            .await
+            .expect("read")
+            .expect("found")
+            .last_used_on,
+        Some(today() + Duration::days(1))
+    );
+
+    // Only the owner revokes; then the token is gone.
+    assert!(
+        !tokens
+            .revoke_token(bob, first.id, now())
+            .await
+            .expect("revoke")
+    );
+    assert!(tokens.token_by_hash([1; 32]).await.expect("read").is_some());
+    assert!(
+        tokens
+            .revoke_token(anna, first.id, now())
+            .await
+            .expect("revoke")
+    );
+    assert!(
+        !tokens
+            .revoke_token(anna, first.id, now())
+            .await
+            .expect("revoke"),
+        "once"
+    );
+    assert_eq!(tokens.token_by_hash([1; 32]).await.expect("read"), None);
+    assert_eq!(
+        tokens.tokens_of(anna).await.expect("list"),
+        vec![second.clone()]
+    );
+
+    // Audited in the account's school, with ids and scopes but never the name or the hash.
+    let entries = chain_actions(storage, &a).await;
+    let token_entries: Vec<&(String, String, String)> = entries
+        .iter()
+        .filter(|(action, _, _)| action.starts_with("staff.token"))
+        .collect();
+    assert_eq!(
+        token_entries,
+        vec![
+            &(
+                "staff.token_created".to_owned(),
+                format!("staff:{anna}"),
+                format!(
+                    "token={} scopes=staff:read,audit:read expires=2027-02-22",
+                    first.id
+                )
+            ),
+            &(
+                "staff.token_created".to_owned(),
+                format!("staff:{anna}"),
+                format!("token={} scopes=roster:read expires=2027-02-22", second.id)
+            ),
+            &(
+                "staff.token_revoked".to_owned(),
+                format!("staff:{anna}"),
+                format!("token={}", first.id)
+            ),
+        ]
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|(_, _, outcome)| !outcome.contains("Koppeling"))
+    );
+}
+
+pub async fn a_deactivated_accounts_tokens_are_removed(storage: &Storage) {
+    use crate::api_tokens::NewApiToken;
+    use signaal_domain::auth::api_token::{ApiScope, Scopes};
+    let a = school(storage, "tokens-b").await;
+    let b = school(storage, "tokens-c").await;
+    let leader = staff_at(storage, &a, "leider@tokens-b.example", Role::Leadership).await;
+    let grant_a = policy::authorize::<policy::ManageStaff>(
+        &Actor::Staff(policy::StaffActor {
+            id: leader,
+            is_provider_admin: false,
+            memberships: vec![policy::Membership::new(a.id, Role::Leadership)],
+        }),
+        a.id,
+        now(),
+    )
+    .expect("leadership manages staff");
+    let cas = staff_at(storage, &a, "cas@tokens-b.example", Role::Coordinator).await;
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    storage
+        .directory
+        .assign_role(&directory, cas, b.id, Role::Teacher, now())
+        .await
+        .expect("a role at a second school");
+    let new = NewApiToken {
+        staff: cas,
+        name: "x".into(),
+        scopes: Scopes::new([ApiScope::RosterRead]),
+        expires_at: now() + Duration::days(7),
+    };
+    storage
+        .api_tokens
+        .create_token([3; 32], &new, now())
+        .await
+        .expect("create");
+    // Removed from one school, still at another: the token stays (the policy decides what it reaches).
+    assert!(
+        storage
+            .staff_admin
+            .remove_staff(&grant_a, cas, now())
+            .await
+            .expect("remove")
+    );
+    assert!(
+        storage
+            .api_tokens
+            .token_by_hash([3; 32])
+            .await
+            .expect("read")
+            .is_some()
+    );
+    // Without any role left the account is deactivated, and its tokens are gone.
+    let grant_b = policy::authorize::<policy::ManageStaff>(&Actor::Operator, b.id, now())
+        .expect("the operator manages staff");
+    assert!(
+        storage
+            .staff_admin
+            .remove_staff(&grant_b, cas, now())
+            .await
+            .expect("remove")
+    );
+    assert_eq!(
+        storage
+            .api_tokens
+            .token_by_hash([3; 32])
+            .await
+            .expect("read"),
+        None
+    );
+    assert!(
+        storage
+            .api_tokens
+            .tokens_of(cas)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
+pub async fn refused_attempts_are_recorded_where_they_were_aimed(storage: &Storage) {
+    let a = school(storage, "refused-a").await;
+    let b = school(storage, "refused-b").await;
+    let leader_of_a = leader(&a);
+    let refusal = policy::authorize_or_refuse::<policy::ManageStaff>(&leader_of_a, b.id, now())
+        .expect_err("another school's staff is refused");
+    storage
+        .audit
+        .record_refusal(&refusal, now())
+        .await
+        .expect("recorded");
+    let recorded = chain_actions(storage, &b).await;
+    assert_eq!(
+        recorded,
+        vec![(
+            "denied.manage_staff".to_owned(),
+            format!("school:{}", b.id),
+            "denied".to_owned()
+        )]
+    );
+    let verify = policy::authorize::<VerifyAudit>(&Actor::Operator, b.id, now()).expect("verify");
+    let chain = storage.audit.chain(&verify).await.expect("chain");
+    assert_eq!(chain[1].actor, leader_of_a.reference().audit_name());
+    assert!(
+        chain_actions(storage, &a).await.is_empty(),
+        "nothing in the asker's own school"
+    );
+    // A school that does not exist: the same quiet answer, and nothing written anywhere.
+    let nowhere = policy::authorize_or_refuse::<policy::ReadAudit>(
+        &leader_of_a,
+        signaal_domain::SchoolId::new(),
+        now(),
+    )
+    .expect_err("refused");
+    storage
+        .audit
+        .record_refusal(&nowhere, now())
+        .await
+        .expect("quiet");
+    assert_eq!(chain_actions(storage, &b).await.len(), 1);
+    assert!(chain_actions(storage, &a).await.is_empty());
 }

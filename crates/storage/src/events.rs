@@ -75,3 +75,81 @@ pub fn audit_view_event(school: SchoolId, count: usize) -> AuditEvent {
         outcome: format!("ok entries={count}"),
     }
 }
+
+/// The audit entry of an attempt the policy refused: in the chain of the school asked about, with
+/// who tried, what (`denied.<action>`, so `denied.` finds them all) and the outcome `denied`.
+pub fn refusal_event(refusal: &signaal_domain::policy::Refusal) -> AuditEvent {
+    use signaal_domain::policy::Action;
+    let action = match refusal.action() {
+        Action::ManageDirectory => "denied.manage_directory",
+        Action::ManageStaff => "denied.manage_staff",
+        Action::ImportRoster => "denied.import_roster",
+        Action::ReadRoster => "denied.read_roster",
+        Action::VerifyAudit => "denied.verify_audit",
+        Action::ReadAudit => "denied.read_audit",
+        Action::ConfigureSchool => "denied.configure_school",
+        Action::ReadReports => "denied.read_reports",
+        Action::ModerateReports => "denied.moderate_reports",
+        Action::WriteLogbook => "denied.write_logbook",
+        Action::ReadAggregates => "denied.read_aggregates",
+        Action::UseStaffPages => "denied.use_staff_pages",
+    };
+    AuditEvent {
+        action,
+        subject: format!("school:{}", refusal.school()),
+        outcome: "denied".to_owned(),
+    }
+}
+
+/// The outcome of a token event (`staff.token_created`, `staff.token_revoked`): the token's id, and
+/// for a new one its scopes and last day; never the token or its name.
+pub fn token_outcome(token: &crate::api_tokens::ApiTokenRecord, created: bool) -> String {
+    if created {
+        format!(
+            "token={} scopes={} expires={}",
+            token.id,
+            token.scopes.codes().replace(' ', ","),
+            token.expires_at.format("%Y-%m-%d")
+        )
+    } else {
+        format!("token={}", token.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refused_action_has_its_own_name() {
+        use signaal_domain::policy::{self, Actor};
+        // The operator may read neither the roster nor the log, so each makes a refusal.
+        let school = SchoolId::new();
+        let names: Vec<&str> = [
+            refusal_event(
+                &policy::authorize_or_refuse::<policy::ReadRoster>(
+                    &Actor::Operator,
+                    school,
+                    chrono::Utc::now(),
+                )
+                .expect_err("refused"),
+            ),
+            refusal_event(
+                &policy::authorize_or_refuse::<policy::ReadAudit>(
+                    &Actor::Operator,
+                    school,
+                    chrono::Utc::now(),
+                )
+                .expect_err("refused"),
+            ),
+        ]
+        .iter()
+        .map(|e| {
+            assert_eq!(e.outcome, "denied");
+            assert_eq!(e.subject, format!("school:{school}"));
+            e.action
+        })
+        .collect();
+        assert_eq!(names, ["denied.read_roster", "denied.read_audit"]);
+    }
+}

@@ -4,6 +4,7 @@
 //! Storage never decides policy. Functions on school data take a grant from `domain::policy`, scope
 //! every query to the grant's school, and write their audit entry in the same transaction.
 
+pub mod api_tokens;
 mod error;
 pub mod events;
 pub mod keys;
@@ -25,8 +26,8 @@ pub use error::StorageError;
 pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
 pub use repos::{
-    AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo, RosterRepo,
-    StaffAdminRepo, StaffAuthRepo, SyncCounts,
+    ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo,
+    RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
 };
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -40,6 +41,7 @@ pub struct Storage {
     pub staff_auth: Arc<dyn StaffAuthRepo>,
     pub staff_admin: Arc<dyn StaffAdminRepo>,
     pub audit: Arc<dyn AuditRepo>,
+    pub api_tokens: Arc<dyn ApiTokenRepo>,
     pub health: Arc<dyn HealthRepo>,
     pub notifications: Arc<dyn NotificationRepo>,
 }
@@ -54,6 +56,7 @@ impl Storage {
             + StaffAuthRepo
             + StaffAdminRepo
             + AuditRepo
+            + ApiTokenRepo
             + HealthRepo
             + NotificationRepo
             + 'static,
@@ -67,6 +70,7 @@ impl Storage {
             staff_admin: backend.clone(),
             audit: backend.clone(),
             notifications: backend.clone(),
+            api_tokens: backend.clone(),
             health: backend,
         }
     }

@@ -296,6 +296,44 @@ pub trait AuditRepo: Send + Sync {
         filter: &AuditFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<AuditEntry>>;
+    /// Records a refused attempt (`denied.<action>`, outcome `denied`) in the chain of the school that
+    /// was asked about. It needs no grant: the refusal, which only the policy can make, says who tried
+    /// what where, and nothing else can be written this way. It reads nothing and tells nothing: a
+    /// school that does not exist is quietly skipped, with the same answer.
+    async fn record_refusal(
+        &self,
+        refusal: &signaal_domain::policy::Refusal,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+}
+
+/// Personal API tokens of staff accounts: each account manages its own. Making and revoking one is
+/// audited in every school the account has a role at (without the token or its name).
+#[async_trait]
+pub trait ApiTokenRepo: Send + Sync {
+    /// Stores a token by the SHA-256 of its text.
+    async fn create_token(
+        &self,
+        token_hash: [u8; 32],
+        token: &crate::api_tokens::NewApiToken,
+        now: DateTime<Utc>,
+    ) -> Result<crate::api_tokens::ApiTokenRecord>;
+    /// The account's tokens, newest first, the expired ones included.
+    async fn tokens_of(&self, staff: StaffId) -> Result<Vec<crate::api_tokens::ApiTokenRecord>>;
+    /// Deletes one of the account's own tokens; false when the account has no such token.
+    async fn revoke_token(
+        &self,
+        staff: StaffId,
+        token: signaal_domain::ApiTokenId,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// The token with this hash, to authenticate a request.
+    async fn token_by_hash(
+        &self,
+        token_hash: [u8; 32],
+    ) -> Result<Option<crate::api_tokens::ApiTokenRecord>>;
+    /// Notes the day of a use (a write at most once a day per token).
+    async fn token_used(&self, token: signaal_domain::ApiTokenId, today: NaiveDate) -> Result<()>;
 }
 
 /// Liveness of the database, for `/readyz`.

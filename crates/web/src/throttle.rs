@@ -27,6 +27,10 @@ pub enum Kind {
     SchoolReports,
     /// Failed staff logins, per client.
     LoginFailure,
+    /// API requests with a token that is malformed or unknown, per client.
+    TokenFailure,
+    /// Staff API requests the policy refused (each one is audited), per account.
+    Refusal,
 }
 
 /// A client as the throttle knows it: 16 bytes of a keyed hash, never the address.

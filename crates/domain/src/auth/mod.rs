@@ -8,6 +8,7 @@
 //! The TOTP functions stay under [`totp`] (`totp::verify`, `totp::code_at`), so a bare `verify`
 //! is never mistaken for the password check.
 
+pub mod api_token;
 pub mod password;
 pub mod recovery;
 pub mod session;

@@ -149,6 +149,22 @@ macro_rules! audit_repo {
                 tx.commit().await.map_err(map_err)?;
                 Ok(entries)
             }
+
+            async fn record_refusal(
+                &self,
+                refusal: &signaal_domain::policy::Refusal,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                let event = $crate::events::refusal_event(refusal);
+                let mut tx = self.write_tx().await?;
+                match append(&mut tx, refusal.school(), refusal.actor(), &event, now).await {
+                    // No chain, no school: nothing to record, and the caller learns nothing of it
+                    // (the transaction is dropped, so nothing was written).
+                    Err(StorageError::NotFound) => Ok(()),
+                    Err(other) => Err(other),
+                    Ok(()) => tx.commit().await.map_err(map_err),
+                }
+            }
         }
     };
 }

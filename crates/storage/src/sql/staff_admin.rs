@@ -238,6 +238,16 @@ macro_rules! staff_admin_repo {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+                // A deactivated account's API tokens go too, so adding the person again later does
+                // not bring old tokens back to life.
+                sqlx::query(
+                    "DELETE FROM api_tokens WHERE staff_id = $1
+                     AND EXISTS (SELECT 1 FROM staff WHERE id = $1 AND active = FALSE)",
+                )
+                .bind(staff.as_uuid())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
                 let event = $crate::events::staff_event("staff.removed", staff, format!("roles={removed}"));
                 crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
                 tx.commit().await.map_err(map_err)?;

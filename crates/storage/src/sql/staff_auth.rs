@@ -52,7 +52,7 @@ macro_rules! staff_auth_repo {
             }
 
             /// Audits a sign-in event in the chain of every school the account has a role at.
-            async fn audit_staff_event(
+            pub(crate) async fn audit_staff_event(
                 conn: &mut $conn,
                 actor: signaal_domain::policy::ActorRef,
                 staff: signaal_domain::StaffId,

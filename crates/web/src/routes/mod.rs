@@ -8,9 +8,10 @@ pub(crate) mod poster;
 pub(crate) mod public_api;
 pub(crate) mod report;
 pub(crate) mod schools;
+pub(crate) mod staff_api;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::{AppError, AppState, staff};
 
@@ -23,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/static/pictograms.svg", get(assets::pictograms))
         .route("/static/signaal.js", get(assets::script))
         .route("/static/staff.js", get(assets::staff_script))
+        .route("/static/staff.css", get(assets::staff_stylesheet))
         .route("/s/{school}", get(report::form).post(report::submit))
         .route("/s/{school}/en", get(report::form_en))
         .route(
@@ -72,6 +74,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(staff::person::page).post(staff::person::change),
         )
         .route(
+            "/app/tokens",
+            get(staff::tokens::page).post(staff::tokens::change),
+        )
+        .route(
             "/app/invite/{token}",
             get(staff::invite::form).post(staff::invite::set_password),
         )
@@ -86,6 +92,27 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/api/v1/receipt/messages",
             post(public_api::receipt_message),
+        )
+        .route("/api/v1/staff/me", get(staff_api::me))
+        .route(
+            "/api/v1/staff/schools/{school}/staff",
+            get(staff_api::staff_list).post(staff_api::add_staff),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/staff/{staff}",
+            delete(staff_api::remove_staff),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/audit",
+            get(staff_api::audit),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/pupils",
+            get(staff_api::pupils),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/groups",
+            get(staff_api::groups),
         )
         .fallback(not_found)
 }

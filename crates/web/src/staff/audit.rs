@@ -55,7 +55,8 @@ pub(crate) struct AuditPage {
     notice: String,
 }
 
-fn day(raw: &str) -> Option<chrono::DateTime<Utc>> {
+/// The start of a day typed as YYYY-MM-DD (UTC).
+pub(crate) fn day(raw: &str) -> Option<chrono::DateTime<Utc>> {
     let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()?;
     Utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
         .single()

@@ -6,6 +6,7 @@
 //! SameSite=Strict; browsers accept Secure cookies on http://localhost, so development on plain http
 //! works there. Every state-changing form carries the session's CSRF token.
 
+pub(crate) mod api_auth;
 pub(crate) mod audit;
 pub(crate) mod idle;
 pub(crate) mod invite;
@@ -14,6 +15,7 @@ pub(crate) mod manage;
 pub(crate) mod person;
 pub(crate) mod provider;
 pub(crate) mod school;
+pub(crate) mod tokens;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
