@@ -4109,6 +4109,29 @@ async fn another_schools_data_is_not_found_and_the_attempt_is_recorded_there() {
             .iter()
             .any(|(action, _, _)| action.starts_with("denied."))
     );
+    // The pages answer the same way: the audit viewer for another school is not found, and the
+    // attempt is recorded there; a made-up school id is not found and recorded nowhere.
+    for school in [other.id.to_string(), uuid::Uuid::now_v7().to_string()] {
+        let page = app
+            .with_cookie(
+                reqwest::Method::GET,
+                &format!("/app/audit?school={school}"),
+                &leader,
+                &[],
+            )
+            .await;
+        assert_eq!(page.status(), 404);
+    }
+    let other_chain = app.chain_of(other.id).await;
+    assert_eq!(
+        other_chain.last(),
+        Some(&(
+            "denied.read_audit".to_owned(),
+            format!("staff:{leader_id}"),
+            "denied".to_owned()
+        ))
+    );
+    assert_eq!(other_chain.len(), 3);
 
     // Refusals are limited per account (each one is written to a log): past the limit the answer is
     // 429 for any school, existing or not, and the other school's log stops growing.
@@ -4120,8 +4143,12 @@ async fn another_schools_data_is_not_found_and_the_attempt_is_recorded_there() {
                 .0,
         );
     }
-    assert_eq!(answered.iter().filter(|s| **s == 404).count(), 26);
-    assert_eq!(answered.iter().filter(|s| **s == 429).count(), 4);
+    assert_eq!(
+        answered.iter().filter(|s| **s == 404).count(),
+        24,
+        "the two page requests count too"
+    );
+    assert_eq!(answered.iter().filter(|s| **s == 429).count(), 6);
     let busy = app
         .bearer(
             reqwest::Method::GET,
@@ -4132,7 +4159,7 @@ async fn another_schools_data_is_not_found_and_the_attempt_is_recorded_there() {
         .await;
     assert_eq!(busy.status(), 429);
     assert!(busy.headers().contains_key("retry-after"));
-    assert_eq!(app.chain_of(other.id).await.len(), 2 + 26);
+    assert_eq!(app.chain_of(other.id).await.len(), 3 + 24);
     // The own school is not refused, so it still answers.
     assert_eq!(app.bearer_json(&staff_path("staff"), &token).await.0, 200);
 }

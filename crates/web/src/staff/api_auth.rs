@@ -22,7 +22,7 @@ use signaal_storage::api_tokens::ApiTokenRecord;
 use super::StaffSession;
 use crate::public::Client;
 use crate::routes::public_api::ApiError;
-use crate::throttle::{ClientKey, Kind, Limit};
+use crate::throttle::{Kind, Limit};
 use crate::view::Tr;
 use crate::{AppError, AppState, Lang};
 
@@ -32,14 +32,6 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Failed token attempts per client (the same allowance as failed logins).
 const TOKEN_FAILURES_PER_CLIENT: Limit = Limit {
     max: 20,
-    seconds: 15 * 60,
-};
-
-/// Refused requests per account: each is written to an audit log, so one account cannot flood another
-/// school's log. Asking about a school that does not exist counts the same, so the limit tells
-/// nothing about which schools exist.
-const REFUSALS_PER_ACCOUNT: Limit = Limit {
-    max: 30,
     seconds: 15 * 60,
 };
 
@@ -324,13 +316,9 @@ impl ApiCaller {
         let (grant, school) = match (decided, found) {
             (Some(Ok(grant)), Some(school)) => (grant, school),
             (decided, _) => {
-                let key = ClientKey::for_bytes(self.staff.id.as_uuid().as_bytes());
-                let throttle = &state.public.throttle;
-                if let Err(retry) = throttle.take(Kind::Refusal, key, REFUSALS_PER_ACCOUNT, now) {
+                let refusal = decided.and_then(Result::err);
+                if let Err(retry) = super::record_refusal(state, self.staff.id, refusal).await? {
                     return Err(Refused::from(busy(&self.tr(state), retry)));
-                }
-                if let Some(Err(refusal)) = decided {
-                    state.storage.audit.record_refusal(&refusal, now).await?;
                 }
                 return Err(Refused::from(AppError::NotFound));
             }

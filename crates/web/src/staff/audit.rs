@@ -82,14 +82,31 @@ pub(crate) async fn page(
     let asked = uuid::Uuid::parse_str(query.school.trim())
         .ok()
         .map(SchoolId::from_uuid);
-    let candidates: Vec<SchoolId> = match asked {
-        Some(school) => vec![school],
-        None => actor.memberships.iter().map(|m| m.school).collect(),
+    let grant = match asked {
+        // Another school's log (or one not in reach): 404, and the attempt is recorded there.
+        Some(school) => match policy::authorize_or_refuse::<ReadAudit>(&session.actor, school, now)
+        {
+            Ok(grant) => grant,
+            Err(refusal) => {
+                let exists = state
+                    .storage
+                    .directory
+                    .school_by_id(school)
+                    .await?
+                    .is_some();
+                // Over the account's limit nothing more is recorded; the answer stays the same.
+                let _over_limit =
+                    super::record_refusal(&state, session.staff.id, exists.then_some(refusal))
+                        .await?;
+                return Err(AppError::NotFound);
+            }
+        },
+        None => actor
+            .memberships
+            .iter()
+            .find_map(|m| policy::authorize::<ReadAudit>(&session.actor, m.school, now).ok())
+            .ok_or(AppError::NotFound)?,
     };
-    let grant = candidates
-        .into_iter()
-        .find_map(|school| policy::authorize::<ReadAudit>(&session.actor, school, now).ok())
-        .ok_or(AppError::NotFound)?;
     let school = state
         .storage
         .directory

@@ -195,3 +195,36 @@ impl FromRequestParts<AppState> for StaffSession {
         })
     }
 }
+
+/// Refused requests per account: each is written to an audit log, so one account cannot flood another
+/// school's log. Asking about a school that does not exist counts the same, so the limit tells
+/// nothing about which schools exist.
+const REFUSALS_PER_ACCOUNT: crate::throttle::Limit = crate::throttle::Limit {
+    max: 30,
+    seconds: 15 * 60,
+};
+
+/// Answers a request for another school's (or group's) data: the refusal, if the school exists, is
+/// recorded in the audit log of the school asked about; the caller then answers 404 either way.
+/// `Err(retry)` inside when the account asked too often (nothing is recorded then).
+pub(crate) async fn record_refusal(
+    state: &AppState,
+    staff: signaal_domain::StaffId,
+    refusal: Option<signaal_domain::policy::Refusal>,
+) -> Result<Result<(), crate::throttle::RetryAfter>, AppError> {
+    let now = state.clock.now();
+    let key = crate::throttle::ClientKey::for_bytes(staff.as_uuid().as_bytes());
+    let throttle = &state.public.throttle;
+    if let Err(retry) = throttle.take(
+        crate::throttle::Kind::Refusal,
+        key,
+        REFUSALS_PER_ACCOUNT,
+        now,
+    ) {
+        return Ok(Err(retry));
+    }
+    if let Some(refusal) = refusal {
+        state.storage.audit.record_refusal(&refusal, now).await?;
+    }
+    Ok(Ok(()))
+}
