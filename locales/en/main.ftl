@@ -390,3 +390,7 @@ admin-bad-slug = Use 2 to 60 lower-case letters, digits and single hyphens, not 
 admin-bad-board = Fill in the board's name, at most 120 characters.
 admin-slug-taken = The short name { $slug } is already in use. Choose another.
 admin-school-created = { $school } has been added, with { $email } as school leader.
+admin-reset-title = A new link for an account
+admin-reset-intro = For someone who forgot their password. The link sets a new password; the code from their app is still asked at every sign-in.
+admin-reset = Make a new link
+admin-no-account = There is no active account with the address { $email }.

@@ -390,3 +390,7 @@ admin-bad-slug = Gebruik 2 tot 60 kleine letters, cijfers en losse streepjes, ni
 admin-bad-board = Vul de naam van het bestuur in, hoogstens 120 tekens.
 admin-slug-taken = De korte naam { $slug } is al in gebruik. Kies een andere.
 admin-school-created = { $school } is toegevoegd, met { $email } als schoolleider.
+admin-reset-title = Een nieuwe link voor een account
+admin-reset-intro = Voor iemand die het wachtwoord kwijt is. Met de link kiest die een nieuw wachtwoord; de code uit de app blijft bij elke keer inloggen nodig.
+admin-reset = Nieuwe link maken
+admin-no-account = Er is geen actief account met het adres { $email }.

@@ -3329,6 +3329,43 @@ async fn a_provider_admin_adds_a_school_with_its_first_leader() {
             "{email}"
         );
     }
+    // A new link for an account that forgot its password; an unknown address is said to be unknown.
+    let reset = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/admin",
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("do", "reset"),
+                ("email", " Directie@De-Vuurtoren.demo "),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(reset.contains("/app/invite/"), "{reset}");
+    let unknown = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/admin",
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("do", "reset"),
+                ("email", "niemand@nergens.example"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status(), 422);
+    assert!(
+        unknown
+            .text()
+            .await
+            .expect("page")
+            .contains("Er is geen actief account met het adres niemand@nergens.example.")
+    );
     // And the provider admin sees no school's staff or audit.
     for route in ["/app/staff", "/app/audit", "/app/school"] {
         assert_eq!(

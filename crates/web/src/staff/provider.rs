@@ -142,6 +142,9 @@ pub(crate) async fn create(
     let fields = super::login::checked_form(&session, &body)?;
     let grant = grant(&session)?;
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    if field("do") == "reset" {
+        return reset(&state, lang, &session, &headers, &field("email")).await;
+    }
     let form = NewSchoolForm {
         school_name: field("school_name"),
         slug: field("slug"),
@@ -235,6 +238,55 @@ pub(crate) async fn create(
         &state,
         lang,
         &session,
+        NewSchoolForm::default(),
+        ("", String::new()),
+        notice,
+        link,
+    )
+    .await?;
+    Ok(page.into_response())
+}
+
+/// A new one-time link for an existing account (a forgotten password, a lost phone): it sets a new
+/// password and the second factor is asked as always. The same answer whether or not the address
+/// has an account would hide nothing from a provider admin, so it says which.
+async fn reset(
+    state: &AppState,
+    lang: Lang,
+    session: &StaffSession,
+    headers: &HeaderMap,
+    raw_email: &str,
+) -> Result<Response, AppError> {
+    let t = Tr::new(state.i18n.clone(), lang);
+    let found = match signaal_domain::text::email_address(raw_email) {
+        Some(email) => state.storage.directory.staff_by_email(&email).await?,
+        None => None,
+    };
+    let Some(account) = found.filter(|a| a.active) else {
+        let page = render(
+            state,
+            lang,
+            session,
+            NewSchoolForm::default(),
+            (
+                "reset_email",
+                t.t1("admin-no-account", "email", raw_email.trim()),
+            ),
+            String::new(),
+            String::new(),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let to = (account.email.as_str(), account.display_name.as_str(), &t);
+    let (link, mailed) =
+        super::manage::link_for(state, session, account.id, LinkPurpose::Reset, headers, to)
+            .await?;
+    let notice = mailed.unwrap_or_else(|| t.t1("staff-link-made", "email", &account.email));
+    let page = render(
+        state,
+        lang,
+        session,
         NewSchoolForm::default(),
         ("", String::new()),
         notice,
