@@ -132,7 +132,8 @@ describe('staff sign-in', { concurrency: 1 }, () => {
     assert.equal(coordinator.email, 'coordinator@de-vuurtoren.demo');
     assert.match(coordinator.secret, /^[A-Z2-7]{32}$/, '160-bit base32 secret');
     assert.match(coordinator.name, /^Ahmed Benali\b/);
-    assert.equal(demo.accounts.size, 6, 'one account per role');
+    assert.equal(demo.accounts.size, 7, 'one account per role, and the provider admin');
+    assert.equal(account('provider_admin').email, 'beheer@signaal.demo');
   });
 
   test('keyboard only (nl): the coordinator signs in, accepts the statement and signs out', async () => {
