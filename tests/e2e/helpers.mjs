@@ -212,6 +212,46 @@ export function totpCode(secretBase32, step = totpStep()) {
   return String(binary % 1_000_000).padStart(6, '0');
 }
 
+const usedTotpSteps = new Map();
+
+/**
+ * A TOTP code of a demo account that the server has not seen yet: it takes each time step once per
+ * account, so this remembers the last step used per e-mail address (in this test process, which has
+ * its own server) and, when now's step is used up, waits for the next. Returns { code, step }.
+ */
+export async function freshTotpCode(account) {
+  const used = usedTotpSteps.get(account.email);
+  if (used !== undefined && totpStep() <= used) {
+    await sleep((used + 1) * TOTP_STEP_SECONDS * 1000 - Date.now() + 50);
+  }
+  const step = totpStep();
+  usedTotpSteps.set(account.email, step);
+  return { code: totpCode(account.secret, step), step };
+}
+
+/**
+ * Signs a demo account ({ email, secret }) in from the login page the browser is on (say, after
+ * /app/… sent it there with `next`): the password, a fresh TOTP code, and the confidentiality
+ * statement when it is asked for. Returns the response of the page it lands on: `next`, or /app
+ * after the statement (which does not return to `next`).
+ */
+export async function signInStaff(page, account, password) {
+  const at = () => new URL(page.url()).pathname;
+  if (at() !== '/app/login') throw new Error(`signInStaff starts on the login page, not on ${page.url()}`);
+  await page.fill('#email', account.email);
+  await page.fill('#password', password);
+  let res = await navigateBy(page, () => page.click('form[action="/app/login"] button[type=submit]'));
+  if (at() !== '/app/login/code') throw new Error(`the password of ${account.email} led to ${page.url()} (${res.status()})`);
+  await page.fill('#code', (await freshTotpCode(account)).code);
+  res = await navigateBy(page, () => page.click('form[action="/app/login/code"] button[type=submit]'));
+  if (at() === '/app/statement') {
+    await page.check('#accept');
+    res = await navigateBy(page, () => page.click('form[action="/app/statement"] button[type=submit]'));
+  }
+  if (at().startsWith('/app/login')) throw new Error(`the code of ${account.email} was refused (${res.status()})`);
+  return res;
+}
+
 /** Debian's Chromium, headless; one per test file is plenty. */
 export function launchBrowser() {
   if (!existsSync(chromiumPath)) {
