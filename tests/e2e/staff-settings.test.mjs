@@ -219,16 +219,11 @@ describe('staff settings: a person, the school, the idle warning', { concurrency
     });
   });
 
-  // ---- Found and not fixed yet: `todo` shows it in the output without failing the run; take the
-  // todo off once the page is fixed. They run before the keyboard test, which changes the teacher. ----
+  // ---- Regressions: each of these failed on the pages as they first were. They run before the
+  // keyboard test, which changes the teacher. ----
 
   test(
     'the errors on the person and school pages are tied to the fields they are about (WCAG 1.3.1, 3.3.1)',
-    {
-      todo:
-        'templates/staff/person.html: #person-error describes no field and the day inputs get no aria-invalid; ' +
-        'templates/staff/school.html: the statement textarea gets no aria-invalid with its error',
-    },
     async () => {
       const board = account('board');
       await withPage(env, { storageState: leaderState }, async (page) => {
@@ -266,11 +261,6 @@ describe('staff settings: a person, the school, the idle warning', { concurrency
 
   test(
     'the demo teacher teaches group 5a, as the demo says',
-    {
-      todo:
-        'crates/signaal/src/demo.rs (give_scopes) looks for a group named "5a", but the demo roster names them ' +
-        '"groep 5a": the teacher gets the first group (groep 1a)',
-    },
     async () => {
       const teacher = account('teacher');
       assert.match(teacher.name, /groep 5a/, 'the demo prints the teacher as the one of group 5a');

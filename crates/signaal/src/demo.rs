@@ -244,7 +244,10 @@ async fn give_scopes(storage: &Storage, school: &School, clock: &dyn Clock) -> C
     for (email, _, role) in DEMO_STAFF {
         let (groups, period) = match role {
             Role::Teacher => {
-                let own = roster.iter().find(|g| g.name == "5a").or(roster.first());
+                let own = roster
+                    .iter()
+                    .find(|g| g.name == "groep 5a")
+                    .or(roster.first());
                 (own.map(|g| g.id).into_iter().collect(), None)
             }
             Role::Advisor => (Vec::new(), Some(period)),

@@ -1979,7 +1979,7 @@ async fn a_coordinator_signs_in_with_password_and_code_and_accepts_the_statement
     let start = app
         .with_cookie(reqwest::Method::GET, "/app", &session, &[])
         .await;
-    assert_eq!(location(&start), "/app/statement");
+    assert_eq!(location(&start), "/app/statement?next=%2Fapp");
     let page = app
         .with_cookie(reqwest::Method::GET, "/app/statement", &session, &[])
         .await
@@ -2294,7 +2294,7 @@ async fn the_first_login_sets_up_the_second_factor_with_recovery_codes() {
             &app.with_cookie(reqwest::Method::GET, "/app", &session, &[])
                 .await
         ),
-        "/app/statement"
+        "/app/statement?next=%2Fapp"
     );
 
     // A recovery code signs in once, instead of the app's code.
@@ -2851,7 +2851,7 @@ async fn leadership_sets_a_teachers_groups_and_an_advisors_period() {
         .await
         .expect("page");
     assert!(
-        list.contains("leerkracht (groepen "),
+        list.contains("leerkracht (groep 5a)"),
         "teachers are listed with their groups"
     );
     let teacher = staff_id_in(&list, "leerkracht@de-vuurtoren.demo");
@@ -3132,7 +3132,7 @@ async fn a_school_chooses_its_idle_limit_and_publishes_a_new_statement() {
     let asked = app
         .with_cookie(reqwest::Method::GET, "/app", &fg, &[])
         .await;
-    assert_eq!(location(&asked), "/app/statement");
+    assert_eq!(location(&asked), "/app/statement?next=%2Fapp");
     let statement = app
         .with_cookie(reqwest::Method::GET, "/app/statement", &fg, &[])
         .await
@@ -3144,7 +3144,37 @@ async fn a_school_chooses_its_idle_limit_and_publishes_a_new_statement() {
     let leader_asked = app
         .with_cookie(reqwest::Method::GET, "/app/audit", &leader, &[])
         .await;
-    assert_eq!(location(&leader_asked), "/app/statement");
+    // ... and comes back to the page it asked for afterwards.
+    assert_eq!(
+        location(&leader_asked),
+        "/app/statement?next=%2Fapp%2Faudit"
+    );
+    let page = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/app/statement?next=%2Fapp%2Faudit",
+            &leader,
+            &[],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    let accepted = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/statement",
+            &leader,
+            &[
+                ("csrf", &csrf_of(&page)),
+                ("school", between(&page, "name=\"school\" value=\"", "\"")),
+                ("version", "2"),
+                ("accept", "yes"),
+                ("next", between(&page, "name=\"next\" value=\"", "\"")),
+            ],
+        )
+        .await;
+    assert_eq!(location(&accepted), "/app/audit");
 }
 
 #[tokio::test]

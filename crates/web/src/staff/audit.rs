@@ -71,7 +71,7 @@ pub(crate) async fn page(
     use axum::response::IntoResponse;
     // Nothing of a school is shown before its confidentiality statement is accepted.
     if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(axum::response::Redirect::to("/app/statement").into_response());
+        return Ok(super::login::statement_first("/app/audit"));
     }
     let t = Tr::new(state.i18n.clone(), lang);
     let now = state.clock.now();

@@ -572,6 +572,13 @@ pub(crate) struct StatementPage {
     version: i64,
     body: String,
     error: String,
+    /// The page to go on to after accepting.
+    next: String,
+}
+
+/// The confidentiality statement comes first; after it, the person goes on to `next`.
+pub(crate) fn statement_first(next: &str) -> Response {
+    Redirect::to(&with_next("/app/statement", &safe_next(next))).into_response()
 }
 
 /// The first school whose current statement this person has not accepted yet, if any.
@@ -610,12 +617,17 @@ pub(crate) async fn statement_form(
     State(state): State<AppState>,
     lang: Lang,
     session: StaffSession,
+    Query(query): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
     let t = Tr::new(state.i18n.clone(), lang);
+    let next = safe_next(&query.next);
     match unaccepted(&state, &session).await? {
-        None => Ok(Redirect::to("/app").into_response()),
+        None => Ok(Redirect::to(if next.is_empty() { "/app" } else { &next }).into_response()),
         Some((school, version, body)) => {
-            Ok(statement_page(t, &session, school, version, body, String::new()).into_response())
+            Ok(
+                statement_page(t, &session, (school, version, body), String::new(), next)
+                    .into_response(),
+            )
         }
     }
 }
@@ -623,10 +635,9 @@ pub(crate) async fn statement_form(
 fn statement_page(
     t: Tr,
     session: &StaffSession,
-    school: signaal_domain::school::School,
-    version: i64,
-    body: String,
+    (school, version, body): (signaal_domain::school::School, i64, String),
     error: String,
+    next: String,
 ) -> StatementPage {
     let body = if body.is_empty() {
         t.t1("statement-default", "school", &school.name)
@@ -640,6 +651,7 @@ fn statement_page(
         version,
         body,
         error,
+        next,
         t,
     }
 }
@@ -651,13 +663,14 @@ pub(crate) async fn accept_statement(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = checked_form(&session, &body)?;
+    let next = safe_next(field(&form, "next"));
     if field(&form, "accept") != "yes" {
-        let Some((school, version, text)) = unaccepted(&state, &session).await? else {
+        let Some(unaccepted) = unaccepted(&state, &session).await? else {
             return Ok(Redirect::to("/app").into_response());
         };
         let t = Tr::new(state.i18n.clone(), lang);
         let error = t.t("statement-not-ticked");
-        let page = statement_page(t, &session, school, version, text, error);
+        let page = statement_page(t, &session, unaccepted, error, next);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if let Some((school, version, _)) = unaccepted(&state, &session).await? {
@@ -670,7 +683,11 @@ pub(crate) async fn accept_statement(
                 .await?;
         }
     }
-    Ok(Redirect::to("/app").into_response())
+    // Another school's statement may still wait; otherwise on to where the person was going.
+    if unaccepted(&state, &session).await?.is_some() {
+        return Ok(statement_first(&next));
+    }
+    Ok(Redirect::to(if next.is_empty() { "/app" } else { &next }).into_response())
 }
 
 pub(crate) struct SchoolRoles {
@@ -697,7 +714,7 @@ pub(crate) async fn start(
     session: StaffSession,
 ) -> Result<Response, AppError> {
     if unaccepted(&state, &session).await?.is_some() {
-        return Ok(Redirect::to("/app/statement").into_response());
+        return Ok(statement_first("/app"));
     }
     let t = Tr::new(state.i18n.clone(), lang);
     let now = state.clock.now();

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use signaal_domain::StaffId;
 use signaal_domain::policy::{self, ManageStaff, SchoolGrant};
 use signaal_domain::staff::Role;
@@ -193,7 +193,7 @@ pub(crate) async fn page(
     session: StaffSession,
 ) -> Result<Response, AppError> {
     if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(Redirect::to("/app/statement").into_response());
+        return Ok(super::login::statement_first("/app/staff"));
     }
     Ok(render(&state, lang, &session, empty())
         .await?

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use signaal_domain::staff::{
     AccessProblem, PeriodProblem, Role, StaffAccess, advisor_period, period_days,
@@ -42,6 +42,8 @@ pub(crate) struct PersonPage {
     groups: Vec<GroupBox>,
     first_day: String,
     last_day: String,
+    /// What the error is about: "roles" or "period" (empty without an error).
+    error_field: &'static str,
     error: String,
     notice: String,
 }
@@ -101,7 +103,7 @@ async fn render(
     session: &StaffSession,
     person: &StaffListing,
     entered: Entered,
-    error: String,
+    (error_field, error): (&'static str, String),
     notice: String,
 ) -> Result<PersonPage, AppError> {
     let t = Tr::new(state.i18n.clone(), lang);
@@ -138,6 +140,7 @@ async fn render(
         groups,
         first_day: entered.first_day,
         last_day: entered.last_day,
+        error_field,
         error,
         notice,
         t,
@@ -151,7 +154,7 @@ pub(crate) async fn page(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(Redirect::to("/app/statement").into_response());
+        return Ok(super::login::statement_first(&format!("/app/staff/{id}")));
     }
     let person = find(&state, &session, staff_id(&id)?).await?;
     let entered = Entered::from_listing(&person);
@@ -161,7 +164,7 @@ pub(crate) async fn page(
         &session,
         &person,
         entered,
-        String::new(),
+        ("", String::new()),
         String::new(),
     )
     .await?
@@ -232,13 +235,18 @@ pub(crate) async fn change(
                 first_day,
                 last_day,
             };
+            let field = if key == "person-no-role" {
+                "roles"
+            } else {
+                "period"
+            };
             let page = render(
                 &state,
                 lang,
                 &session,
                 &person,
                 entered,
-                t.t(key),
+                (field, t.t(key)),
                 String::new(),
             )
             .await?;
@@ -253,7 +261,7 @@ pub(crate) async fn change(
             &session,
             &person,
             entered,
-            t.t("person-keep-own-leadership"),
+            ("roles", t.t("person-keep-own-leadership")),
             String::new(),
         )
         .await?;
@@ -277,7 +285,7 @@ pub(crate) async fn change(
         &session,
         &person,
         entered,
-        String::new(),
+        ("", String::new()),
         notice,
     )
     .await?

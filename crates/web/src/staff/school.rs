@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use signaal_domain::auth::session::IDLE_MINUTE_CHOICES;
 use signaal_domain::policy::{self, ConfigureSchool, SchoolGrant};
 
@@ -32,6 +32,8 @@ pub(crate) struct SchoolPage {
     idle_choices: Vec<IdleChoice>,
     statement: String,
     statement_version: i64,
+    /// What the error is about: "idle" or "statement" (empty without an error).
+    error_field: &'static str,
     error: String,
     notice: String,
 }
@@ -57,7 +59,7 @@ async fn render(
     lang: Lang,
     session: &StaffSession,
     typed_statement: Option<String>,
-    error: String,
+    (error_field, error): (&'static str, String),
     notice: String,
 ) -> Result<SchoolPage, AppError> {
     let t = Tr::new(state.i18n.clone(), lang);
@@ -84,6 +86,7 @@ async fn render(
         school_name: school.name,
         statement: typed_statement.unwrap_or(stored),
         statement_version: version,
+        error_field,
         error,
         notice,
         t,
@@ -96,13 +99,18 @@ pub(crate) async fn page(
     session: StaffSession,
 ) -> Result<Response, AppError> {
     if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(Redirect::to("/app/statement").into_response());
+        return Ok(super::login::statement_first("/app/school"));
     }
-    Ok(
-        render(&state, lang, &session, None, String::new(), String::new())
-            .await?
-            .into_response(),
+    Ok(render(
+        &state,
+        lang,
+        &session,
+        None,
+        ("", String::new()),
+        String::new(),
     )
+    .await?
+    .into_response())
 }
 
 pub(crate) async fn change(
@@ -127,7 +135,7 @@ pub(crate) async fn change(
                     lang,
                     &session,
                     None,
-                    t.t("school-bad-idle"),
+                    ("idle", t.t("school-bad-idle")),
                     String::new(),
                 )
                 .await?;
@@ -155,7 +163,15 @@ pub(crate) async fn change(
                         ("length", &length.to_string()),
                     ],
                 );
-                let page = render(&state, lang, &session, Some(text), error, String::new()).await?;
+                let page = render(
+                    &state,
+                    lang,
+                    &session,
+                    Some(text),
+                    ("statement", error),
+                    String::new(),
+                )
+                .await?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
             }
             let version = state
@@ -167,7 +183,9 @@ pub(crate) async fn change(
         }
         _ => return Err(AppError::NotFound),
     };
-    Ok(render(&state, lang, &session, None, String::new(), notice)
-        .await?
-        .into_response())
+    Ok(
+        render(&state, lang, &session, None, ("", String::new()), notice)
+            .await?
+            .into_response(),
+    )
 }

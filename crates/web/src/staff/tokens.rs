@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use signaal_domain::ApiTokenId;
 use signaal_domain::auth::api_token::{
@@ -153,7 +153,7 @@ pub(crate) async fn page(
     session: StaffSession,
 ) -> Result<Response, AppError> {
     if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(Redirect::to("/app/statement").into_response());
+        return Ok(super::login::statement_first("/app/tokens"));
     }
     let t = Tr::new(state.i18n.clone(), lang);
     Ok(render(
@@ -201,7 +201,7 @@ pub(crate) async fn change(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(Redirect::to("/app/statement").into_response());
+        return Ok(super::login::statement_first("/app/tokens"));
     }
     let t = Tr::new(state.i18n.clone(), lang);
     let now = state.clock.now();
