@@ -1,0 +1,12 @@
+//! Intake: the aids a coordinator uses to set a new report right before it counts.
+//!
+//! - [`special`] finds special personal data (GDPR art. 9), criminal matters (art. 10) and identifying
+//!   details (phone numbers, e-mail and street addresses, postcodes, citizen service numbers) in any free
+//!   text, with exact byte spans so a page can highlight them.
+//!
+//! These are aids for people, never decisions: a hit is a question for the coordinator ("redact this,
+//! or keep it and say why?"). See docs/INTAKE.md.
+
+pub mod special;
+
+pub use special::{Basis, Detector, Hit, Language, SpecialKind, detect, redact};
