@@ -227,6 +227,11 @@ impl Detector {
         self.lexicon.len()
     }
 
+    /// The memory the compiled lexicons take, in bytes (for the benchmark and operations docs).
+    pub fn memory_usage(&self) -> usize {
+        self.lexicon.automaton_bytes()
+    }
+
     /// Every hit in `text`, sorted by position, never overlapping.
     ///
     /// `language` is the language the text is probably in (for a report, the language of the form);
@@ -257,8 +262,9 @@ impl Detector {
         }
 
         let folded = fold::Folded::new(text);
-        let text_language = language::guess(&folded.text).or(language);
         let identifying = hits.len();
+        // The text's language is guessed only when a term that depends on it is found.
+        let text_language = || language::guess(&folded.text).or(language);
         for found in self.lexicon.find(&folded, text_language) {
             let Some(entry) = self.lexicon.entry(found.entry) else {
                 continue;

@@ -24,6 +24,13 @@ impl Folded {
         let mut origin = Vec::with_capacity(original.len());
         let mut in_space = false;
         for (at, c) in original.char_indices() {
+            if c.is_ascii_alphanumeric() {
+                // Most of any text: no folding table, no case mapping beyond ASCII.
+                text.push(c.to_ascii_lowercase());
+                origin.push(at);
+                in_space = false;
+                continue;
+            }
             if c.is_whitespace() {
                 if !in_space {
                     text.push(' ');

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::fold::Folded;
 use super::{Language, SpecialKind};
@@ -166,8 +166,10 @@ impl Compiled {
         let automaton = if patterns.is_empty() {
             None
         } else {
+            // A DFA: a few MB for a thousand terms, and the fastest search.
             match AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&patterns)
             {
                 Ok(automaton) => Some(automaton),
@@ -199,13 +201,24 @@ impl Compiled {
         self.entries.len()
     }
 
+    /// Heap bytes of the compiled automaton.
+    pub fn automaton_bytes(&self) -> usize {
+        self.automaton.as_ref().map_or(0, AhoCorasick::memory_usage)
+    }
+
     /// Every term occurrence that respects word boundaries, as whole-word spans of the folded text, and
     /// then the leftmost-longest of those that do not overlap.
     ///
     /// The automaton reports overlapping matches and the boundary checks come first: the automaton's own
     /// leftmost-longest mode would pick "joodse gemeente" in "joodse gemeenteraad", find that it fails
     /// the word boundary, and never see the "joodse" inside it.
-    pub fn find(&self, folded: &Folded, text_language: Option<Language>) -> Vec<Found> {
+    pub fn find(
+        &self,
+        folded: &Folded,
+        text_language: impl FnOnce() -> Option<Language>,
+    ) -> Vec<Found> {
+        let mut text_language = Some(text_language);
+        let mut language: Option<Option<Language>> = None;
         let Some(automaton) = &self.automaton else {
             return Vec::new();
         };
@@ -218,10 +231,11 @@ impl Compiled {
             let Some(entry) = self.entries.get(index) else {
                 continue;
             };
-            if entry.own_language_only
-                && text_language.is_some_and(|language| language != entry.language)
-            {
-                continue;
+            if entry.own_language_only {
+                let known = *language.get_or_insert_with(|| text_language.take().and_then(|f| f()));
+                if known.is_some_and(|language| language != entry.language) {
+                    continue;
+                }
             }
             let (mut start, mut end) = (m.start(), m.end());
             if folded.word_char_before(start) {
