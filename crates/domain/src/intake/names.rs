@@ -513,8 +513,9 @@ impl Reading {
         // After "groep", or inside a group ("groep 6 b"), the next words may belong to the group.
         let mut in_group = false;
         let mut previous: Option<&str> = None;
-        for word in &all {
+        for (at, word) in all.iter().enumerate() {
             let word = word.as_str();
+            let last = at + 1 == all.len();
             let was_in_group = std::mem::replace(&mut in_group, false);
             if names_someone_else(word) {
                 reading.other_person = true;
@@ -530,6 +531,9 @@ impl Reading {
                 group_text.push_str(word);
             } else if word == "d" && matches!(previous, Some("v" | "van")) {
                 // "v d Berg", "van d Berg": an abbreviated particle, not an initial.
+            } else if word == "v" && last {
+                // "Thomas V": an initial, not "van".
+                reading.words.push(word.to_owned());
             } else if !is_particle(word) && !is_filler(word) {
                 reading.words.push(word.to_owned());
             }

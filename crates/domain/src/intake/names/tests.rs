@@ -287,6 +287,8 @@ fn initials() {
     assert_eq!(found[0].pupil, id(SEM_BAKKER));
     assert_eq!(found[0].why, vec![Why::GivenName, Why::FamilyInitial]);
     assert_eq!(found.len(), 1);
+    // "V" at the end is an initial, not an abbreviated "van".
+    assert_eq!(ids("Sem V.", None), vec![id(SEM_DE_VRIES)]);
     let best = top("S. de Vries");
     assert_eq!(best.why, vec![Why::GivenInitial, Why::FamilyName]);
     assert_eq!(
