@@ -203,6 +203,28 @@ fn word_boundaries() {
     assert_eq!(hits("anti-moslim"), vec![(Religion, "moslim")]);
 }
 
+/// Ordinary words that hold a term, found by running the Dutch and English word lists of Debian's
+/// wdutch and wamerican through the detector; each once flagged something.
+#[test]
+fn ordinary_words_that_contain_terms() {
+    for clean in [
+        "Ze negeren mij de hele dag.",
+        "Hij pakte mijn lesboek af.",
+        "Dat was het allergemeenste wat hij deed.",
+        "Robbert en Gaya zaten naast me.",
+        "Jean-Baptiste werd uitgelachen.",
+        "Mila Öztürk mag nooit meedoen.",
+        "Ze domineren het voetbalveld.",
+        "He hid my rabbit drawing.",
+        "They broke my trumpet in the music room.",
+        "He kept mistaking my bag for his and then he threw it away.",
+        "My sister is sunnier than me.",
+        "It was a conventional day at school.",
+    ] {
+        assert_eq!(hits(clean), vec![], "{clean}");
+    }
+}
+
 #[test]
 fn the_longest_term_wins() {
     assert_eq!(
