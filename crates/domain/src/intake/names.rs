@@ -10,7 +10,7 @@
 //! How it compares: the typed words (particles, little words and the group left out) are split into a
 //! given-name part and a family-name part in every possible way; each part is compared exactly, as a
 //! nickname (`lexicons/nl/nicknames.txt`, given names only), by a Dutch spelling key (ei/ij, ch/g, z/s,
-//! doubled letters, …, see [`spelling::key`]), by edit distance, as the start of the name, or as an
+//! doubled letters, …, see `spelling::key`), by edit distance, as the start of the name, or as an
 //! initial. Particles are ignored on both sides ("de Vries" = "Vries"). A named group ranks the pupils
 //! in it first among equals; it never makes a poor name match good.
 

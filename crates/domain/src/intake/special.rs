@@ -11,7 +11,7 @@
 //! (compiled into the binary; syntax in `lexicons/README.md`), matched with Aho-Corasick over a folded
 //! copy of the text (lower case, accents removed, white space collapsed) on word boundaries. Both
 //! languages' lists always apply, since children mix languages. Identifying details come from small
-//! hand-written scanners ([`numbers`], [`email`], [`address`]).
+//! hand-written scanners (`numbers`, `email`, `address`).
 //!
 //! [`detect`] returns hits with byte spans in the original text, on character boundaries, sorted and
 //! not overlapping, ready to highlight or to [`redact`]. A hit is a question for a person, not a
@@ -294,7 +294,7 @@ pub fn detect(text: &str, language: Option<Language>) -> Vec<Hit> {
     Detector::builtin().detect(text, language)
 }
 
-/// `text` with each span replaced by `placeholder` (for instance "[verwijderd]"). Spans may come in any
+/// `text` with each span replaced by `placeholder` (for instance `"[verwijderd]"`). Spans may come in any
 /// order and may overlap; spans outside the text or not on character boundaries are ignored.
 pub fn redact(text: &str, spans: &[Range<usize>], placeholder: &str) -> String {
     let mut spans: Vec<Range<usize>> = spans
