@@ -12,7 +12,7 @@
 //!   pupils) and how often the pupil meant is among the suggestions.
 //!
 //! Run: `cargo run --release -p signaal-bench --bin special_detect -- [--reports 10000] [--pupils 1000]
-//! [--names 1000] [--rounds 10]`
+//! [--names 1000] [--rounds 20]`
 
 // A measuring tool: a failed step should stop it loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -38,7 +38,7 @@ struct Args {
     #[arg(long, default_value_t = 1_000)]
     names: usize,
     /// Timed rounds of the detector.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 20)]
     rounds: usize,
 }
 
