@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod ids;
+pub mod intake;
 pub mod policy;
 pub mod report;
 pub mod roster;

@@ -40,30 +40,36 @@ pub fn clean_optional_line(raw: &str, max: usize) -> Result<Option<String>, Text
 pub fn fold_for_matching(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
-        match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => out.push('a'),
-            'ç' | 'ć' | 'č' => out.push('c'),
-            'ď' | 'đ' => out.push('d'),
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => out.push('e'),
-            'ğ' => out.push('g'),
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => out.push('i'),
-            'ĳ' => out.push_str("ij"),
-            'ł' | 'ľ' => out.push('l'),
-            'ñ' | 'ń' | 'ň' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => out.push('o'),
-            'œ' => out.push_str("oe"),
-            'ř' => out.push('r'),
-            'ś' | 'š' | 'ş' | 'ș' => out.push('s'),
-            'ß' => out.push_str("ss"),
-            'ť' | 'ţ' | 'ț' => out.push('t'),
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => out.push('u'),
-            'ý' | 'ÿ' => out.push('y'),
-            'ź' | 'ż' | 'ž' => out.push('z'),
-            'æ' => out.push_str("ae"),
-            _ => out.push(c),
-        }
+        push_folded(c, &mut out);
     }
     out
+}
+
+/// Appends the folded form of one character that is already lower case (see [`fold_for_matching`]);
+/// for callers that must know which characters of the original each folded byte came from.
+pub fn push_folded(c: char, out: &mut String) {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => out.push('a'),
+        'ç' | 'ć' | 'č' => out.push('c'),
+        'ď' | 'đ' => out.push('d'),
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => out.push('e'),
+        'ğ' => out.push('g'),
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => out.push('i'),
+        'ĳ' => out.push_str("ij"),
+        'ł' | 'ľ' => out.push('l'),
+        'ñ' | 'ń' | 'ň' => out.push('n'),
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => out.push('o'),
+        'œ' => out.push_str("oe"),
+        'ř' => out.push('r'),
+        'ś' | 'š' | 'ş' | 'ș' => out.push('s'),
+        'ß' => out.push_str("ss"),
+        'ť' | 'ţ' | 'ț' => out.push('t'),
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => out.push('u'),
+        'ý' | 'ÿ' => out.push('y'),
+        'ź' | 'ż' | 'ž' => out.push('z'),
+        'æ' => out.push_str("ae"),
+        _ => out.push(c),
+    }
 }
 
 #[cfg(test)]
