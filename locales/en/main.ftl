@@ -304,7 +304,7 @@ audit-subject = About
 audit-outcome = Outcome
 audit-the-school = the school
 audit-operator = operator (command line)
-audit-unknown-person = There is no account with the address "{ $person }".
+audit-unknown-person = This school's log has no entries by "{ $person }" for this search.
 start-audit = View the log of views
 back-to-start = Back to the start page
 

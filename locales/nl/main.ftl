@@ -304,7 +304,7 @@ audit-subject = Waarover
 audit-outcome = Uitkomst
 audit-the-school = de school
 audit-operator = beheerder (opdrachtregel)
-audit-unknown-person = Er is geen account met het adres "{ $person }".
+audit-unknown-person = Het logboek van deze school heeft geen regels van "{ $person }" bij deze zoekopdracht.
 start-audit = Logboek van inzage bekijken
 back-to-start = Terug naar de startpagina
 

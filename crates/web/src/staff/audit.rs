@@ -120,12 +120,10 @@ pub(crate) async fn page(
     } else if person == "operator" {
         Some("operator".to_owned())
     } else {
-        match state.storage.staff_auth.credentials(person).await? {
-            Some(found) => Some(format!("staff:{}", found.staff.id)),
-            None => {
-                notice = t.t1("audit-unknown-person", "person", person);
-                Some("staff:none".to_owned())
-            }
+        // Whether the address has an account is not told: an unknown one simply finds nothing.
+        match state.storage.directory.staff_by_email(person).await? {
+            Some(found) => Some(format!("staff:{}", found.id)),
+            None => Some("staff:none".to_owned()),
         }
     };
     let filter = AuditFilter {
@@ -138,6 +136,9 @@ pub(crate) async fn page(
         limit: PAGE_ROWS,
     };
     let entries = state.storage.audit.entries(&grant, &filter, now).await?;
+    if entries.is_empty() && !person.is_empty() {
+        notice = t.t1("audit-unknown-person", "person", person);
+    }
     let mut names: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {
