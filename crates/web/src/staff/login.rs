@@ -750,14 +750,9 @@ pub(crate) async fn start(
         name: session.staff.display_name.clone(),
         schools,
         provider_admin: actor.is_provider_admin,
-        manages_staff: actor.memberships.iter().any(|m| {
-            policy::authorize::<policy::ManageStaff>(&session.actor, m.school, now).is_ok()
-        }),
-        configures_school: super::school::grant(&state, &session).is_ok(),
-        reads_audit: actor
-            .memberships
-            .iter()
-            .any(|m| policy::authorize::<policy::ReadAudit>(&session.actor, m.school, now).is_ok()),
+        manages_staff: session.first_grant::<policy::ManageStaff>(now).is_ok(),
+        configures_school: session.first_grant::<policy::ConfigureSchool>(now).is_ok(),
+        reads_audit: session.first_grant::<policy::ReadAudit>(now).is_ok(),
         t,
     }
     .into_response())

@@ -50,15 +50,7 @@ pub(crate) fn grant(
     state: &AppState,
     session: &StaffSession,
 ) -> Result<SchoolGrant<ManageStaff>, AppError> {
-    let now = state.clock.now();
-    let policy::Actor::Staff(actor) = &session.actor else {
-        return Err(AppError::NotFound);
-    };
-    actor
-        .memberships
-        .iter()
-        .find_map(|m| policy::authorize::<ManageStaff>(&session.actor, m.school, now).ok())
-        .ok_or(AppError::NotFound)
+    session.first_grant(state.clock.now())
 }
 
 struct Outcome {

@@ -115,6 +115,22 @@ pub struct StaffSession {
 }
 
 impl StaffSession {
+    /// The grant for `C` at the first of the account's schools where the policy gives it; 404
+    /// (not found) otherwise, so a page reveals nothing to someone without business there.
+    pub(crate) fn first_grant<C: signaal_domain::policy::Capability>(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<signaal_domain::policy::SchoolGrant<C>, AppError> {
+        let Actor::Staff(actor) = &self.actor else {
+            return Err(AppError::NotFound);
+        };
+        actor
+            .memberships
+            .iter()
+            .find_map(|m| signaal_domain::policy::authorize::<C>(&self.actor, m.school, now).ok())
+            .ok_or(AppError::NotFound)
+    }
+
     /// Whether a posted CSRF token belongs to this session.
     pub fn csrf_ok(&self, posted: &str) -> bool {
         Self::csrf_matches(&self.record, posted)

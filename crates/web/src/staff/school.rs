@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use signaal_domain::auth::session::IDLE_MINUTE_CHOICES;
-use signaal_domain::policy::{self, ConfigureSchool, SchoolGrant};
+use signaal_domain::policy::{ConfigureSchool, SchoolGrant};
 
 use super::StaffSession;
 use crate::view::Tr;
@@ -43,15 +43,7 @@ pub(crate) fn grant(
     state: &AppState,
     session: &StaffSession,
 ) -> Result<SchoolGrant<ConfigureSchool>, AppError> {
-    let now = state.clock.now();
-    let policy::Actor::Staff(actor) = &session.actor else {
-        return Err(AppError::NotFound);
-    };
-    actor
-        .memberships
-        .iter()
-        .find_map(|m| policy::authorize::<ConfigureSchool>(&session.actor, m.school, now).ok())
-        .ok_or(AppError::NotFound)
+    session.first_grant(state.clock.now())
 }
 
 async fn render(
