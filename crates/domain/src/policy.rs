@@ -324,6 +324,8 @@ capability!(
     ManageStaff => ManageStaff,
     /// May read reports (of the granted groups).
     ReadReports => ReadReports,
+    /// May do intake at the granted school: read new reports, link names, approve or reject.
+    ModerateReports => ModerateReports,
     /// May open the staff pages of the granted school.
     UseStaffPages => UseStaffPages,
 );

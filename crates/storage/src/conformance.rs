@@ -39,6 +39,7 @@ macro_rules! conformance_suite {
             the_audit_log_is_filtered_and_reading_it_is_audited,
             leadership_sets_roles_groups_and_periods,
             a_school_sets_its_idle_limit_and_statement_versions,
+            intake_opens_the_schools_new_reports_and_records_each_look,
             api_tokens_are_kept_by_hash_per_account_and_audited,
             a_deactivated_accounts_tokens_are_removed,
             refused_attempts_are_recorded_where_they_were_aimed,
@@ -1563,4 +1564,96 @@ pub async fn refused_attempts_are_recorded_where_they_were_aimed(storage: &Stora
         .expect("quiet");
     assert_eq!(chain_actions(storage, &b).await.len(), 1);
     assert!(chain_actions(storage, &a).await.is_empty());
+}
+
+pub async fn intake_opens_the_schools_new_reports_and_records_each_look(storage: &Storage) {
+    let (a, b) = (
+        school(storage, "intake-a").await,
+        school(storage, "intake-b").await,
+    );
+    let submitted = storage
+        .reports
+        .submit(a.id, &sample_report("Sem"), receipt_hash(1), now())
+        .await
+        .expect("submit");
+    storage
+        .reports
+        .reporter_message(a.id, receipt_hash(1), "Het gebeurde weer.", now())
+        .await
+        .expect("message");
+    let coordinator = |school: &School| {
+        Actor::Staff(policy::StaffActor {
+            id: signaal_domain::StaffId::new(),
+            is_provider_admin: false,
+            memberships: vec![policy::Membership::new(school.id, Role::Coordinator)],
+        })
+    };
+    let grant_a: SchoolGrant<policy::ModerateReports> =
+        policy::authorize(&coordinator(&a), a.id, now()).expect("coordinators do intake");
+    let queue = storage
+        .reports
+        .intake_queue(&grant_a, 50, now())
+        .await
+        .expect("queue");
+    assert_eq!(queue.len(), 1);
+    let report = &queue[0];
+    assert_eq!(report.id, submitted.id);
+    assert_eq!(report.description, "Ze lachen Noor elke pauze uit.");
+    assert_eq!(report.contact.as_deref(), Some("Lisa, groep 6"));
+    assert_eq!(report.categories, ["online", "verbal"]);
+    assert_eq!(
+        (report.place.as_str(), report.frequency.as_str()),
+        ("schoolyard", "several_times")
+    );
+    let names: Vec<(bool, Option<&str>, Option<&str>)> = report
+        .people
+        .iter()
+        .map(|p| (p.did_it, p.name.as_deref(), p.group.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [(true, Some("Sem"), Some("6b")), (false, Some("Noor"), None)]
+    );
+    assert_eq!(report.messages.len(), 1);
+    let one = storage
+        .reports
+        .intake_report(&grant_a, submitted.id, now())
+        .await
+        .expect("read")
+        .expect("the school's own report");
+    assert_eq!(&one, report);
+
+    // Another school's coordinator does not find it, and nothing is read or recorded there.
+    let grant_b: SchoolGrant<policy::ModerateReports> =
+        policy::authorize(&coordinator(&b), b.id, now()).expect("coordinators do intake");
+    assert_eq!(
+        storage
+            .reports
+            .intake_report(&grant_b, submitted.id, now())
+            .await
+            .expect("read"),
+        None
+    );
+    assert!(
+        storage
+            .reports
+            .intake_queue(&grant_b, 50, now())
+            .await
+            .expect("queue")
+            .is_empty()
+    );
+    let actions = |chain: Vec<(String, String, String)>| -> Vec<String> {
+        chain.into_iter().map(|(action, _, _)| action).collect()
+    };
+    assert_eq!(
+        actions(chain_actions(storage, &a).await),
+        ["report.list", "report.view"]
+    );
+    assert_eq!(actions(chain_actions(storage, &b).await), ["report.list"]);
+    // The audit holds ids and counts, never the text or a name.
+    for (_, subject, outcome) in chain_actions(storage, &a).await {
+        assert!(
+            !subject.contains("Noor") && !outcome.contains("Noor") && !outcome.contains("pauze")
+        );
+    }
 }

@@ -226,3 +226,30 @@ impl SealedMessage {
 pub fn stored_code<T>(code: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T> {
     parse(code).ok_or_else(|| StorageError::Corrupt(format!("unknown {what} \"{code}\"")))
 }
+
+/// A report as intake sees it: opened, with the codes as stored (the form's choice codes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntakeReport {
+    pub id: ReportId,
+    pub submitted_hour: DateTime<Utc>,
+    pub reporter: String,
+    pub categories: Vec<String>,
+    pub place: String,
+    pub date: Option<NaiveDate>,
+    pub part_of_day: Option<String>,
+    pub frequency: String,
+    pub burst: bool,
+    pub description: String,
+    /// Present only when the reporter asked for someone to talk to.
+    pub contact: Option<String>,
+    pub people: Vec<IntakePerson>,
+    pub messages: Vec<Message>,
+}
+
+/// A name line of a report: the one who did it, or the one it was done to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntakePerson {
+    pub did_it: bool,
+    pub name: Option<String>,
+    pub group: Option<String>,
+}

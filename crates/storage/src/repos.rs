@@ -136,6 +136,22 @@ pub trait ReportRepo: Send + Sync {
         receipt_hash: [u8; 32],
         now: DateTime<Utc>,
     ) -> Result<Submitted>;
+    /// The school's reports waiting for intake, newest first, at most `limit`, opened; the look is
+    /// audited (`report.list`, with the count).
+    async fn intake_queue(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<crate::reports::IntakeReport>>;
+    /// One report of the granted school, opened, audited (`report.view`); `None` for a report that
+    /// is not the school's (nothing is read then).
+    async fn intake_report(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<crate::reports::IntakeReport>>;
     /// The report's status and mailbox for a receipt, or `None` for an unknown receipt.
     async fn follow_up(
         &self,

@@ -39,6 +39,22 @@ pub const INSERT_MESSAGE: &str =
     VALUES ($1, $2, $3, $4, $5,
         (SELECT COALESCE(MAX(position), 0) + 1 FROM report_messages WHERE report_id = $2))";
 
+macro_rules! intake_columns {
+    () => {
+        "SELECT id, submitted_hour, reporter_role, place, event_date, part_of_day, frequency, burst,
+        description, contact FROM reports"
+    };
+}
+pub const INTAKE_QUEUE: &str = concat!(
+    intake_columns!(),
+    " WHERE school_id = $1 AND status = 'received' ORDER BY submitted_hour DESC, id LIMIT $2"
+);
+pub const INTAKE_REPORT: &str = concat!(intake_columns!(), " WHERE school_id = $1 AND id = $2");
+pub const INTAKE_CATEGORIES: &str =
+    "SELECT category FROM report_categories WHERE report_id = $1 ORDER BY category";
+pub const INTAKE_PEOPLE: &str = "SELECT role, position, name, group_name FROM report_people
+    WHERE report_id = $1 ORDER BY role, position";
+
 pub const KEY_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
 pub const INSERT_KEY_PROBE: &str =
     "INSERT INTO installation (id, key_probe, created_at) VALUES (1, $1, $2)";
@@ -145,7 +161,7 @@ macro_rules! report_queries {
             receipt_hash: [u8; 32],
         ) -> $crate::Result<Option<$crate::reports::ReceiptView>> {
             use crate::error::map_err;
-            use $crate::reports::{SealedMessage, stored_code};
+            use $crate::reports::stored_code;
             let Some(row) = sqlx::query(sql::REPORT_BY_RECEIPT)
                 .bind(school.as_uuid())
                 .bind(receipt_hash.as_slice())
@@ -157,6 +173,28 @@ macro_rules! report_queries {
             };
             let report = signaal_domain::ReportId::from_uuid(row.try_get("id").map_err(map_err)?);
             let status: String = row.try_get("status").map_err(map_err)?;
+            let messages = report_messages(&mut *conn, key, school, report).await?;
+            Ok(Some($crate::reports::ReceiptView {
+                report,
+                status: stored_code(
+                    &status,
+                    signaal_domain::report::ReportStatus::parse,
+                    "report status",
+                )?,
+                submitted_hour: row.try_get("submitted_hour").map_err(map_err)?,
+                messages,
+            }))
+        }
+
+        /// A report's mailbox, opened, in the order it was written.
+        pub(crate) async fn report_messages(
+            conn: &mut $conn,
+            key: &signaal_domain::secrets::DataKey,
+            school: signaal_domain::SchoolId,
+            report: signaal_domain::ReportId,
+        ) -> $crate::Result<Vec<$crate::reports::Message>> {
+            use crate::error::map_err;
+            use $crate::reports::{SealedMessage, stored_code};
             let rows = sqlx::query(sql::MESSAGES)
                 .bind(report.as_uuid())
                 .fetch_all(&mut *conn)
@@ -177,16 +215,95 @@ macro_rules! report_queries {
                 };
                 messages.push(sealed.open(key, school)?);
             }
-            Ok(Some($crate::reports::ReceiptView {
-                report,
-                status: stored_code(
-                    &status,
-                    signaal_domain::report::ReportStatus::parse,
-                    "report status",
-                )?,
-                submitted_hour: row.try_get("submitted_hour").map_err(map_err)?,
-                messages,
-            }))
+            Ok(messages)
+        }
+
+        /// Reports of a school waiting for intake (or the one asked for), opened: codes, the
+        /// description, the opt-in contact, the name lines and the mailbox.
+        pub(crate) async fn intake_reports(
+            conn: &mut $conn,
+            key: &signaal_domain::secrets::DataKey,
+            school: signaal_domain::SchoolId,
+            only: Option<signaal_domain::ReportId>,
+            limit: i64,
+        ) -> $crate::Result<Vec<$crate::reports::IntakeReport>> {
+            use crate::error::map_err;
+            use $crate::reports::place;
+            let rows = match only {
+                Some(report) => {
+                    sqlx::query(sql::INTAKE_REPORT)
+                        .bind(school.as_uuid())
+                        .bind(report.as_uuid())
+                        .fetch_all(&mut *conn)
+                        .await
+                }
+                None => {
+                    sqlx::query(sql::INTAKE_QUEUE)
+                        .bind(school.as_uuid())
+                        .bind(limit)
+                        .fetch_all(&mut *conn)
+                        .await
+                }
+            }
+            .map_err(map_err)?;
+            let open = |record: uuid::Uuid, field: &str, sealed: &[u8]| {
+                key.open_text(&place(school, record, field), sealed)
+                    .map_err(|_| {
+                        $crate::StorageError::Corrupt(format!(
+                            "report {record}: {field} does not open"
+                        ))
+                    })
+            };
+            let mut reports = Vec::with_capacity(rows.len());
+            for row in rows {
+                let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
+                let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
+                let contact: Option<Vec<u8>> = row.try_get("contact").map_err(map_err)?;
+                let categories: Vec<String> = sqlx::query_scalar(sql::INTAKE_CATEGORIES)
+                    .bind(id)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                let people_rows = sqlx::query(sql::INTAKE_PEOPLE)
+                    .bind(id)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                let mut people = Vec::with_capacity(people_rows.len());
+                for person in people_rows {
+                    let role: String = person.try_get("role").map_err(map_err)?;
+                    let position: i64 = person.try_get("position").map_err(map_err)?;
+                    let field = format!("{role}/{position}");
+                    let name: Option<Vec<u8>> = person.try_get("name").map_err(map_err)?;
+                    let group: Option<Vec<u8>> = person.try_get("group_name").map_err(map_err)?;
+                    people.push($crate::reports::IntakePerson {
+                        did_it: role == "did_it",
+                        name: name
+                            .map(|n| open(id, &format!("{field}/name"), &n))
+                            .transpose()?,
+                        group: group
+                            .map(|g| open(id, &format!("{field}/group"), &g))
+                            .transpose()?,
+                    });
+                }
+                let report = signaal_domain::ReportId::from_uuid(id);
+                reports.push($crate::reports::IntakeReport {
+                    id: report,
+                    submitted_hour: row.try_get("submitted_hour").map_err(map_err)?,
+                    reporter: row.try_get("reporter_role").map_err(map_err)?,
+                    categories,
+                    place: row.try_get("place").map_err(map_err)?,
+                    date: row.try_get("event_date").map_err(map_err)?,
+                    part_of_day: row.try_get("part_of_day").map_err(map_err)?,
+                    frequency: row.try_get("frequency").map_err(map_err)?,
+                    burst: row.try_get("burst").map_err(map_err)?,
+                    description: open(id, "description", &description)?,
+                    contact: contact.map(|c| open(id, "contact", &c)).transpose()?,
+                    people,
+                    messages: report_messages(&mut *conn, key, school, report).await?,
+                });
+            }
+            Ok(reports)
         }
 
         /// Adds a message to the report with this receipt; false when there is no such report.
@@ -378,6 +495,54 @@ macro_rules! report_repo {
                 let sealed =
                     $crate::reports::SealedReport::seal(&key, school, report, receipt_hash, now)?;
                 self.submit_sealed(sealed).await
+            }
+
+            async fn intake_queue(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<
+                    signaal_domain::policy::ModerateReports,
+                >,
+                limit: i64,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Vec<$crate::reports::IntakeReport>> {
+                let key = self.school_key(grant.school()).await?;
+                let mut tx = self.write_tx().await?;
+                let reports = intake_reports(&mut tx, &key, grant.school(), None, limit).await?;
+                let event = signaal_domain::audit::AuditEvent {
+                    action: "report.list",
+                    subject: format!("school:{}", grant.school()),
+                    outcome: format!("ok reports={}", reports.len()),
+                };
+                crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+                tx.commit().await.map_err(crate::error::map_err)?;
+                Ok(reports)
+            }
+
+            async fn intake_report(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<
+                    signaal_domain::policy::ModerateReports,
+                >,
+                report: signaal_domain::ReportId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Option<$crate::reports::IntakeReport>> {
+                let key = self.school_key(grant.school()).await?;
+                let mut tx = self.write_tx().await?;
+                let found = intake_reports(&mut tx, &key, grant.school(), Some(report), 1)
+                    .await?
+                    .pop();
+                // A report of another school is not found here, and nothing is read.
+                if found.is_some() {
+                    let event = signaal_domain::audit::AuditEvent {
+                        action: "report.view",
+                        subject: format!("report:{report}"),
+                        outcome: "ok".to_owned(),
+                    };
+                    crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now)
+                        .await?;
+                }
+                tx.commit().await.map_err(crate::error::map_err)?;
+                Ok(found)
             }
 
             async fn follow_up(
