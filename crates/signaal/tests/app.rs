@@ -2780,19 +2780,21 @@ async fn every_staff_route_for_every_role() {
         "/app/audit",
         "/app/staff",
         "/app/school",
+        "/app/intake",
     ];
     for route in routes {
         let anonymous = app.get(route, None).await;
         assert_eq!(anonymous.status(), 303, "{route} without a session");
         assert!(location(&anonymous).starts_with("/app/login"), "{route}");
     }
-    // (account, expected status per route: /app, /app/statement, /app/audit, /app/staff, /app/school)
-    let table: [(&str, [u16; 5]); 5] = [
-        ("directie@de-vuurtoren.demo", [200, 303, 200, 200, 200]),
-        ("coordinator@de-vuurtoren.demo", [200, 303, 404, 404, 404]),
-        ("leerkracht@de-vuurtoren.demo", [200, 303, 404, 404, 404]),
-        ("bestuur@de-vuurtoren.demo", [200, 303, 404, 404, 404]),
-        ("fg@de-vuurtoren.demo", [200, 303, 200, 404, 404]),
+    // (account, expected status per route: /app, /app/statement, /app/audit, /app/staff, /app/school,
+    // /app/intake)
+    let table: [(&str, [u16; 6]); 5] = [
+        ("directie@de-vuurtoren.demo", [200, 303, 200, 200, 200, 200]),
+        ("coordinator@de-vuurtoren.demo", [200, 303, 404, 404, 404, 200]),
+        ("leerkracht@de-vuurtoren.demo", [200, 303, 404, 404, 404, 404]),
+        ("bestuur@de-vuurtoren.demo", [200, 303, 404, 404, 404, 404]),
+        ("fg@de-vuurtoren.demo", [200, 303, 200, 404, 404, 404]),
     ];
     for (email, expected) in table {
         let session = app.sign_in_ready(email).await;
@@ -2814,7 +2816,7 @@ async fn every_staff_route_for_every_role() {
     app.clock
         .advance((period.ends_at - app.clock.now()).num_seconds() - 600);
     let advisor = app.sign_in_ready("adviseur@de-vuurtoren.demo").await;
-    for (route, status) in routes.iter().zip([200, 303, 404, 404, 404]) {
+    for (route, status) in routes.iter().zip([200, 303, 404, 404, 404, 404]) {
         let response = app
             .with_cookie(reqwest::Method::GET, route, &advisor, &[])
             .await;
@@ -4687,3 +4689,116 @@ async fn staff_tokens_work_on_postgresql_too() {
 
 #[path = "app/mail.rs"]
 mod mail;
+
+#[tokio::test]
+async fn intake_shows_new_reports_with_sensitive_details_marked_and_names_suggested() {
+    use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
+    let app = TestApp::start().await;
+    let storage = app.store.clone().into_storage();
+    let school = app.demo.school.id;
+    // A pupil of the demo roster, named with a slip of the pen.
+    let leader = signaal_domain::policy::Actor::Staff(signaal_domain::policy::StaffActor {
+        id: signaal_domain::StaffId::new(),
+        is_provider_admin: false,
+        memberships: vec![signaal_domain::policy::Membership::new(
+            school,
+            signaal_domain::staff::Role::Leadership,
+        )],
+    });
+    let read = signaal_domain::policy::authorize(&leader, school, Utc::now()).expect("grant");
+    let pupil = storage
+        .rosters
+        .pupils(&read, Utc::now())
+        .await
+        .expect("pupils")
+        .into_iter()
+        .find(|p| p.left_on.is_none())
+        .expect("a pupil");
+    let draft = ReportDraft {
+        reporter: "pupil_self".into(),
+        categories: vec!["verbal".into()],
+        place: "classroom".into(),
+        frequency: "once".into(),
+        did_it: vec![NameDraft {
+            name: format!(
+                "{} {}",
+                pupil.name.given_name,
+                pupil.name.family_name.to_uppercase()
+            ),
+            group: String::new(),
+        }],
+        description: "Hij zegt dat ik ADHD heb. Bel me op 06-12345678.".into(),
+        ..Default::default()
+    }
+    .validate(&FormChoices::default(), app.clock.now().date_naive())
+    .expect("valid");
+    let submitted = storage
+        .reports
+        .submit(school, &draft, [42; 32], app.clock.now())
+        .await
+        .expect("submit");
+
+    let coordinator = app.sign_in_ready(COORDINATOR).await;
+    let queue = app
+        .with_cookie(reqwest::Method::GET, "/app/intake", &coordinator, &[])
+        .await;
+    assert_eq!(queue.status(), 200);
+    let queue = queue.text().await.expect("page");
+    assert!(queue.contains(&format!("/app/intake/{}", submitted.id)));
+    assert!(queue.contains("gevoelige gegevens: 2") && queue.contains("namen te koppelen: 1"));
+    let path = format!("/app/intake/{}", submitted.id);
+    let page = app
+        .with_cookie(reqwest::Method::GET, &path, &coordinator, &[])
+        .await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.expect("page");
+    assert!(
+        page.contains("<mark>ADHD<span class=\"visually-hidden\"> (gezondheid)</span></mark>"),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<mark>06-12345678<span class=\"visually-hidden\"> (telefoonnummer)</span></mark>"
+    ));
+    assert!(
+        page.contains(&format!("Misschien: {}", pupil.name.full())),
+        "{page}"
+    );
+
+    // Roles without intake, made-up and malformed ids: not found.
+    for email in [
+        "leerkracht@de-vuurtoren.demo",
+        "bestuur@de-vuurtoren.demo",
+        "fg@de-vuurtoren.demo",
+    ] {
+        let session = app.sign_in_ready(email).await;
+        for route in ["/app/intake", path.as_str()] {
+            assert_eq!(
+                app.with_cookie(reqwest::Method::GET, route, &session, &[])
+                    .await
+                    .status(),
+                404,
+                "{email} on {route}"
+            );
+        }
+    }
+    for other in [
+        format!("/app/intake/{}", uuid::Uuid::new_v4()),
+        "/app/intake/melding".to_owned(),
+    ] {
+        assert_eq!(
+            app.with_cookie(reqwest::Method::GET, &other, &coordinator, &[])
+                .await
+                .status(),
+            404
+        );
+    }
+    // Each look is in the school's log, by id and count only.
+    let chain = app.chain_of(school).await;
+    let looks: Vec<&(String, String, String)> = chain
+        .iter()
+        .filter(|(action, _, _)| action.starts_with("report."))
+        .collect();
+    assert_eq!(looks.len(), 2);
+    assert!(looks[0].2.starts_with("ok reports=") && looks[1].0 == "report.view");
+    assert!(!chain.iter().any(|(_, _, outcome)| outcome.contains("ADHD")));
+}

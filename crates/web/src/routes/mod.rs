@@ -64,6 +64,8 @@ pub(crate) fn router() -> Router<AppState> {
             get(staff::school::page).post(staff::school::change),
         )
         .route("/app/session", get(staff::idle::status))
+        .route("/app/intake", get(staff::intake::queue))
+        .route("/app/intake/{id}", get(staff::intake::report))
         .route(
             "/app/admin",
             get(staff::provider::page).post(staff::provider::create),

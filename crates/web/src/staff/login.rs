@@ -705,6 +705,7 @@ pub(crate) struct StartPage {
     provider_admin: bool,
     reads_audit: bool,
     manages_staff: bool,
+    does_intake: bool,
     configures_school: bool,
 }
 
@@ -751,6 +752,7 @@ pub(crate) async fn start(
         schools,
         provider_admin: actor.is_provider_admin,
         manages_staff: session.first_grant::<policy::ManageStaff>(now).is_ok(),
+        does_intake: session.first_grant::<policy::ModerateReports>(now).is_ok(),
         configures_school: session.first_grant::<policy::ConfigureSchool>(now).is_ok(),
         reads_audit: session.first_grant::<policy::ReadAudit>(now).is_ok(),
         t,
