@@ -215,6 +215,16 @@ describe('staff settings: a person, the school, the idle warning', { concurrency
           assert.match((await page.getAttribute('#statement', 'aria-describedby')) ?? '', /\bschool-error\b/);
           assert.equal(await statementVersion(page), version, 'no new version');
         });
+        await check('the new reports (intake)', async () => {
+          const res = await page.goto('/app/intake', { waitUntil: 'load' });
+          assert.equal(res.status(), 200);
+          assert.ok((await page.locator('main table tbody tr').count()) > 0, 'the demo’s reports');
+        });
+        await check('one new report (intake)', async () => {
+          const res = await navigateBy(page, () => page.click('main table tbody tr a'));
+          assert.equal(res.status(), 200);
+          assert.match(new URL(page.url()).pathname, /^\/app\/intake\/[0-9a-f-]{36}$/);
+        });
       }
     });
   });
