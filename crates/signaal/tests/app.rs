@@ -2791,8 +2791,14 @@ async fn every_staff_route_for_every_role() {
     // /app/intake)
     let table: [(&str, [u16; 6]); 5] = [
         ("directie@de-vuurtoren.demo", [200, 303, 200, 200, 200, 200]),
-        ("coordinator@de-vuurtoren.demo", [200, 303, 404, 404, 404, 200]),
-        ("leerkracht@de-vuurtoren.demo", [200, 303, 404, 404, 404, 404]),
+        (
+            "coordinator@de-vuurtoren.demo",
+            [200, 303, 404, 404, 404, 200],
+        ),
+        (
+            "leerkracht@de-vuurtoren.demo",
+            [200, 303, 404, 404, 404, 404],
+        ),
         ("bestuur@de-vuurtoren.demo", [200, 303, 404, 404, 404, 404]),
         ("fg@de-vuurtoren.demo", [200, 303, 200, 404, 404, 404]),
     ];
