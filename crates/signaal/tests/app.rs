@@ -829,13 +829,11 @@ fn a_lost_master_key_stops_the_start() {
 
 // ---- PostgreSQL, when configured ----
 
-#[tokio::test]
-async fn the_app_serves_from_postgresql_too() {
-    let Ok(url) = std::env::var("SIGNAAL_TEST_POSTGRES_URL") else {
-        eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
-        return;
-    };
-    let schema = format!("signaal_app_{}", uuid::Uuid::now_v7().simple());
+/// A migrated PostgreSQL store in a schema of its own (`{prefix}_<id>`), or `None` when
+/// `SIGNAAL_TEST_POSTGRES_URL` is not set.
+async fn postgres_storage(prefix: &str, master: &MasterKey) -> Option<Storage> {
+    let url = std::env::var("SIGNAAL_TEST_POSTGRES_URL").ok()?;
+    let schema = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
     let admin = sqlx::PgPool::connect(&url).await.expect("connect");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&admin)
@@ -844,11 +842,19 @@ async fn the_app_serves_from_postgresql_too() {
     let options = sqlx::postgres::PgConnectOptions::from_str(&url)
         .expect("url")
         .options([("search_path", schema.as_str())]);
-    let master = MasterKey::generate().expect("master key");
-    let storage: Storage = signaal_storage_postgres::PgStore::open_with(options, 4, master.clone())
+    let store = signaal_storage_postgres::PgStore::open_with(options, 4, master.clone())
         .await
-        .expect("open")
-        .into_storage();
+        .expect("open");
+    Some(store.into_storage())
+}
+
+#[tokio::test]
+async fn the_app_serves_from_postgresql_too() {
+    let master = MasterKey::generate().expect("master key");
+    let Some(storage) = postgres_storage("signaal_app", &master).await else {
+        eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
     let demo = signaal::demo::seed(&storage, &SystemClock, &master)
         .await
         .expect("demo");
@@ -4518,24 +4524,11 @@ async fn the_openapi_document_describes_the_staff_api() {
 #[tokio::test]
 async fn staff_tokens_work_on_postgresql_too() {
     use signaal_domain::auth::api_token::{ApiScope, NewToken, Scopes};
-    let Ok(url) = std::env::var("SIGNAAL_TEST_POSTGRES_URL") else {
+    let master = MasterKey::generate().expect("master key");
+    let Some(storage) = postgres_storage("signaal_api", &master).await else {
         eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
         return;
     };
-    let schema = format!("signaal_api_{}", uuid::Uuid::now_v7().simple());
-    let admin = sqlx::PgPool::connect(&url).await.expect("connect");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .expect("schema");
-    let options = sqlx::postgres::PgConnectOptions::from_str(&url)
-        .expect("url")
-        .options([("search_path", schema.as_str())]);
-    let master = MasterKey::generate().expect("master key");
-    let storage: Storage = signaal_storage_postgres::PgStore::open_with(options, 4, master.clone())
-        .await
-        .expect("open")
-        .into_storage();
     let demo = signaal::demo::seed(&storage, &SystemClock, &master)
         .await
         .expect("demo");

@@ -2,4 +2,4 @@
 
 use crate::PgStore;
 
-signaal_storage::staff_admin_repo!(PgStore);
+signaal_storage::staff_admin_repo!(PgStore, sqlx::PgConnection);

@@ -2,4 +2,4 @@
 
 use crate::SqliteStore;
 
-signaal_storage::staff_admin_repo!(SqliteStore);
+signaal_storage::staff_admin_repo!(SqliteStore, sqlx::SqliteConnection);

@@ -1175,6 +1175,30 @@ pub async fn leadership_sets_roles_groups_and_periods(storage: &Storage) {
         1
     );
 
+    // One person: found at their own school (and the look recorded), not at another.
+    let one = storage
+        .staff_admin
+        .staff_member(&manage, teacher, now())
+        .await
+        .expect("read");
+    assert_eq!(one.map(|l| l.roles), Some(vec![Role::Coordinator]));
+    assert_eq!(
+        storage
+            .staff_admin
+            .staff_member(&manage_b, teacher, now())
+            .await
+            .expect("read"),
+        None
+    );
+    let chain_b = chain_actions(storage, &b).await;
+    assert!(!chain_b.iter().any(|(action, _, _)| action == "staff.view"));
+    let chain_a = chain_actions(storage, &a).await;
+    assert!(chain_a.contains(&(
+        "staff.view".to_owned(),
+        format!("staff:{teacher}"),
+        "ok".to_owned()
+    )));
+
     let read_audit: SchoolGrant<policy::ReadAudit> =
         policy::authorize(&leader(&a), a.id, now()).expect("leadership reads the audit");
     let filter = crate::AuditFilter {

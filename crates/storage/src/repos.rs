@@ -271,6 +271,14 @@ pub trait StaffAdminRepo: Send + Sync {
         grant: &SchoolGrant<signaal_domain::policy::ManageStaff>,
         now: DateTime<Utc>,
     ) -> Result<Vec<StaffListing>>;
+    /// One person with a role at the granted school, or `None` (someone of another school is not
+    /// found); the view is audited (`staff.view`).
+    async fn staff_member(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ManageStaff>,
+        staff: StaffId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StaffListing>>;
     /// Gives `role` at the school to the account with `email`, making the account if there is none
     /// (then `Some(account)` is returned as new, to send a one-time link to).
     async fn add_staff(

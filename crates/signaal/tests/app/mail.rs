@@ -186,20 +186,7 @@ async fn mail_storage(backend: &str) -> Option<(Storage, MasterKey, tempfile::Te
     let dir = tempfile::tempdir().expect("dir");
     let master = MasterKey::generate().expect("master key");
     let storage = if backend == "postgres" {
-        let url = std::env::var("SIGNAAL_TEST_POSTGRES_URL").ok()?;
-        let schema = format!("signaal_mail_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::PgPool::connect(&url).await.expect("connect");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&admin)
-            .await
-            .expect("schema");
-        let options = sqlx::postgres::PgConnectOptions::from_str(&url)
-            .expect("url")
-            .options([("search_path", schema.as_str())]);
-        signaal_storage_postgres::PgStore::open_with(options, 4, master.clone())
-            .await
-            .expect("open")
-            .into_storage()
+        super::postgres_storage("signaal_mail", &master).await?
     } else {
         SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
             .await

@@ -4,7 +4,73 @@
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! staff_admin_repo {
-    ($store:ty) => {
+    ($store:ty, $conn:ty) => {
+        /// Everyone with a role at `school`, with a teacher's groups and an advisor's period. Not
+        /// audited here: the callers record what they show.
+        async fn staff_listing(
+            conn: &mut $conn,
+            school: signaal_domain::SchoolId,
+        ) -> $crate::Result<Vec<$crate::staff_auth::StaffListing>> {
+            use crate::error::map_err;
+            use sqlx::Row as _;
+            let rows = sqlx::query(
+                "SELECT s.id, s.email, s.display_name, s.is_provider_admin, s.active,
+                        s.password_hash IS NOT NULL AS has_password, s.totp_secret IS NOT NULL AS has_totp,
+                        r.role, r.starts_at, r.ends_at
+                 FROM staff s JOIN staff_roles r ON r.staff_id = s.id
+                 WHERE r.school_id = $1 ORDER BY s.display_name, s.email, r.role",
+            )
+            .bind(school.as_uuid())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            let group_rows = sqlx::query("SELECT staff_id, group_id FROM staff_groups WHERE school_id = $1")
+                .bind(school.as_uuid())
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            let mut groups: Vec<(uuid::Uuid, signaal_domain::GroupId)> = Vec::with_capacity(group_rows.len());
+            for row in group_rows {
+                groups.push((
+                    row.try_get("staff_id").map_err(map_err)?,
+                    signaal_domain::GroupId::from_uuid(row.try_get("group_id").map_err(map_err)?),
+                ));
+            }
+            let mut listing: Vec<$crate::staff_auth::StaffListing> = Vec::new();
+            for row in rows {
+                let id = signaal_domain::StaffId::from_uuid(row.try_get("id").map_err(map_err)?);
+                let role: String = row.try_get("role").map_err(map_err)?;
+                let role = $crate::reports::stored_code(&role, signaal_domain::staff::Role::parse, "role")?;
+                let starts_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("starts_at").map_err(map_err)?;
+                let ends_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("ends_at").map_err(map_err)?;
+                let period = match (starts_at, ends_at) {
+                    (Some(starts_at), Some(ends_at)) => Some(signaal_domain::policy::Period { starts_at, ends_at }),
+                    _ => None,
+                };
+                match listing.iter_mut().find(|l| l.staff.id == id) {
+                    Some(existing) => {
+                        existing.roles.push(role);
+                        existing.period = existing.period.or(period);
+                    }
+                    None => listing.push($crate::staff_auth::StaffListing {
+                        groups: groups.iter().filter(|(s, _)| *s == id.as_uuid()).map(|(_, g)| *g).collect(),
+                        period,
+                        staff: signaal_domain::staff::StaffMember {
+                            id,
+                            email: row.try_get("email").map_err(map_err)?,
+                            display_name: row.try_get("display_name").map_err(map_err)?,
+                            is_provider_admin: row.try_get("is_provider_admin").map_err(map_err)?,
+                            active: row.try_get("active").map_err(map_err)?,
+                        },
+                        roles: vec![role],
+                        has_password: row.try_get("has_password").map_err(map_err)?,
+                        has_second_factor: row.try_get("has_totp").map_err(map_err)?,
+                    }),
+                }
+            }
+            Ok(listing)
+        }
+
         #[async_trait::async_trait]
         impl $crate::StaffAdminRepo for $store {
             async fn school_staff(
@@ -12,72 +78,36 @@ macro_rules! staff_admin_repo {
                 grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManageStaff>,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<$crate::staff_auth::StaffListing>> {
-                use crate::error::map_err;
-                use sqlx::Row as _;
                 let mut tx = self.write_tx().await?;
-                let rows = sqlx::query(
-                    "SELECT s.id, s.email, s.display_name, s.is_provider_admin, s.active,
-                            s.password_hash IS NOT NULL AS has_password, s.totp_secret IS NOT NULL AS has_totp,
-                            r.role, r.starts_at, r.ends_at
-                     FROM staff s JOIN staff_roles r ON r.staff_id = s.id
-                     WHERE r.school_id = $1 ORDER BY s.display_name, s.email, r.role",
-                )
-                .bind(grant.school().as_uuid())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                let group_rows = sqlx::query("SELECT staff_id, group_id FROM staff_groups WHERE school_id = $1")
-                    .bind(grant.school().as_uuid())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                let mut groups: Vec<(uuid::Uuid, signaal_domain::GroupId)> = Vec::with_capacity(group_rows.len());
-                for row in group_rows {
-                    groups.push((
-                        row.try_get("staff_id").map_err(map_err)?,
-                        signaal_domain::GroupId::from_uuid(row.try_get("group_id").map_err(map_err)?),
-                    ));
-                }
-                let mut listing: Vec<$crate::staff_auth::StaffListing> = Vec::new();
-                for row in rows {
-                    let id = signaal_domain::StaffId::from_uuid(row.try_get("id").map_err(map_err)?);
-                    let role: String = row.try_get("role").map_err(map_err)?;
-                    let role = $crate::reports::stored_code(&role, signaal_domain::staff::Role::parse, "role")?;
-                    let starts_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("starts_at").map_err(map_err)?;
-                    let ends_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("ends_at").map_err(map_err)?;
-                    let period = match (starts_at, ends_at) {
-                        (Some(starts_at), Some(ends_at)) => Some(signaal_domain::policy::Period { starts_at, ends_at }),
-                        _ => None,
-                    };
-                    match listing.iter_mut().find(|l| l.staff.id == id) {
-                        Some(existing) => {
-                            existing.roles.push(role);
-                            existing.period = existing.period.or(period);
-                        }
-                        None => listing.push($crate::staff_auth::StaffListing {
-                            groups: groups.iter().filter(|(s, _)| *s == id.as_uuid()).map(|(_, g)| *g).collect(),
-                            period,
-                            staff: signaal_domain::staff::StaffMember {
-                                id,
-                                email: row.try_get("email").map_err(map_err)?,
-                                display_name: row.try_get("display_name").map_err(map_err)?,
-                                is_provider_admin: row.try_get("is_provider_admin").map_err(map_err)?,
-                                active: row.try_get("active").map_err(map_err)?,
-                            },
-                            roles: vec![role],
-                            has_password: row.try_get("has_password").map_err(map_err)?,
-                            has_second_factor: row.try_get("has_totp").map_err(map_err)?,
-                        }),
-                    }
-                }
+                let listing = staff_listing(&mut tx, grant.school()).await?;
                 let event = signaal_domain::audit::AuditEvent {
                     action: "staff.list",
                     subject: format!("school:{}", grant.school()),
                     outcome: format!("ok staff={}", listing.len()),
                 };
                 crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                tx.commit().await.map_err(crate::error::map_err)?;
                 Ok(listing)
+            }
+
+            async fn staff_member(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManageStaff>,
+                staff: signaal_domain::StaffId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Option<$crate::staff_auth::StaffListing>> {
+                let mut tx = self.write_tx().await?;
+                let found = staff_listing(&mut tx, grant.school())
+                    .await?
+                    .into_iter()
+                    .find(|l| l.staff.id == staff);
+                // Someone without a role at this school is not found, and nothing is recorded.
+                if found.is_some() {
+                    let event = $crate::events::staff_event("staff.view", staff, "ok".to_owned());
+                    crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
+                }
+                tx.commit().await.map_err(crate::error::map_err)?;
+                Ok(found)
             }
 
             async fn add_staff(

@@ -85,16 +85,10 @@ pub(crate) async fn page(
         {
             Ok(grant) => grant,
             Err(refusal) => {
-                let exists = state
-                    .storage
-                    .directory
-                    .school_by_id(school)
-                    .await?
-                    .is_some();
-                // Over the account's limit nothing more is recorded; the answer stays the same.
+                // Storage records nothing for a school that does not exist; over the account's
+                // limit nothing more is recorded. The answer is the same either way.
                 let _over_limit =
-                    super::record_refusal(&state, session.staff.id, exists.then_some(refusal))
-                        .await?;
+                    super::record_refusal(&state, session.staff.id, Some(refusal)).await?;
                 return Err(AppError::NotFound);
             }
         },

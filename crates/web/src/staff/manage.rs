@@ -296,14 +296,12 @@ pub(crate) async fn change(
             let staff = uuid::Uuid::parse_str(&field("staff"))
                 .map(StaffId::from_uuid)
                 .map_err(|_| AppError::NotFound)?;
-            let at_school = state
+            let Some(person) = state
                 .storage
                 .staff_admin
-                .school_staff(&grant, now)
+                .staff_member(&grant, staff, now)
                 .await?
-                .into_iter()
-                .find(|l| l.staff.id == staff);
-            let Some(person) = at_school else {
+            else {
                 return Err(AppError::NotFound);
             };
             if action == "remove" {

@@ -90,10 +90,8 @@ async fn find(
     state
         .storage
         .staff_admin
-        .school_staff(&grant, state.clock.now())
+        .staff_member(&grant, staff, state.clock.now())
         .await?
-        .into_iter()
-        .find(|l| l.staff.id == staff)
         .ok_or(AppError::NotFound)
 }
 
