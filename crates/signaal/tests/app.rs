@@ -1740,6 +1740,18 @@ async fn nothing_about_the_reporter_is_stored_or_logged() {
         .await
         .expect("api report");
     assert_eq!(api.status(), 201);
+    // A body the API cannot read, with the story where a list belongs: refused, and the story is
+    // not written to the debug log by the rejection's message.
+    let unreadable = client
+        .post(format!("{base}/api/v1/schools/{SCHOOL}/reports"))
+        .json(
+            &serde_json::json!({"form_token": token, "reporter": "other", "categories": STORY,
+            "place": "online", "frequency": "once", "description": STORY}),
+        )
+        .send()
+        .await
+        .expect("api report");
+    assert_eq!(unreadable.status(), 400);
     let followed = client
         .post(format!("{base}/s/{SCHOOL}/volgen/bericht"))
         .header("x-forwarded-for", ADDRESS)

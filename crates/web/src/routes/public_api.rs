@@ -93,7 +93,8 @@ fn error(status: StatusCode, error: &'static str, message: String) -> Response {
 }
 
 fn bad_json(t: &Tr, rejection: &JsonRejection) -> Response {
-    tracing::debug!(%rejection, "unreadable JSON body");
+    // Only the status: the rejection's message quotes what was sent (a child's text, even).
+    tracing::debug!(status = rejection.status().as_u16(), "unreadable JSON body");
     error(
         StatusCode::BAD_REQUEST,
         "invalid_json",
