@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "message order and school sessions",
         sql: include_str!("../migrations/0007_message_order_and_school_sessions.sql"),
     },
+    Migration {
+        version: 8,
+        name: "intake and follow-up",
+        sql: include_str!("../migrations/0008_intake_and_follow_up.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
