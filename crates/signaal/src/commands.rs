@@ -63,6 +63,15 @@ pub fn config_check(settings: &Settings) -> CommandResult {
         ),
         None => println!("mail: off (no smtp_url); one-time links are shown to pass on"),
     }
+    let lexicons = crate::lexicons::load(settings.lexicon_dir.0.as_deref())?;
+    println!(
+        "special-data lexicons: {} terms{}",
+        lexicons.term_count(),
+        match &settings.lexicon_dir.0 {
+            Some(dir) => format!(", built-in and from {}", dir.display()),
+            None => ", built-in".to_owned(),
+        }
+    );
     Ok(())
 }
 

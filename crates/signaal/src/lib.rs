@@ -4,6 +4,7 @@ pub mod backend;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod lexicons;
 pub mod serve;
 pub mod settings;
 

@@ -61,6 +61,7 @@ pub async fn start(
     settings: &Settings,
 ) -> CommandResult<Server> {
     let i18n = I18n::load().map_err(Failure)?;
+    crate::lexicons::install(settings.lexicon_dir.0.as_deref())?;
     let options = PublicOptions {
         trusted_proxy_header: settings.trusted_proxy_header.0.clone(),
         form_min_fill_seconds: settings.form_min_fill_seconds.0 as i64,

@@ -724,6 +724,25 @@ fn configuration_is_checked_before_anything_starts() {
 }
 
 #[test]
+fn a_lexicon_file_with_an_error_stops_the_start_with_file_and_line() {
+    let cli = Cli::new();
+    let lexicons = cli.dir.path().join("lexicons");
+    std::fs::create_dir_all(lexicons.join("nl")).expect("mkdir");
+    let file = lexicons.join("nl/health.txt");
+    std::fs::write(&file, "# our own terms\nzwaluwziekte\n*\n").expect("write");
+    let dir = lexicons.display().to_string();
+    let expected = format!("{} line 3:", file.display());
+    let refused = cli.fails(&["config", "check", "--lexicon-dir", &dir]);
+    assert!(refused.contains(&expected), "{refused}");
+    let refused = cli.fails(&["serve", "--listen", "127.0.0.1:0", "--lexicon-dir", &dir]);
+    assert!(refused.contains(&expected), "{refused}");
+    // Fixed, the terms are counted in.
+    std::fs::write(&file, "# our own terms\nzwaluwziekte\n").expect("write");
+    let out = cli.ok(&["config", "check", "--lexicon-dir", &dir]);
+    assert!(out.contains(&format!("built-in and from {dir}")), "{out}");
+}
+
+#[test]
 fn admin_commands_refuse_bad_input_clearly() {
     let cli = Cli::new();
     assert!(

@@ -12,4 +12,6 @@ pub mod names;
 pub mod special;
 
 pub use names::{Candidate, NameIndex, Suggestion, Why};
-pub use special::{Basis, Detector, Hit, Language, Source, SpecialKind, detect, redact};
+pub use special::{
+    Basis, Detector, Hit, Language, LexiconSource, Source, SpecialKind, detect, install, redact,
+};

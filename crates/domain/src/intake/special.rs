@@ -27,7 +27,7 @@ mod numbers;
 mod tests;
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use serde::Serialize;
 
@@ -204,6 +204,16 @@ pub struct Detector {
 
 static BUILTIN: LazyLock<Detector> = LazyLock::new(|| Detector::new(BUILTIN_LEXICONS));
 
+/// The detector [`detect`] uses when the installation added lexicons of its own (see [`install`]).
+static INSTALLED: OnceLock<Detector> = OnceLock::new();
+
+/// Makes `detector` the one [`detect`] uses from now on, in the whole process. Called once at
+/// start-up, after its [`Detector::problems`] were found empty; a second call changes nothing and
+/// gives the detector back.
+pub fn install(detector: Detector) -> Result<(), Detector> {
+    INSTALLED.set(detector)
+}
+
 impl Detector {
     /// Compiles lexicons. Lines that cannot be used are skipped and listed in [`Detector::problems`].
     pub fn new(sources: &[LexiconSource<'_>]) -> Self {
@@ -289,9 +299,12 @@ impl Detector {
     }
 }
 
-/// [`Detector::detect`] with the lexicons that ship with Signaal.
+/// [`Detector::detect`] with the lexicons that ship with Signaal (and those the installation added).
 pub fn detect(text: &str, language: Option<Language>) -> Vec<Hit> {
-    Detector::builtin().detect(text, language)
+    INSTALLED
+        .get()
+        .unwrap_or_else(|| Detector::builtin())
+        .detect(text, language)
 }
 
 /// `text` with each span replaced by `placeholder` (for instance `"[verwijderd]"`). Spans may come in any

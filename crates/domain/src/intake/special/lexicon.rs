@@ -12,6 +12,8 @@ use super::{Language, SpecialKind};
 /// One lexicon file: the terms of one category in one language.
 #[derive(Clone, Copy, Debug)]
 pub struct LexiconSource<'a> {
+    /// Where the text came from, for problem messages (`lexicons/nl/health.txt`, or an operator's path).
+    pub file: &'a str,
     pub language: Language,
     pub kind: SpecialKind,
     pub text: &'a str,
@@ -20,6 +22,7 @@ pub struct LexiconSource<'a> {
 macro_rules! builtin {
     ($($lang:ident $dir:literal: $($kind:ident $file:literal),+;)+) => {
         &[$($(LexiconSource {
+            file: concat!("lexicons/", $dir, "/", $file, ".txt"),
             language: Language::$lang,
             kind: SpecialKind::$kind,
             text: include_str!(concat!("../../../../../lexicons/", $dir, "/", $file, ".txt")),
@@ -38,6 +41,7 @@ pub const BUILTIN_LEXICONS: &[LexiconSource<'static>] = builtin! {
 /// A lexicon line that was not used, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LexiconProblem {
+    pub file: String,
     pub language: Language,
     pub kind: SpecialKind,
     /// 1-based line number in the lexicon file.
@@ -47,14 +51,7 @@ pub struct LexiconProblem {
 
 impl std::fmt::Display for LexiconProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "lexicons/{}/{}.txt line {}: {}",
-            self.language.code(),
-            self.kind.code(),
-            self.line,
-            self.problem
-        )
+        write!(f, "{} line {}: {}", self.file, self.line, self.problem)
     }
 }
 
@@ -104,6 +101,7 @@ impl Compiled {
             for (index, raw) in source.text.lines().enumerate() {
                 let line = index + 1;
                 let problem = |problem: String| LexiconProblem {
+                    file: source.file.to_owned(),
                     language: source.language,
                     kind: source.kind,
                     line,
@@ -176,6 +174,7 @@ impl Compiled {
                 Err(error) => {
                     if let Some(source) = sources.first() {
                         problems.push(LexiconProblem {
+                            file: source.file.to_owned(),
                             language: source.language,
                             kind: source.kind,
                             line: 0,
@@ -372,16 +371,19 @@ mod tests {
     fn reports_duplicates_and_conflicts() {
         let sources = [
             LexiconSource {
+                file: "test.txt",
                 language: Language::Dutch,
                 kind: SpecialKind::Health,
                 text: "adhd\nautisme\nADHD\n",
             },
             LexiconSource {
+                file: "test.txt",
                 language: Language::English,
                 kind: SpecialKind::Health,
                 text: "adhd\n",
             },
             LexiconSource {
+                file: "test.txt",
                 language: Language::English,
                 kind: SpecialKind::Religion,
                 text: "autisme\nfaith\n",

@@ -248,6 +248,7 @@ fn the_longest_term_wins() {
 #[test]
 fn a_failed_boundary_does_not_hide_a_shorter_term() {
     let detector = Detector::new(&[LexiconSource {
+        file: "test.txt",
         language: Language::Dutch,
         kind: Religion,
         text: "joodse\njoodse gemeente\n",
