@@ -42,6 +42,7 @@ macro_rules! conformance_suite {
             intake_opens_the_schools_new_reports_and_records_each_look,
             api_tokens_are_kept_by_hash_per_account_and_audited,
             a_deactivated_accounts_tokens_are_removed,
+            a_password_reset_revokes_the_accounts_tokens,
             refused_attempts_are_recorded_where_they_were_aimed,
         );
     };
@@ -1466,6 +1467,55 @@ pub async fn api_tokens_are_kept_by_hash_per_account_and_audited(storage: &Stora
         entries
             .iter()
             .all(|(_, _, outcome)| !outcome.contains("Koppeling"))
+    );
+}
+
+pub async fn a_password_reset_revokes_the_accounts_tokens(storage: &Storage) {
+    use crate::api_tokens::NewApiToken;
+    use crate::staff_auth::LinkPurpose;
+    use signaal_domain::auth::api_token::{ApiScope, Scopes};
+    let a = school(storage, "tokens-reset").await;
+    let cas = staff_at(storage, &a, "cas@tokens-reset.example", Role::Coordinator).await;
+    let other = staff_at(storage, &a, "ali@tokens-reset.example", Role::Coordinator).await;
+    for (hash, staff) in [([4; 32], cas), ([5; 32], cas), ([6; 32], other)] {
+        let new = NewApiToken {
+            staff,
+            name: "x".into(),
+            scopes: Scopes::new([ApiScope::RosterRead]),
+            expires_at: now() + Duration::days(7),
+        };
+        storage
+            .api_tokens
+            .create_token(hash, &new, now())
+            .await
+            .expect("create");
+    }
+    let auth = &storage.staff_auth;
+    auth.create_link(
+        policy::ActorRef::Operator,
+        [7; 32],
+        cas,
+        LinkPurpose::Reset,
+        now(),
+    )
+    .await
+    .expect("link");
+    assert!(
+        auth.redeem_link([7; 32], "new-hash", now())
+            .await
+            .expect("redeem")
+    );
+    for (hash, kept) in [([4; 32], false), ([5; 32], false), ([6; 32], true)] {
+        let found = storage.api_tokens.token_by_hash(hash).await.expect("read");
+        assert_eq!(found.is_some(), kept, "token {}", hash[0]);
+    }
+    let actions = chain_actions(storage, &a).await;
+    assert!(
+        actions
+            .iter()
+            .any(|(action, _, outcome)| action == "staff.password_set"
+                && outcome == "tokens_revoked=2"),
+        "{actions:?}"
     );
 }
 

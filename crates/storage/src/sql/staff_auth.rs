@@ -408,13 +408,22 @@ macro_rules! staff_auth_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                // A new password ends every session of the account.
+                // A new password ends every session of the account, and its API tokens go too: a
+                // reset is how a lost or taken-over account is won back, and a token made by whoever
+                // had it must not outlive that.
                 sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
                     .bind(staff)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                Self::audit_staff_event(&mut tx, signaal_domain::policy::ActorRef::Staff(signaal_domain::StaffId::from_uuid(staff)), signaal_domain::StaffId::from_uuid(staff), "staff.password_set", "ok".into(), now).await?;
+                let revoked = sqlx::query("DELETE FROM api_tokens WHERE staff_id = $1")
+                    .bind(staff)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                let outcome = if revoked == 0 { "ok".to_owned() } else { format!("tokens_revoked={revoked}") };
+                Self::audit_staff_event(&mut tx, signaal_domain::policy::ActorRef::Staff(signaal_domain::StaffId::from_uuid(staff)), signaal_domain::StaffId::from_uuid(staff), "staff.password_set", outcome, now).await?;
                 tx.commit().await.map_err(map_err)?;
                 Ok(true)
             }
