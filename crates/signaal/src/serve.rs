@@ -157,6 +157,7 @@ pub async fn run(settings: &Settings, with_demo: bool) -> CommandResult {
         None
     };
     let server = start(storage, &master, clock, settings).await?;
+    let _hangups = (!server.tls).then(crate::tls::log_hangups);
     let scheme = if server.tls { "https" } else { "http" };
     let base = format!("{scheme}://{}", server.addr);
     tracing::info!(address = %base, "signaal is listening");

@@ -153,6 +153,18 @@ impl Tls {
     }
 }
 
+/// Without TLS, SIGHUP has nothing to reload; it is logged instead of ending the process (its default
+/// action), so a `systemctl reload` never stops the service.
+pub fn log_hangups() -> JoinHandle<()> {
+    let mut hangup = hangup_signal();
+    tokio::spawn(async move {
+        loop {
+            next_hangup(&mut hangup).await;
+            tracing::info!("SIGHUP: nothing to reload (TLS is off)");
+        }
+    })
+}
+
 type Stamp = [Option<(SystemTime, u64)>; 2];
 
 fn stamp(files: &TlsFiles) -> Stamp {

@@ -154,15 +154,10 @@ impl Process {
         let mut line = String::new();
         stdout.read_line(&mut line).expect("a line");
         let addr = line
-            .split("https://")
+            .split("://")
             .nth(1)
             .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| {
-                panic!(
-                    "no https address in {line:?}; stderr: {}",
-                    stderr.lock().unwrap()
-                )
-            })
+            .unwrap_or_else(|| panic!("no address in {line:?}; stderr: {}", stderr.lock().unwrap()))
             .parse()
             .expect("address");
         Self {
@@ -277,6 +272,24 @@ async fn tls_is_served_and_reloaded_on_sighup_and_a_bad_new_pair_is_refused() {
         let key_line = pair.key_pem.lines().nth(1).expect("a line of the key");
         assert!(!log.contains(key_line), "no key material in the log");
     }
+}
+
+#[tokio::test]
+async fn without_tls_a_sighup_is_logged_and_the_server_goes_on() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Process::start(&dir.path().join("data"), &[]);
+    server.signal("HUP");
+    server
+        .until_logged(
+            "SIGHUP: nothing to reload (TLS is off)",
+            Duration::from_secs(10),
+        )
+        .await;
+    let response = reqwest::get(format!("http://{}/healthz", server.addr))
+        .await
+        .expect("still serving");
+    assert_eq!(response.status(), 200);
+    assert!(!response.headers().contains_key("strict-transport-security"));
 }
 
 #[tokio::test]
