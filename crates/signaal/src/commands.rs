@@ -63,6 +63,17 @@ pub fn config_check(settings: &Settings) -> CommandResult {
         ),
         None => println!("mail: off (no smtp_url); one-time links are shown to pass on"),
     }
+    match settings.tls()? {
+        Some(files) => {
+            crate::tls::load_pair(&files).map_err(Failure)?;
+            println!(
+                "tls: on, certificate {} with key {} (read again on SIGHUP and when they change)",
+                files.cert.display(),
+                files.key.display()
+            );
+        }
+        None => println!("tls: off (plain HTTP; put a TLS proxy in front, see docs/OPERATIONS.md)"),
+    }
     let lexicons = crate::lexicons::load(settings.lexicon_dir.0.as_deref())?;
     println!(
         "special-data lexicons: {} terms{}",

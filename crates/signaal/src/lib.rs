@@ -3,10 +3,12 @@
 pub mod backend;
 pub mod cli;
 pub mod commands;
+pub mod connections;
 pub mod demo;
 pub mod lexicons;
 pub mod serve;
 pub mod settings;
+pub mod tls;
 
 /// A command failed; the message is for the operator and says what to do.
 #[derive(Debug)]

@@ -32,8 +32,12 @@ pub fn init_logging(settings: &Settings) {
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
+    /// Whether it speaks HTTPS (`tls_cert` and `tls_key` set).
+    pub tls: bool,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Reads the TLS files again on SIGHUP or when they change.
+    reloader: Option<JoinHandle<()>>,
     /// The background jobs (notification mails), when mail is on.
     jobs: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
 }
@@ -41,6 +45,9 @@ pub struct Server {
 impl Server {
     /// Stops accepting connections, lets in-flight requests finish (at most `grace`), and returns.
     pub async fn stop(self, grace: Duration) {
+        if let Some(reloader) = &self.reloader {
+            reloader.abort();
+        }
         if let Some((stop, job)) = self.jobs {
             let _ = stop.send(true);
             // A round in progress finishes its mail; what is left is done after the next start.
@@ -60,6 +67,11 @@ pub async fn start(
     clock: Arc<dyn Clock>,
     settings: &Settings,
 ) -> CommandResult<Server> {
+    // TLS first: a wrong file should stop the start before anything else happens.
+    let tls = match settings.tls()? {
+        Some(files) => Some(Arc::new(crate::tls::Tls::load(files).map_err(Failure)?)),
+        None => None,
+    };
     let i18n = I18n::load().map_err(Failure)?;
     crate::lexicons::install(settings.lexicon_dir.0.as_deref())?;
     let options = PublicOptions {
@@ -108,6 +120,7 @@ pub async fn start(
     };
     let limits = Limits {
         request_timeout: Duration::from_secs(settings.request_timeout_seconds.0),
+        groups: settings.group_limits(),
         ..Limits::default()
     };
     let app = signaal_web::app(state, limits);
@@ -116,21 +129,20 @@ pub async fn start(
         .map_err(|e| Failure(format!("cannot listen on {}: {e}", settings.listen)))?;
     let addr = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
     let (shutdown, signal) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        // The peer address reaches only the in-memory throttle (as a keyed hash); it is never logged.
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = signal.await;
-        })
-        .await
-    });
+    let reloader = tls
+        .clone()
+        .map(|tls| tls.spawn_reloader(Duration::from_secs(settings.tls_reload_check_seconds.0)));
+    let options = crate::connections::ConnectionOptions {
+        tls: tls.clone(),
+        header_read_timeout: Duration::from_secs(settings.header_read_timeout_seconds.0),
+    };
+    let task = tokio::spawn(crate::connections::serve(listener, app, options, signal));
     Ok(Server {
         addr,
+        tls: tls.is_some(),
         shutdown,
         task,
+        reloader,
         jobs,
     })
 }
@@ -145,7 +157,9 @@ pub async fn run(settings: &Settings, with_demo: bool) -> CommandResult {
         None
     };
     let server = start(storage, &master, clock, settings).await?;
-    let base = format!("http://{}", server.addr);
+    let _hangups = (!server.tls).then(crate::tls::log_hangups);
+    let scheme = if server.tls { "https" } else { "http" };
+    let base = format!("{scheme}://{}", server.addr);
     tracing::info!(address = %base, "signaal is listening");
     if let Some(demo) = demo {
         println!("{}", demo.describe(&base));

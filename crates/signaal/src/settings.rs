@@ -226,6 +226,7 @@ macro_rules! settings {
                 )*
                 let settings = Self { $($field,)* sources };
                 settings.check_mail()?;
+                settings.tls()?;
                 Ok(settings)
             }
         }
@@ -302,6 +303,23 @@ settings! {
     lexicon_dir ("SIGNAAL_LEXICON_DIR"): OptionalPath = "";
     /// Seconds between two looks for notification mails that are due.
     mail_check_seconds ("SIGNAAL_MAIL_CHECK_SECONDS"): Bounded<1, 3600> = "60";
+    /// Serve HTTPS directly: the certificate chain (PEM, the server's certificate first); needs `tls_key`.
+    tls_cert ("SIGNAAL_TLS_CERT"): OptionalPath = "";
+    /// The private key (PEM) of `tls_cert`; needs `tls_cert`.
+    tls_key ("SIGNAAL_TLS_KEY"): OptionalPath = "";
+    /// Seconds between two looks at whether the TLS files changed (they are also read again on SIGHUP).
+    tls_reload_check_seconds ("SIGNAAL_TLS_RELOAD_CHECK_SECONDS"): Bounded<1, 86400> = "10";
+    /// Seconds a client may take to send a request's head (and to finish the TLS handshake); slower
+    /// clients are cut off.
+    header_read_timeout_seconds ("SIGNAAL_HEADER_READ_TIMEOUT_SECONDS"): Bounded<1, 600> = "10";
+    /// Requests handled at once for the home page, the report form and the public API.
+    max_concurrent_public ("SIGNAAL_MAX_CONCURRENT_PUBLIC"): Bounded<1, 100000> = "64";
+    /// Requests handled at once for the receipt follow-up pages and API.
+    max_concurrent_receipt ("SIGNAAL_MAX_CONCURRENT_RECEIPT"): Bounded<1, 100000> = "32";
+    /// Requests handled at once for the staff pages.
+    max_concurrent_staff ("SIGNAAL_MAX_CONCURRENT_STAFF"): Bounded<1, 100000> = "32";
+    /// Requests handled at once for the staff API.
+    max_concurrent_api ("SIGNAAL_MAX_CONCURRENT_API"): Bounded<1, 100000> = "32";
 }
 
 /// An SMTP server URL (see `smtp_url`), or nothing (mail is off).
@@ -526,6 +544,37 @@ impl Settings {
             public_url,
             timeout: SMTP_TIMEOUT,
         }))
+    }
+
+    /// The TLS files when TLS is on: both or neither.
+    pub fn tls(&self) -> Result<Option<crate::tls::TlsFiles>, SettingsError> {
+        match (&self.tls_cert.0, &self.tls_key.0) {
+            (Some(cert), Some(key)) => Ok(Some(crate::tls::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            })),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(invalid(
+                "tls_key",
+                "is needed with tls_cert: give both files, or neither (then Signaal speaks plain HTTP, for behind a proxy)".into(),
+            )),
+            (None, Some(_)) => Err(invalid(
+                "tls_cert",
+                "is needed with tls_key: give both files, or neither (then Signaal speaks plain HTTP, for behind a proxy)".into(),
+            )),
+        }
+    }
+
+    /// The limits on requests handled at once per route group.
+    pub fn group_limits(&self) -> signaal_web::GroupLimits {
+        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        signaal_web::GroupLimits {
+            public: n(self.max_concurrent_public.0),
+            receipt: n(self.max_concurrent_receipt.0),
+            staff: n(self.max_concurrent_staff.0),
+            api: n(self.max_concurrent_api.0),
+            ..signaal_web::GroupLimits::default()
+        }
     }
 
     /// Reads the TOML file (if any) and resolves everything, also refusing unknown `SIGNAAL_*` variables.

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     NotFound,
     Forbidden,
     Unavailable,
+    /// Too many requests at once in this route group (see `busy`); trying again soon works.
+    Busy,
     Internal,
 }
 
@@ -37,7 +39,7 @@ impl ErrorKind {
         match self {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Unavailable | ErrorKind::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -4,6 +4,7 @@
 //! Requests flow one way: parse input into domain types and find the actor, let the domain decide,
 //! let storage persist, render. Handlers hold no rules of their own.
 
+mod busy;
 pub mod error;
 pub mod i18n;
 mod middleware;
@@ -21,6 +22,7 @@ use axum::Router;
 use signaal_domain::Clock;
 use signaal_storage::Storage;
 
+pub use busy::GroupLimits;
 pub use error::AppError;
 pub use i18n::{I18n, Lang};
 pub use public::{Public, PublicOptions};
@@ -40,11 +42,13 @@ pub struct AppState {
     pub mail: Option<Arc<signaal_mail::Mailer>>,
 }
 
-/// Limits that protect the server from slow or oversized requests.
+/// Limits that protect the server from slow, oversized or too many requests.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    /// Requests handled at once per route group, so a flood on one cannot starve the others.
+    pub groups: GroupLimits,
 }
 
 impl Default for Limits {
@@ -52,9 +56,15 @@ impl Default for Limits {
         Self {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 64 * 1024,
+            groups: GroupLimits::default(),
         }
     }
 }
+
+/// A request extension set by the server when the request came over its own TLS; it decides
+/// `Strict-Transport-Security` (with the trusted proxy's `X-Forwarded-Proto`).
+#[derive(Clone, Copy, Debug)]
+pub struct OverTls;
 
 /// The whole application as one router.
 pub fn app(state: AppState, limits: Limits) -> Router {

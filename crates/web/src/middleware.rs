@@ -46,9 +46,14 @@ pub(crate) fn wrap(routes: Router, state: AppState, limits: Limits) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             limits.request_timeout,
         ))
-        .layer(from_fn_with_state(state, error_pages))
+        // Outside the time limit: waiting for a place is not the handler's time.
+        .layer(from_fn_with_state(
+            crate::busy::Gates::new(limits.groups),
+            crate::busy::limit,
+        ))
+        .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(from_fn(remember_language))
-        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state, security_headers))
         .layer(from_fn(request_log))
 }
 
@@ -119,8 +124,39 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("cache-control", "no-store"),
 ];
 
-async fn security_headers(request: Request, next: Next) -> Response {
+/// HSTS: a year, subdomains included. Sent only when the request came over TLS, ours or the trusted
+/// proxy's; browsers ignore it over plain HTTP anyway, but an installation that is reachable only
+/// over HTTP (a development machine) should not be told to promise HTTPS.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// Whether the request reached us over HTTPS: our own TLS, or (only when a trusted proxy is
+/// configured) the proxy's `X-Forwarded-Proto`, whose last value is the one the proxy set.
+fn came_over_https(state: &AppState, request: &Request) -> bool {
+    if request.extensions().get::<crate::OverTls>().is_some() {
+        return true;
+    }
+    if state.public.options.trusted_proxy_header.is_none() {
+        return false;
+    }
+    request
+        .headers()
+        .get_all("x-forwarded-proto")
+        .iter()
+        .next_back()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+}
+
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let https = came_over_https(&state, &request);
     let mut response = next.run(request).await;
+    if https {
+        response.headers_mut().insert(
+            HeaderName::from_static("strict-transport-security"),
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     // frame-ancestors and X-Frame-Options decided in one place: 'none' and DENY unless the page
     // names its framing sites (X-Frame-Options cannot name other sites; CSP governs then).
     let (ancestors, frame_options) = match response.extensions().get::<FrameAncestors>() {
@@ -178,6 +214,7 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
             "error-unavailable-body",
             "unavailable",
         ),
+        ErrorKind::Busy => ("error-busy-title", "error-busy-body", "busy"),
         ErrorKind::Internal => ("error-internal-title", "error-internal-body", "internal"),
     };
     let t = Tr::new(state.i18n.clone(), lang);
@@ -196,9 +233,17 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
         };
         (kind.status(), page).into_response()
     };
-    if kind == ErrorKind::Unavailable {
-        page.headers_mut()
-            .insert("retry-after", HeaderValue::from_static("30"));
+    match kind {
+        ErrorKind::Unavailable => {
+            page.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("30"));
+        }
+        // A crowd passes quickly; the database being away may take longer.
+        ErrorKind::Busy => {
+            page.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("10"));
+        }
+        _ => {}
     }
     page.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
