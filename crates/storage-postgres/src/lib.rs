@@ -7,6 +7,7 @@ mod api_tokens;
 mod audit;
 mod directory;
 mod error;
+mod intake;
 mod migrate;
 mod notifications;
 mod reports;

@@ -9,6 +9,7 @@ mod api_tokens;
 mod audit;
 mod directory;
 mod error;
+mod intake;
 mod migrate;
 mod notifications;
 mod reports;

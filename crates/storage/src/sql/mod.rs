@@ -9,6 +9,7 @@
 mod api_tokens;
 mod audit;
 mod directory;
+pub mod intake;
 pub mod notifications;
 pub mod reports;
 mod roster;
