@@ -441,7 +441,7 @@ macro_rules! report_repo {
     ($store:ty) => {
         impl $store {
             /// The school's data key: from memory, from the database, or made (once) and stored.
-            async fn school_key(
+            pub(crate) async fn school_key(
                 &self,
                 school: signaal_domain::SchoolId,
             ) -> $crate::Result<signaal_domain::secrets::DataKey> {
