@@ -273,7 +273,10 @@ mod tests {
             assert_eq!(CaseStatus::parse(status.code()), Some(*status));
         }
         assert_eq!(LogbookKind::parse("gossip"), None);
-        assert_eq!(LogbookKind::ALL.iter().filter(|k| k.is_measure()).count(), 3);
+        assert_eq!(
+            LogbookKind::ALL.iter().filter(|k| k.is_measure()).count(),
+            3
+        );
     }
 
     #[test]
@@ -338,7 +341,10 @@ mod tests {
         old.body = "x".repeat(MAX_BODY + 1);
         assert_eq!(
             old.validate(today()),
-            Err(vec![LogbookProblem::DateTooOld, LogbookProblem::BodyTooLong])
+            Err(vec![
+                LogbookProblem::DateTooOld,
+                LogbookProblem::BodyTooLong
+            ])
         );
         let mut missing = draft("observation");
         missing.occurred_on = "24-11-2026".into();
@@ -361,9 +367,15 @@ mod tests {
 
     #[test]
     fn case_titles_are_one_short_line() {
-        assert_eq!(case_title("  Pesten groep 5  "), Ok("Pesten groep 5".into()));
+        assert_eq!(
+            case_title("  Pesten groep 5  "),
+            Ok("Pesten groep 5".into())
+        );
         assert_eq!(case_title("a\nb"), Ok("a b".into()));
         assert_eq!(case_title(" "), Err(TitleProblem::Missing));
-        assert_eq!(case_title(&"x".repeat(MAX_TITLE + 1)), Err(TitleProblem::TooLong));
+        assert_eq!(
+            case_title(&"x".repeat(MAX_TITLE + 1)),
+            Err(TitleProblem::TooLong)
+        );
     }
 }

@@ -20,5 +20,6 @@ pub mod text;
 
 pub use clock::{Clock, SystemClock};
 pub use ids::{
-    ApiTokenId, BoardId, CaseId, GroupId, LogbookEntryId, MessageId, PupilId, ReportId, SchoolId, SchoolYearId, StaffId,
+    ApiTokenId, BoardId, CaseId, GroupId, LogbookEntryId, MessageId, PupilId, ReportId, SchoolId,
+    SchoolYearId, StaffId,
 };

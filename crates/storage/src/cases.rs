@@ -286,7 +286,9 @@ pub fn group_filter(column: &str, groups: &Groups, first: usize) -> (String, Vec
         Groups::All => (String::new(), Vec::new()),
         Groups::Only(groups) if groups.is_empty() => (" AND 1 = 0".to_owned(), Vec::new()),
         Groups::Only(groups) => {
-            let marks: Vec<String> = (0..groups.len()).map(|i| format!("${}", first + i)).collect();
+            let marks: Vec<String> = (0..groups.len())
+                .map(|i| format!("${}", first + i))
+                .collect();
             (
                 format!(" AND {column} IN ({})", marks.join(", ")),
                 groups.iter().map(|g| g.as_uuid()).collect(),

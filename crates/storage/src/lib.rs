@@ -19,6 +19,8 @@ pub mod staff_auth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_cases;
+#[cfg(feature = "conformance")]
 pub mod conformance_mail;
 
 use std::sync::Arc;
