@@ -116,6 +116,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/staff/schools/{school}/groups",
             get(staff_api::groups),
         )
+        .merge(staff::follow_up::router())
         .fallback(not_found)
 }
 
