@@ -8,6 +8,7 @@ mod audit;
 mod cases;
 mod directory;
 mod error;
+mod intake;
 mod migrate;
 mod notifications;
 mod reports;

@@ -44,6 +44,7 @@ async fn fresh() -> Option<(Storage, ())> {
 signaal_storage::conformance_suite!(fresh);
 signaal_storage::mail_conformance_suite!(fresh);
 signaal_storage::case_conformance_suite!(fresh);
+signaal_storage::intake_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn a_database_from_a_newer_signaal_is_refused() {
@@ -77,4 +78,26 @@ async fn the_audit_log_refuses_changes() {
     .execute(store.pool())
     .await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
+}
+
+#[tokio::test]
+async fn the_database_refuses_a_link_to_another_schools_pupil() {
+    let Some(store) = fresh_store().await else {
+        eprintln!("skipped: this backend is not configured");
+        return;
+    };
+    let storage = store.clone().into_storage();
+    let (a, report, pupil_b) =
+        signaal_storage::conformance_intake::cross_school_fixture(&storage).await;
+    let raw = sqlx::query(
+        "INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at)
+         VALUES ($1, $2, 'did_it', 0, $3, $4, now())",
+    )
+    .bind(report.as_uuid())
+    .bind(a.school.id.as_uuid())
+    .bind(pupil_b.as_uuid())
+    .bind(a.coordinator.as_uuid())
+    .execute(store.pool())
+    .await;
+    assert!(raw.is_err(), "a link across schools must be impossible");
 }

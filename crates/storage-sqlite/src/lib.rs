@@ -10,6 +10,7 @@ mod audit;
 mod cases;
 mod directory;
 mod error;
+mod intake;
 mod migrate;
 mod notifications;
 mod reports;

@@ -18,6 +18,7 @@ async fn fresh() -> Option<(Storage, tempfile::TempDir)> {
 signaal_storage::conformance_suite!(fresh);
 signaal_storage::mail_conformance_suite!(fresh);
 signaal_storage::case_conformance_suite!(fresh);
+signaal_storage::intake_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn migrating_twice_applies_nothing_the_second_time() {
@@ -362,4 +363,69 @@ async fn concurrent_reports_are_committed_together_and_a_collision_fails_alone()
         flagged, 199,
         "all reports naming Sam within the hour are a burst"
     );
+}
+
+#[tokio::test]
+async fn the_database_refuses_a_link_to_another_schools_pupil_and_redaction_reseals() {
+    use signaal_domain::intake::TextField;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
+        .await
+        .expect("open");
+    let storage = store.clone().into_storage();
+    let (a, report, pupil_b) =
+        signaal_storage::conformance_intake::cross_school_fixture(&storage).await;
+    let raw = sqlx::query(
+        "INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at)
+         VALUES (?, ?, 'did_it', 0, ?, ?, '2026-11-24T10:00:00+00:00')",
+    )
+    .bind(report.as_uuid())
+    .bind(a.school.id.as_uuid())
+    .bind(pupil_b.as_uuid())
+    .bind(a.coordinator.as_uuid())
+    .execute(store.writer_pool())
+    .await;
+    assert!(raw.is_err(), "a link across schools must be impossible");
+    // Redaction writes new sealed bytes; the old ones are gone from the row.
+    let sealed = || {
+        sqlx::query_scalar::<_, Vec<u8>>("SELECT description FROM reports WHERE id = ?")
+            .bind(report.as_uuid())
+            .fetch_one(store.writer_pool())
+    };
+    let before = sealed().await.expect("read");
+    storage
+        .intake
+        .correct_text(
+            &a.grant(),
+            report,
+            TextField::Description,
+            "Hij heeft ADHD.",
+            1,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("correct");
+    storage
+        .intake
+        .redact_hit(
+            &a.grant(),
+            report,
+            TextField::Description,
+            "health:adhd",
+            2,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("redact");
+    let after = sealed().await.expect("read");
+    assert_ne!(before, after);
+    assert_eq!(
+        a.read(&storage, report).await.description,
+        "Hij heeft [verwijderd]."
+    );
+    store.close().await;
+    // Nothing in the database file holds the text readably (it is sealed, and secure_delete
+    // overwrites what was freed).
+    let bytes = std::fs::read(dir.path().join("signaal.db")).expect("file");
+    assert!(!bytes.windows(4).any(|w| w == b"ADHD"));
 }

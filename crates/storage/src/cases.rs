@@ -225,11 +225,13 @@ pub trait CaseRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// What a new case may hold: recent approved reports and possible owners.
+    /// What a new case may hold: approved reports submitted from `since` up to `now`, and
+    /// possible owners.
     async fn case_choices(
         &self,
         grant: &SchoolGrant<ManageCases>,
         since: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<CaseChoices>;
 
     /// Opens a case. `None` when the pupil, a report or the owner is not of the granted school

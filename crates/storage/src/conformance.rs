@@ -66,13 +66,13 @@ pub fn test_master_key() -> signaal_domain::secrets::MasterKey {
     signaal_domain::secrets::MasterKey::generate().expect("randomness")
 }
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default()
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     now().date_naive()
 }
 
@@ -81,7 +81,7 @@ const OPTIONS: SyncOptions = SyncOptions {
     allow_mass_leave: false,
 };
 
-async fn school(storage: &Storage, slug: &str) -> School {
+pub(crate) async fn school(storage: &Storage, slug: &str) -> School {
     let grant =
         policy::authorize_directory(&Actor::Operator).expect("the operator manages the directory");
     let board = storage
@@ -114,7 +114,7 @@ fn leader(storage_school: &School) -> Actor {
     })
 }
 
-fn read_grant(school: &School) -> SchoolGrant<ReadRoster> {
+pub(crate) fn read_grant(school: &School) -> SchoolGrant<ReadRoster> {
     policy::authorize(&leader(school), school.id, now()).expect("leadership reads the roster")
 }
 
@@ -127,7 +127,11 @@ async fn plan_import(storage: &Storage, school: &School, file: &RosterFile) -> S
     plan_sync(&current, file, today(), OPTIONS).expect("plan")
 }
 
-async fn import(storage: &Storage, school: &School, file: &RosterFile) -> crate::SyncCounts {
+pub(crate) async fn import(
+    storage: &Storage,
+    school: &School,
+    file: &RosterFile,
+) -> crate::SyncCounts {
     let plan = plan_import(storage, school, file).await;
     storage
         .rosters
@@ -533,7 +537,7 @@ pub async fn health_answers(storage: &Storage) {
     assert!(storage.health.schema_version().await.expect("version") >= 1);
 }
 
-fn sample_report(did_it: &str) -> signaal_domain::report::NewReport {
+pub(crate) fn sample_report(did_it: &str) -> signaal_domain::report::NewReport {
     use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
     ReportDraft {
         reporter: "pupil_witness".into(),
@@ -558,7 +562,7 @@ fn sample_report(did_it: &str) -> signaal_domain::report::NewReport {
     .expect("a valid report")
 }
 
-fn receipt_hash(n: u8) -> [u8; 32] {
+pub(crate) fn receipt_hash(n: u8) -> [u8; 32] {
     [n; 32]
 }
 
@@ -1289,7 +1293,7 @@ pub async fn a_school_sets_its_idle_limit_and_statement_versions(storage: &Stora
     );
 }
 
-async fn staff_at(
+pub(crate) async fn staff_at(
     storage: &Storage,
     school: &School,
     email: &str,
@@ -1314,7 +1318,10 @@ async fn staff_at(
     staff.id
 }
 
-async fn chain_actions(storage: &Storage, school: &School) -> Vec<(String, String, String)> {
+pub(crate) async fn chain_actions(
+    storage: &Storage,
+    school: &School,
+) -> Vec<(String, String, String)> {
     let verify =
         policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, now()).expect("verify");
     let chain = storage.audit.chain(&verify).await.expect("chain");

@@ -24,6 +24,7 @@ macro_rules! case_conformance_suite {
             authors_correct_their_own_entries_and_leadership_any,
             cases_change_with_versions_and_stay_in_their_school,
             the_steering_view_is_audited_as_a_view_or_a_print,
+            approved_linked_reports_reach_the_pupil_page_cases_and_steering,
         );
     };
 }
@@ -445,7 +446,7 @@ pub async fn cases_change_with_versions_and_stay_in_their_school(storage: &Stora
         policy::authorize(&coordinator, school.id, now()).expect("coordinators manage cases");
     let choices = storage
         .cases
-        .case_choices(&manage, now() - Duration::days(90))
+        .case_choices(&manage, now() - Duration::days(90), now())
         .await
         .expect("choices");
     assert_eq!(
@@ -763,4 +764,218 @@ pub async fn the_steering_view_is_audited_as_a_view_or_a_print(storage: &Storage
         print.2,
         "ok from=2026-10-25 to=2026-11-25 reports=0 cases=1"
     );
+}
+
+/// Submits a report naming `did_it` and `done_to`, links both names and approves it.
+async fn approved_report(
+    storage: &Storage,
+    school: &School,
+    did_it: &Pupil,
+    done_to: &Pupil,
+    receipt: u8,
+) -> signaal_domain::ReportId {
+    use signaal_domain::intake::PersonRef;
+    use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
+    let draft = ReportDraft {
+        reporter: "pupil_self".into(),
+        categories: vec!["exclusion".into()],
+        place: "schoolyard".into(),
+        frequency: "several_times".into(),
+        did_it: vec![NameDraft {
+            name: did_it.name.given_name.clone(),
+            group: String::new(),
+        }],
+        done_to: vec![NameDraft {
+            name: done_to.name.given_name.clone(),
+            group: String::new(),
+        }],
+        description: "Ze mag nooit meedoen met tikkertje.".into(),
+        ..Default::default()
+    }
+    .validate(&FormChoices::default(), today())
+    .expect("valid");
+    let report = storage
+        .reports
+        .submit(school.id, &draft, [receipt; 32], now())
+        .await
+        .expect("submit")
+        .id;
+    // Links name who made them, so the coordinator is a real account.
+    let coordinator = staff(
+        storage,
+        school,
+        &format!("ib{receipt}@g.test"),
+        Role::Coordinator,
+    )
+    .await;
+    let moderate: SchoolGrant<policy::ModerateReports> = policy::authorize(
+        &actor_with(coordinator, school, Role::Coordinator, vec![]),
+        school.id,
+        now(),
+    )
+    .expect("grant");
+    let link = |did_it: bool| PersonRef {
+        did_it,
+        position: 0,
+    };
+    let v = storage
+        .intake
+        .link_person(&moderate, report, link(true), Some(did_it.id), 1, now())
+        .await
+        .expect("link");
+    let v = storage
+        .intake
+        .link_person(&moderate, report, link(false), Some(done_to.id), v, now())
+        .await
+        .expect("link");
+    assert_eq!(
+        storage
+            .intake
+            .approve(&moderate, report, v, now())
+            .await
+            .expect("approve"),
+        crate::intake::Approval::Approved
+    );
+    report
+}
+
+pub async fn approved_linked_reports_reach_the_pupil_page_cases_and_steering(storage: &Storage) {
+    let (school, pupils) = school_with_pupils(storage, "gekoppeld").await;
+    let (sem, noor, daan) = (
+        pupil(&pupils, "Sem"),
+        pupil(&pupils, "Noor"),
+        pupil(&pupils, "Daan"),
+    );
+    let approved = approved_report(storage, &school, sem, noor, 1).await;
+    // A new report naming Sem that nobody approved yet does not count anywhere.
+    let unapproved = storage
+        .reports
+        .submit(
+            school.id,
+            &signaal_domain::report::ReportDraft {
+                reporter: "pupil_self".into(),
+                categories: vec!["verbal".into()],
+                place: "classroom".into(),
+                frequency: "once".into(),
+                description: "Nog niet bekeken.".into(),
+                ..Default::default()
+            }
+            .validate(&Default::default(), today())
+            .expect("valid"),
+            [2; 32],
+            now(),
+        )
+        .await
+        .expect("submit")
+        .id;
+
+    let leader_id = staff(storage, &school, "directie@g.test", Role::Leadership).await;
+    let leader = actor_with(leader_id, &school, Role::Leadership, vec![]);
+    let read: SchoolGrant<policy::ReadReports> =
+        policy::authorize(&leader, school.id, now()).expect("grant");
+    let sem_page = storage
+        .cases
+        .pupil_file(&read, sem.id, now())
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(sem_page.reports.len(), 1);
+    assert_eq!(sem_page.reports[0].id, approved);
+    assert!(sem_page.reports[0].did_it);
+    assert_eq!(sem_page.reports[0].categories, ["exclusion"]);
+    assert_eq!(sem_page.reports[0].place, "schoolyard");
+    let noor_page = storage
+        .cases
+        .pupil_file(&read, noor.id, now())
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(noor_page.reports.len(), 1);
+    assert!(!noor_page.reports[0].did_it);
+    let daan_page = storage
+        .cases
+        .pupil_file(&read, daan.id, now())
+        .await
+        .expect("read")
+        .expect("found");
+    assert!(daan_page.reports.is_empty());
+
+    // Only approved reports go into a case.
+    let manage: SchoolGrant<policy::ManageCases> =
+        policy::authorize(&leader, school.id, now()).expect("grant");
+    let with_unapproved = NewCase {
+        title: "Tikkertje".into(),
+        pupil: Some(noor.id),
+        reports: vec![approved, unapproved],
+        owner: Some(leader_id),
+    };
+    assert_eq!(
+        storage
+            .cases
+            .create_case(&manage, &with_unapproved, now())
+            .await
+            .expect("create"),
+        None
+    );
+    let case = storage
+        .cases
+        .create_case(
+            &manage,
+            &NewCase {
+                reports: vec![approved, approved],
+                ..with_unapproved
+            },
+            now(),
+        )
+        .await
+        .expect("create")
+        .expect("made");
+    let file = storage
+        .cases
+        .case_file(&read, case, now())
+        .await
+        .expect("case")
+        .expect("found");
+    assert_eq!(file.case.reports, 1);
+    assert_eq!(file.reports.len(), 1);
+    assert_eq!(
+        file.reports[0].description,
+        "Ze mag nooit meedoen met tikkertje."
+    );
+    let choices = storage
+        .cases
+        .case_choices(&manage, now() - Duration::days(30), now())
+        .await
+        .expect("choices");
+    assert_eq!(choices.reports.len(), 1);
+    assert!(choices.reports[0].in_case);
+
+    let view = storage
+        .cases
+        .steering(
+            &manage,
+            now() - Duration::days(1),
+            now() + Duration::days(1),
+            false,
+            now(),
+        )
+        .await
+        .expect("steering");
+    assert_eq!(view.reports.len(), 1);
+    assert_eq!(view.reports[0].id, approved);
+    assert!(view.reports[0].in_case);
+    assert_eq!(view.cases.len(), 1);
+    // A period before the report holds none of it.
+    let before = storage
+        .cases
+        .steering(
+            &manage,
+            now() - Duration::days(10),
+            now() - Duration::days(5),
+            false,
+            now(),
+        )
+        .await
+        .expect("steering");
+    assert!(before.reports.is_empty());
 }

@@ -8,6 +8,7 @@ pub mod api_tokens;
 pub mod cases;
 mod error;
 pub mod events;
+pub mod intake;
 pub mod keys;
 pub mod migrations;
 pub mod notifications;
@@ -21,6 +22,8 @@ pub mod conformance;
 #[cfg(feature = "conformance")]
 pub mod conformance_cases;
 #[cfg(feature = "conformance")]
+pub mod conformance_intake;
+#[cfg(feature = "conformance")]
 pub mod conformance_mail;
 
 use std::sync::Arc;
@@ -30,8 +33,8 @@ pub use error::StorageError;
 pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
 pub use repos::{
-    ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo,
-    RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
+    ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, IntakeRepo, NewStaff,
+    ReportRepo, RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
 };
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -42,6 +45,7 @@ pub struct Storage {
     pub directory: Arc<dyn DirectoryRepo>,
     pub rosters: Arc<dyn RosterRepo>,
     pub reports: Arc<dyn ReportRepo>,
+    pub intake: Arc<dyn IntakeRepo>,
     pub staff_auth: Arc<dyn StaffAuthRepo>,
     pub staff_admin: Arc<dyn StaffAdminRepo>,
     pub audit: Arc<dyn AuditRepo>,
@@ -58,6 +62,7 @@ impl Storage {
         B: DirectoryRepo
             + RosterRepo
             + ReportRepo
+            + IntakeRepo
             + StaffAuthRepo
             + StaffAdminRepo
             + AuditRepo
@@ -72,6 +77,7 @@ impl Storage {
             directory: backend.clone(),
             rosters: backend.clone(),
             reports: backend.clone(),
+            intake: backend.clone(),
             staff_auth: backend.clone(),
             staff_admin: backend.clone(),
             audit: backend.clone(),

@@ -244,12 +244,31 @@ pub struct IntakeReport {
     pub contact: Option<String>,
     pub people: Vec<IntakePerson>,
     pub messages: Vec<Message>,
+    /// Raised by every intake change; a change must name the version it was made on.
+    pub version: i64,
+    pub state: signaal_domain::intake::IntakeState,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// `joke`, `spam` or `not_about_children`, for a rejected report.
+    pub reject_reason: Option<String>,
+    /// What to check with the pupil's own teacher or mentor; `None` when nothing.
+    pub verification_note: Option<String>,
+    /// The report this one was merged into.
+    pub merged_into: Option<ReportId>,
+    /// Reports merged into this one.
+    pub merged_from: Vec<ReportId>,
+    /// Notes of corrections and redactions, oldest first.
+    pub edits: Vec<crate::intake::EditNote>,
+    /// Hits kept on purpose.
+    pub decisions: Vec<crate::intake::HitDecision>,
 }
 
 /// A name line of a report: the one who did it, or the one it was done to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IntakePerson {
     pub did_it: bool,
+    pub position: i64,
+    /// The pupil this name was linked to, or "not identifiable"; `None` while undecided.
+    pub link: Option<crate::intake::PersonLink>,
     pub name: Option<String>,
     pub group: Option<String>,
 }

@@ -168,6 +168,110 @@ pub trait ReportRepo: Send + Sync {
     ) -> Result<Option<ReceiptView>>;
 }
 
+/// Intake actions on a report (coordinators and leadership). Every change takes the version the
+/// page was rendered with and fails with `Conflict(intake::VERSION_CONFLICT)` when another save came
+/// first, or `Conflict(intake::ALREADY_DECIDED)` when the report left intake; it raises the version,
+/// and is audited in its own transaction (subject: the report id, never its content). A report,
+/// pupil, name line, field or hit that is not the school's or not there is `NotFound`.
+// Each action names the report, what changes, the version it was made on and the time.
+#[allow(clippy::too_many_arguments)]
+#[async_trait]
+pub trait IntakeRepo: Send + Sync {
+    /// Links a typed name to a pupil of the school, or marks it not identifiable (`None`); returns
+    /// the new version.
+    async fn link_person(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        person: signaal_domain::intake::PersonRef,
+        pupil: Option<signaal_domain::PupilId>,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// Replaces a text field (re-sealed; the old text is gone) and leaves a correction note. An empty
+    /// text removes an optional field; the description cannot be emptied.
+    async fn correct_text(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        field: signaal_domain::intake::TextField,
+        text: &str,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// Replaces every hit with this resolution key in the field by the redaction marker (re-sealed;
+    /// the original is gone) and leaves a note of the kind of data removed.
+    async fn redact_hit(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        field: signaal_domain::intake::TextField,
+        hit_key: &str,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// Records that a hit of the field stays, with a required justification (sealed).
+    async fn keep_hit(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        field: signaal_domain::intake::TextField,
+        hit_key: &str,
+        justification: &str,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// Sets ("needs verification", with what to check) or clears (`None`) the verification note.
+    async fn set_verification(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        note: Option<&str>,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// Merges a new report into another of the school about the same incident (new or approved);
+    /// the merged one leaves the queue, its reporter's mailbox keeps working.
+    async fn merge(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        into: signaal_domain::ReportId,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Approves the report when nothing blocks it (checked here, in the transaction, with
+    /// `intake::approval_blockers`); the reporter then sees "in progress".
+    async fn approve(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<crate::intake::Approval>;
+    /// Rejects the report; it is deleted by `purge_rejected` 30 days later.
+    async fn reject(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        reason: signaal_domain::intake::RejectReason,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Writes a message from the school in the report's mailbox (the reporter reads it with the
+    /// receipt).
+    async fn send_message(
+        &self,
+        grant: &SchoolGrant<signaal_domain::policy::ModerateReports>,
+        report: signaal_domain::ReportId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Deletes reports rejected at least 30 days before `now` (with everything of theirs, and the
+    /// reports merged into them); audited per school with the count. Run daily by the jobs.
+    async fn purge_rejected(&self, now: DateTime<Utc>) -> Result<Vec<crate::intake::Purged>>;
+}
+
 /// Staff sign-in: credentials, the second factor, sessions and confidentiality statements. Login
 /// events are audited in the chain of every school the account has a role at.
 #[async_trait]

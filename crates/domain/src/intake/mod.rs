@@ -8,8 +8,13 @@
 //! Both are aids for people, never decisions: a hit is a question for the coordinator ("redact this, or
 //! keep it and say why?"), a suggestion is a candidate to confirm. See docs/INTAKE.md.
 
+pub mod decisions;
 pub mod names;
 pub mod special;
 
+pub use decisions::{
+    Blocker, IntakeState, PersonRef, REDACTED, RejectReason, TextField, TextProblem,
+    approval_blockers,
+};
 pub use names::{Candidate, NameIndex, Suggestion, Why};
 pub use special::{Basis, Detector, Hit, Language, Source, SpecialKind, detect, redact};

@@ -716,13 +716,15 @@ macro_rules! case_repo {
                 &self,
                 grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManageCases>,
                 since: chrono::DateTime<chrono::Utc>,
+                now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<$crate::cases::CaseChoices> {
                 let mut conn = self.write_tx().await?;
                 let mut reports = case_sql::approved_reports(
                     &mut conn,
                     grant.school(),
                     since,
-                    chrono::DateTime::<chrono::Utc>::MAX_UTC,
+                    // Submission hours are never after now; the hour itself counts.
+                    now + chrono::Duration::hours(1),
                 )
                 .await?;
                 reports.reverse();

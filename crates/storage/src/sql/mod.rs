@@ -10,6 +10,7 @@ mod api_tokens;
 mod audit;
 mod cases;
 mod directory;
+pub mod intake;
 pub mod notifications;
 pub mod reports;
 mod roster;

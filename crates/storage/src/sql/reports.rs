@@ -42,18 +42,24 @@ pub const INSERT_MESSAGE: &str =
 macro_rules! intake_columns {
     () => {
         "SELECT id, submitted_hour, reporter_role, place, event_date, part_of_day, frequency, burst,
-        description, contact FROM reports"
+        description, contact, version, intake, decided_at, reject_reason, merged_into,
+        verification_note FROM reports"
     };
 }
 pub const INTAKE_QUEUE: &str = concat!(
     intake_columns!(),
-    " WHERE school_id = $1 AND status = 'received' ORDER BY submitted_hour DESC, id LIMIT $2"
+    " WHERE school_id = $1 AND intake = 'new' ORDER BY submitted_hour DESC, id LIMIT $2"
 );
 pub const INTAKE_REPORT: &str = concat!(intake_columns!(), " WHERE school_id = $1 AND id = $2");
 pub const INTAKE_CATEGORIES: &str =
     "SELECT category FROM report_categories WHERE report_id = $1 ORDER BY category";
-pub const INTAKE_PEOPLE: &str = "SELECT role, position, name, group_name FROM report_people
-    WHERE report_id = $1 ORDER BY role, position";
+pub const INTAKE_PEOPLE: &str = "SELECT p.role, p.position, p.name, p.group_name,
+    l.report_id IS NOT NULL AS linked, l.pupil_id, l.linked_at, s.display_name AS linked_by
+    FROM report_people p
+    LEFT JOIN report_links l
+        ON l.report_id = p.report_id AND l.role = p.role AND l.position = p.position
+    LEFT JOIN staff s ON s.id = l.linked_by
+    WHERE p.report_id = $1 ORDER BY p.role, p.position";
 
 pub const KEY_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
 pub const INSERT_KEY_PROBE: &str =
@@ -276,8 +282,22 @@ macro_rules! report_queries {
                     let field = format!("{role}/{position}");
                     let name: Option<Vec<u8>> = person.try_get("name").map_err(map_err)?;
                     let group: Option<Vec<u8>> = person.try_get("group_name").map_err(map_err)?;
+                    let linked: bool = person.try_get("linked").map_err(map_err)?;
+                    let link = if linked {
+                        let pupil: Option<uuid::Uuid> =
+                            person.try_get("pupil_id").map_err(map_err)?;
+                        Some($crate::intake::PersonLink {
+                            pupil: pupil.map(signaal_domain::PupilId::from_uuid),
+                            linked_by: person.try_get("linked_by").map_err(map_err)?,
+                            linked_at: person.try_get("linked_at").map_err(map_err)?,
+                        })
+                    } else {
+                        None
+                    };
                     people.push($crate::reports::IntakePerson {
                         did_it: role == "did_it",
+                        position,
+                        link,
                         name: name
                             .map(|n| open(id, &format!("{field}/name"), &n))
                             .transpose()?,
@@ -287,7 +307,44 @@ macro_rules! report_queries {
                     });
                 }
                 let report = signaal_domain::ReportId::from_uuid(id);
+                let state: String = row.try_get("intake").map_err(map_err)?;
+                let note: Option<Vec<u8>> = row.try_get("verification_note").map_err(map_err)?;
+                let merged_into: Option<uuid::Uuid> =
+                    row.try_get("merged_into").map_err(map_err)?;
+                let details = intake_details(&mut *conn, school, id).await?;
+                let decisions = details
+                    .decisions
+                    .into_iter()
+                    .map(|(field, key, sealed, decided_by, decided_at)| {
+                        Ok($crate::intake::HitDecision {
+                            justification: open(
+                                id,
+                                &$crate::sql::intake::decision_place(&field, &key),
+                                &sealed,
+                            )?,
+                            field,
+                            key,
+                            decided_by,
+                            decided_at,
+                        })
+                    })
+                    .collect::<$crate::Result<Vec<_>>>()?;
                 reports.push($crate::reports::IntakeReport {
+                    version: row.try_get("version").map_err(map_err)?,
+                    state: $crate::reports::stored_code(
+                        &state,
+                        signaal_domain::intake::IntakeState::parse,
+                        "intake state",
+                    )?,
+                    decided_at: row.try_get("decided_at").map_err(map_err)?,
+                    reject_reason: row.try_get("reject_reason").map_err(map_err)?,
+                    verification_note: note
+                        .map(|n| open(id, $crate::sql::intake::NOTE_PLACE, &n))
+                        .transpose()?,
+                    merged_into: merged_into.map(signaal_domain::ReportId::from_uuid),
+                    merged_from: details.merged_from,
+                    edits: details.edits,
+                    decisions,
                     id: report,
                     submitted_hour: row.try_get("submitted_hour").map_err(map_err)?,
                     reporter: row.try_get("reporter_role").map_err(map_err)?,
@@ -304,6 +361,60 @@ macro_rules! report_queries {
                 });
             }
             Ok(reports)
+        }
+
+        /// What intake recorded about one report: the reports merged into it, the edit notes and
+        /// the kept hits (justifications still sealed).
+        pub(crate) async fn intake_details(
+            conn: &mut $conn,
+            school: signaal_domain::SchoolId,
+            report: uuid::Uuid,
+        ) -> $crate::Result<$crate::sql::intake::IntakeRows> {
+            use crate::error::map_err;
+            use $crate::sql::intake as isql;
+            let merged_from: Vec<uuid::Uuid> = sqlx::query_scalar(isql::MERGED_FROM)
+                .bind(school.as_uuid())
+                .bind(report)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            let mut edits = Vec::new();
+            for row in sqlx::query(isql::EDIT_NOTES)
+                .bind(report)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?
+            {
+                edits.push($crate::intake::EditNote {
+                    field: row.try_get("field").map_err(map_err)?,
+                    kind: row.try_get("kind").map_err(map_err)?,
+                    edited_by: row.try_get("display_name").map_err(map_err)?,
+                    edited_at: row.try_get("edited_at").map_err(map_err)?,
+                });
+            }
+            let mut decisions = Vec::new();
+            for row in sqlx::query(isql::HIT_DECISIONS)
+                .bind(report)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?
+            {
+                decisions.push((
+                    row.try_get("field").map_err(map_err)?,
+                    row.try_get("hit_key").map_err(map_err)?,
+                    row.try_get("justification").map_err(map_err)?,
+                    row.try_get("display_name").map_err(map_err)?,
+                    row.try_get("decided_at").map_err(map_err)?,
+                ));
+            }
+            Ok($crate::sql::intake::IntakeRows {
+                merged_from: merged_from
+                    .into_iter()
+                    .map(signaal_domain::ReportId::from_uuid)
+                    .collect(),
+                edits,
+                decisions,
+            })
         }
 
         /// Adds a message to the report with this receipt; false when there is no such report.

@@ -101,7 +101,7 @@ async fn new_case_form(
     let choices = state
         .storage
         .cases
-        .case_choices(&grant, now - chrono::Duration::days(CHOICE_DAYS))
+        .case_choices(&grant, now - chrono::Duration::days(CHOICE_DAYS), now)
         .await?;
     let reports = choices
         .reports
@@ -323,7 +323,12 @@ async fn render_case(
     let editing = Editing::of(session, now);
     let status_form = match session.first_grant::<ManageCases>(now) {
         Ok(manage) => {
-            let owners = state.storage.cases.case_choices(&manage, now).await?.owners;
+            let owners = state
+                .storage
+                .cases
+                .case_choices(&manage, now, now)
+                .await?
+                .owners;
             let chosen = chosen.unwrap_or(Chosen {
                 status: summary.status,
                 owner: summary.owner.as_ref().map(|o| o.0),
