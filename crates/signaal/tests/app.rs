@@ -4698,6 +4698,8 @@ async fn staff_tokens_work_on_postgresql_too() {
 
 // ---- E-mail (issue 4: content-free notifications, one-time links by mail) ----
 
+#[path = "app/cases.rs"]
+mod cases;
 #[path = "app/mail.rs"]
 mod mail;
 
