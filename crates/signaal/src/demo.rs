@@ -301,8 +301,12 @@ async fn seed_reports(
 ) -> CommandResult<Option<Receipt>> {
     let secret = master.derive("receipt");
     let choices = storage.reports.form_settings(school.id).await?.choices;
+    let intake = DemoIntake::new(storage, school, clock).await?;
     let mut last = None;
-    for report in demo::reports(roster, DEMO_REPORTS, DEMO_REPORT_DAYS, DEMO_SEED) {
+    for (index, report) in demo::reports(roster, DEMO_REPORTS, DEMO_REPORT_DAYS, DEMO_SEED)
+        .into_iter()
+        .enumerate()
+    {
         let sent = clock.now().date_naive() - chrono::Days::new(u64::from(report.days_ago));
         let sent = sent
             .and_hms_opt(report.hour, 17, 0)
@@ -313,11 +317,130 @@ async fn seed_reports(
             .validate(&choices, sent.date_naive())
             .map_err(|e| Failure(format!("a demo report is invalid: {e:?}")))?;
         let receipt = Receipt::generate().map_err(|e| Failure(e.to_string()))?;
-        storage
+        let submitted = storage
             .reports
             .submit(school.id, &new, receipt.hash(&secret, school.id), sent)
             .await?;
+        // The older reports were set right and approved by the coordinator, as in a school that
+        // has used Signaal since the start of the year; the recent ones (and a few older) wait.
+        if report.days_ago >= DEMO_NEW_DAYS && index % 6 != 0 {
+            intake.approve(storage, submitted.id, &new, sent).await?;
+        }
         last = Some(receipt);
     }
     Ok(last)
+}
+
+/// Reports of the last this many days stay new in the demo.
+const DEMO_NEW_DAYS: u32 = 14;
+
+/// The demo coordinator doing intake: links each typed name to the best suggestion (or "not
+/// identifiable"), keeps each special-data hit with a reason, approves.
+struct DemoIntake {
+    grant: policy::SchoolGrant<policy::ModerateReports>,
+    candidates: Vec<signaal_domain::intake::Candidate>,
+}
+
+impl DemoIntake {
+    async fn new(storage: &Storage, school: &School, clock: &dyn Clock) -> CommandResult<Self> {
+        let now = clock.now();
+        let Some(coordinator) = storage.directory.staff_by_email(DEMO_STAFF[1].0).await? else {
+            return Err(Failure("the demo coordinator is missing".to_owned()));
+        };
+        let actor = Actor::Staff(policy::StaffActor {
+            id: coordinator.id,
+            is_provider_admin: false,
+            memberships: storage.staff_auth.memberships(coordinator.id).await?,
+        });
+        let read = policy::authorize::<policy::ReadRoster>(&actor, school.id, now)?;
+        let groups = storage.rosters.groups(&read, clock.today()).await?;
+        let candidates = storage
+            .rosters
+            .pupils(&read, now)
+            .await?
+            .into_iter()
+            .filter(|p| p.left_on.is_none())
+            .map(|p| signaal_domain::intake::Candidate {
+                id: p.id,
+                groups: groups
+                    .iter()
+                    .filter(|g| Some(g.id) == p.group_id)
+                    .map(|g| g.name.clone())
+                    .collect(),
+                name: p.name,
+            })
+            .collect();
+        Ok(Self {
+            grant: policy::authorize(&actor, school.id, now)?,
+            candidates,
+        })
+    }
+
+    async fn approve(
+        &self,
+        storage: &Storage,
+        report: signaal_domain::ReportId,
+        new: &signaal_domain::report::NewReport,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> CommandResult {
+        use signaal_domain::intake::{NameIndex, PersonRef, TextField, decisions::field_hits};
+        let index = NameIndex::new(&self.candidates);
+        let mut version = 1;
+        let mut texts = vec![(TextField::Description, new.description.clone())];
+        if let Some(contact) = &new.contact {
+            texts.push((TextField::Contact, contact.clone()));
+        }
+        for (did_it, list) in [(true, &new.did_it), (false, &new.done_to)] {
+            for (position, person) in list.iter().enumerate() {
+                let p = PersonRef {
+                    did_it,
+                    position: position as i64,
+                };
+                if let Some(group) = &person.group {
+                    texts.push((TextField::Group(p), group.clone()));
+                }
+                let Some(name) = &person.name else { continue };
+                texts.push((TextField::Name(p), name.clone()));
+                let pupil = index
+                    .suggest(name, person.group.as_deref(), 1)
+                    .first()
+                    .map(|s| s.pupil);
+                version = storage
+                    .intake
+                    .link_person(&self.grant, report, p, pupil, version, at)
+                    .await?;
+            }
+        }
+        for (field, text) in &texts {
+            let mut kept: Vec<String> = Vec::new();
+            for (_, key) in field_hits(text) {
+                if kept.contains(&key) {
+                    continue;
+                }
+                version = storage
+                    .intake
+                    .keep_hit(
+                        &self.grant,
+                        report,
+                        *field,
+                        &key,
+                        "Nodig om de situatie te begrijpen (demo).",
+                        version,
+                        at,
+                    )
+                    .await?;
+                kept.push(key);
+            }
+        }
+        match storage
+            .intake
+            .approve(&self.grant, report, version, at)
+            .await?
+        {
+            signaal_storage::intake::Approval::Approved => Ok(()),
+            signaal_storage::intake::Approval::Blocked(blockers) => Err(Failure(format!(
+                "a demo report could not be approved: {blockers:?}"
+            ))),
+        }
+    }
 }

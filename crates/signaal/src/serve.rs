@@ -36,11 +36,16 @@ pub struct Server {
     task: JoinHandle<std::io::Result<()>>,
     /// The background jobs (notification mails), when mail is on.
     jobs: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
+    /// The daily purge of rejected reports (always on).
+    purge: (tokio::sync::watch::Sender<bool>, JoinHandle<()>),
 }
 
 impl Server {
     /// Stops accepting connections, lets in-flight requests finish (at most `grace`), and returns.
     pub async fn stop(self, grace: Duration) {
+        let (stop_purge, purge) = self.purge;
+        let _ = stop_purge.send(true);
+        let _ = tokio::time::timeout(grace, purge).await;
         if let Some((stop, job)) = self.jobs {
             let _ = stop.send(true);
             // A round in progress finishes its mail; what is left is done after the next start.
@@ -97,6 +102,14 @@ pub async fn start(
         let every = Duration::from_secs(settings.mail_check_seconds.0);
         (stop, notifier.spawn(every, stopped))
     });
+    let purge = {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let purger = signaal_jobs::purge::Purger {
+            storage: storage.clone(),
+            clock: clock.clone(),
+        };
+        (stop, purger.spawn(signaal_jobs::purge::EVERY, stopped))
+    };
     let state = AppState {
         storage,
         i18n: Arc::new(i18n),
@@ -131,6 +144,7 @@ pub async fn start(
         shutdown,
         task,
         jobs,
+        purge,
     })
 }
 

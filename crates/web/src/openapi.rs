@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{health, public_api, schools, staff_api};
+use crate::routes::{health, intake_api, public_api, schools, staff_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,8 @@ use crate::routes::{health, public_api, schools, staff_api};
         health::healthz, health::readyz, schools::public_info,
         public_api::report_form, public_api::submit, public_api::receipt_status, public_api::receipt_message,
         staff_api::me, staff_api::staff_list, staff_api::add_staff, staff_api::remove_staff,
-        staff_api::audit, staff_api::pupils, staff_api::groups
+        staff_api::audit, staff_api::pupils, staff_api::groups,
+        intake_api::approve, intake_api::reject
     ),
     components(schemas(
         health::HealthStatus, schools::PublicSchool,
@@ -23,7 +24,9 @@ use crate::routes::{health, public_api, schools, staff_api};
         staff_api::Me, staff_api::SchoolRef, staff_api::MembershipView, staff_api::PeriodView,
         staff_api::TokenView, staff_api::StaffList, staff_api::StaffPerson, staff_api::AddStaffRequest,
         staff_api::StaffAdded, staff_api::AuditEntries, staff_api::AuditEntryView,
-        staff_api::PupilList, staff_api::PupilView, staff_api::GroupList, staff_api::GroupView
+        staff_api::PupilList, staff_api::PupilView, staff_api::GroupList, staff_api::GroupView,
+        intake_api::ApproveRequest, intake_api::RejectRequest, intake_api::Decided,
+        intake_api::BlockerView, intake_api::IntakeConflict
     )),
     modifiers(&StaffSecurity),
     tags(

@@ -40,14 +40,17 @@ pub enum ApiScope {
     AuditRead,
     /// Pupils and groups (leadership, coordinator).
     RosterRead,
+    /// Approving and rejecting reports in intake (leadership, coordinator).
+    IntakeWrite,
 }
 
 impl ApiScope {
-    pub const ALL: [ApiScope; 4] = [
+    pub const ALL: [ApiScope; 5] = [
         ApiScope::StaffRead,
         ApiScope::StaffWrite,
         ApiScope::AuditRead,
         ApiScope::RosterRead,
+        ApiScope::IntakeWrite,
     ];
 
     /// The stable name, in the API, the database and the documentation.
@@ -57,6 +60,7 @@ impl ApiScope {
             ApiScope::StaffWrite => "staff:write",
             ApiScope::AuditRead => "audit:read",
             ApiScope::RosterRead => "roster:read",
+            ApiScope::IntakeWrite => "intake:write",
         }
     }
 

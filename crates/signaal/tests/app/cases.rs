@@ -8,7 +8,7 @@ const TEACHER: &str = "leerkracht@de-vuurtoren.demo";
 const ADVISOR: &str = "adviseur@de-vuurtoren.demo";
 
 impl TestApp {
-    fn storage(&self) -> Storage {
+    fn follow_storage(&self) -> Storage {
         self.store.clone().into_storage()
     }
 
@@ -26,7 +26,7 @@ impl TestApp {
             )],
         });
         let read = signaal_domain::policy::authorize(&leader, school, Utc::now()).expect("grant");
-        let storage = self.storage();
+        let storage = self.follow_storage();
         let groups = storage
             .rosters
             .groups(&read, Utc::now().date_naive())
@@ -53,7 +53,7 @@ impl TestApp {
     }
 
     /// A report naming `did_it` and `done_to`, linked and approved by the demo coordinator.
-    async fn approved_report(
+    async fn follow_approved_report(
         &self,
         did_it: &signaal_domain::school::Pupil,
         done_to: &signaal_domain::school::Pupil,
@@ -61,7 +61,7 @@ impl TestApp {
     ) -> signaal_domain::ReportId {
         use signaal_domain::intake::PersonRef;
         use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
-        let storage = self.storage();
+        let storage = self.follow_storage();
         let school = self.demo.school.id;
         let draft = ReportDraft {
             reporter: "pupil_self".into(),
@@ -126,7 +126,7 @@ impl TestApp {
         report
     }
 
-    async fn page(&self, session: &str, path: &str) -> (u16, String) {
+    async fn follow_page(&self, session: &str, path: &str) -> (u16, String) {
         let response = self
             .with_cookie(reqwest::Method::GET, path, session, &[])
             .await;
@@ -134,7 +134,7 @@ impl TestApp {
         (status, response.text().await.expect("page"))
     }
 
-    async fn post(
+    async fn follow_post(
         &self,
         session: &str,
         path: &str,
@@ -164,31 +164,31 @@ async fn a_teacher_writes_the_logbook_for_their_own_group_only() {
     let teacher = app.sign_in_ready(TEACHER).await;
 
     // The start page leads to finding a pupil; the search sees only group 5a.
-    let (_, start) = app.page(&teacher, "/app").await;
+    let (_, start) = app.follow_page(&teacher, "/app").await;
     assert!(start.contains("href=\"/app/pupils\""));
     assert!(!start.contains("href=\"/app/steering\""));
     let (status, found) = app
-        .page(&teacher, &format!("/app/pupils?q={}", own.name.given_name))
+        .follow_page(&teacher, &format!("/app/pupils?q={}", own.name.given_name))
         .await;
     assert_eq!(status, 200);
     assert!(found.contains(&format!("/app/pupils/{}", own.id)));
     let (_, not_found) = app
-        .page(&teacher, &format!("/app/pupils?q={}", other.name.full()))
+        .follow_page(&teacher, &format!("/app/pupils?q={}", other.name.full()))
         .await;
     assert!(!not_found.contains(&format!("/app/pupils/{}", other.id)));
-    let (status, short) = app.page(&teacher, "/app/pupils?q=a").await;
+    let (status, short) = app.follow_page(&teacher, "/app/pupils?q=a").await;
     assert_eq!(status, 422);
     assert!(short.contains("Typ 2 tot 80 tekens"));
 
     let path = format!("/app/pupils/{}", own.id);
-    let (status, page) = app.page(&teacher, &path).await;
+    let (status, page) = app.follow_page(&teacher, &path).await;
     assert_eq!(status, 200);
     assert!(page.contains(&own.name.full()));
     assert!(page.contains("Zijn de ouders persoonlijk geïnformeerd?"));
     let csrf = csrf_of(&page);
     let today = app.clock.now().date_naive().to_string();
     let (status, to, _) = app
-        .post(
+        .follow_post(
             &teacher,
             &format!("{path}/logbook"),
             &[
@@ -201,7 +201,7 @@ async fn a_teacher_writes_the_logbook_for_their_own_group_only() {
         .await;
     assert_eq!(status, 303);
     assert_eq!(to, format!("{path}?saved=1#logbook"));
-    let (_, page) = app.page(&teacher, &format!("{path}?saved=1")).await;
+    let (_, page) = app.follow_page(&teacher, &format!("{path}?saved=1")).await;
     assert!(page.contains("Vastgelegd in het logboek."));
     assert!(page.contains("Zat alleen in de pauze; heeft ADHD volgens moeder."));
     // The detector's hit is a warning next to the entry, not a block.
@@ -213,9 +213,9 @@ async fn a_teacher_writes_the_logbook_for_their_own_group_only() {
 
     // A pupil of another group: not found, and the attempts are in the school's log.
     let other_path = format!("/app/pupils/{}", other.id);
-    assert_eq!(app.page(&teacher, &other_path).await.0, 404);
+    assert_eq!(app.follow_page(&teacher, &other_path).await.0, 404);
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &teacher,
             &format!("{other_path}/logbook"),
             &[
@@ -232,7 +232,7 @@ async fn a_teacher_writes_the_logbook_for_their_own_group_only() {
         format!("/app/pupils/{}", uuid::Uuid::new_v4()),
         "/app/pupils/leerling".to_owned(),
     ] {
-        assert_eq!(app.page(&teacher, &bad).await.0, 404);
+        assert_eq!(app.follow_page(&teacher, &bad).await.0, 404);
     }
     let chain = app.chain_of(app.demo.school.id).await;
     assert_eq!(
@@ -253,12 +253,12 @@ async fn a_measure_needs_the_parents_answer_and_the_text_is_kept() {
     let (own, _) = app.pupils_in_and_outside_5a().await;
     let teacher = app.sign_in_ready(TEACHER).await;
     let path = format!("/app/pupils/{}", own.id);
-    let (_, page) = app.page(&teacher, &path).await;
+    let (_, page) = app.follow_page(&teacher, &path).await;
     let csrf = csrf_of(&page);
     let today = app.clock.now().date_naive();
     let text = "Mag een week niet mee op het plein & <moet> binnen blijven.";
     let (status, _, page) = app
-        .post(
+        .follow_post(
             &teacher,
             &format!("{path}/logbook"),
             &[
@@ -280,7 +280,7 @@ async fn a_measure_needs_the_parents_answer_and_the_text_is_kept() {
     // Yes without a date, a date in the future: each explained.
     let tomorrow = (today + chrono::Days::new(1)).to_string();
     let (status, _, page) = app
-        .post(
+        .follow_post(
             &teacher,
             &format!("{path}/logbook"),
             &[
@@ -298,7 +298,7 @@ async fn a_measure_needs_the_parents_answer_and_the_text_is_kept() {
     assert!(page.contains("id=\"informed-yes\" name=\"parents_informed\" value=\"yes\" aria-describedby=\"informed-hint\" checked"));
     // Answered: stored with the answer.
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &teacher,
             &format!("{path}/logbook"),
             &[
@@ -312,14 +312,14 @@ async fn a_measure_needs_the_parents_answer_and_the_text_is_kept() {
         )
         .await;
     assert_eq!(status, 303);
-    let (_, page) = app.page(&teacher, &path).await;
+    let (_, page) = app.follow_page(&teacher, &path).await;
     assert!(page.contains(&format!(
         "Ouders persoonlijk geïnformeerd op {}.",
         today.format("%d-%m-%Y")
     )));
     // Without the form's token nothing is stored.
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &teacher,
             &format!("{path}/logbook"),
             &[("kind", "observation"), ("body", "x")],
@@ -334,9 +334,9 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
     let (own, _) = app.pupils_in_and_outside_5a().await;
     let teacher = app.sign_in_ready(TEACHER).await;
     let path = format!("/app/pupils/{}", own.id);
-    let (_, page) = app.page(&teacher, &path).await;
+    let (_, page) = app.follow_page(&teacher, &path).await;
     let today = app.clock.now().date_naive().to_string();
-    app.post(
+    app.follow_post(
         &teacher,
         &format!("{path}/logbook"),
         &[
@@ -347,16 +347,16 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
         ],
     )
     .await;
-    let (_, page) = app.page(&teacher, &path).await;
+    let (_, page) = app.follow_page(&teacher, &path).await;
     let entry = between(&page, "href=\"/app/logbook/", "\"").to_owned();
     let entry_path = format!("/app/logbook/{entry}");
 
     // The author corrects their own entry.
-    let (status, form) = app.page(&teacher, &entry_path).await;
+    let (status, form) = app.follow_page(&teacher, &entry_path).await;
     assert_eq!(status, 200);
     assert!(!form.contains("Definitief verwijderen"));
     let (status, to, _) = app
-        .post(
+        .follow_post(
             &teacher,
             &entry_path,
             &[
@@ -374,7 +374,7 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
     );
     // A teacher may not delete.
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &teacher,
             &format!("{entry_path}/delete"),
             &[("csrf", &csrf_of(&form))],
@@ -383,12 +383,12 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
     assert_eq!(status, 404);
 
     let leader = app.sign_in_ready(LEADER).await;
-    let (status, form) = app.page(&leader, &entry_path).await;
+    let (status, form) = app.follow_page(&leader, &entry_path).await;
     assert_eq!(status, 200);
     assert!(form.contains("Gesprek gehad, rustig."));
     // A save on the old version: the conflict page shows the stored text and keeps the new one.
     let (status, _, page) = app
-        .post(
+        .follow_post(
             &leader,
             &entry_path,
             &[
@@ -405,7 +405,7 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
     assert!(page.contains("Gesprek gehad, rustig.") && page.contains("Mijn eigen versie."));
     assert!(page.contains("name=\"version\" value=\"2\""));
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &leader,
             &entry_path,
             &[
@@ -418,19 +418,19 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
         )
         .await;
     assert_eq!(status, 303);
-    let (_, page) = app.page(&leader, &path).await;
+    let (_, page) = app.follow_page(&leader, &path).await;
     assert!(page.contains("Mijn eigen versie.") && page.contains("Gecorrigeerd door"));
     let (status, to, _) = app
-        .post(
+        .follow_post(
             &leader,
             &format!("{entry_path}/delete"),
             &[("csrf", &csrf_of(&page))],
         )
         .await;
     assert_eq!((status, to), (303, format!("{path}#logbook")));
-    let (_, page) = app.page(&leader, &path).await;
+    let (_, page) = app.follow_page(&leader, &path).await;
     assert!(!page.contains("Mijn eigen versie."));
-    assert_eq!(app.page(&leader, &entry_path).await.0, 404);
+    assert_eq!(app.follow_page(&leader, &entry_path).await.0, 404);
     let chain = app.chain_of(app.demo.school.id).await;
     assert_eq!(
         TestApp::actions(&chain, "logbook."),
@@ -447,26 +447,26 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
 async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
     let app = TestApp::start().await;
     let (own, other) = app.pupils_in_and_outside_5a().await;
-    let report = app.approved_report(&other, &own, 1).await;
+    let report = app.follow_approved_report(&other, &own, 1).await;
     let coordinator = app.sign_in_ready(COORDINATOR).await;
 
     // The pupil page shows the approved report with the pupil's part in it, not the reporter.
     let (status, page) = app
-        .page(&coordinator, &format!("/app/pupils/{}", own.id))
+        .follow_page(&coordinator, &format!("/app/pupils/{}", own.id))
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("degene bij wie het gebeurde"));
     assert!(page.contains("Buitensluiten") && page.contains("Schoolplein"));
     let (_, page) = app
-        .page(&coordinator, &format!("/app/pupils/{}", other.id))
+        .follow_page(&coordinator, &format!("/app/pupils/{}", other.id))
         .await;
     assert!(page.contains("degene die het deed"));
 
     // A case without a title is refused with what was chosen kept.
-    let (_, list) = app.page(&coordinator, "/app/cases").await;
+    let (_, list) = app.follow_page(&coordinator, "/app/cases").await;
     assert!(list.contains(&format!("value=\"{report}\"")));
     let (status, _, page) = app
-        .post(
+        .follow_post(
             &coordinator,
             "/app/cases",
             &[
@@ -480,7 +480,7 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
     assert!(page.contains("Geef de zaak een titel."));
     assert!(page.contains(&format!("value=\"{report}\" checked")));
     let (status, to, _) = app
-        .post(
+        .follow_post(
             &coordinator,
             "/app/cases",
             &[
@@ -493,16 +493,72 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
         .await;
     assert_eq!(status, 303);
     let case_path = to;
-    let (status, page) = app.page(&coordinator, &case_path).await;
+    let (status, page) = app.follow_page(&coordinator, &case_path).await;
     assert_eq!(status, 200);
     assert!(page.contains("Buitensluiten op het plein"));
     assert!(page.contains("Ze mag nooit meedoen in de pauze."));
     assert!(page.contains(&own.name.full()));
     let csrf = csrf_of(&page);
 
+    // The reporter of the case's report gets a message in their receipt mailbox.
+    let message_path = format!("{case_path}/message");
+    let too_long = "x".repeat(2001);
+    let (status, _, page) = app
+        .follow_post(
+            &coordinator,
+            &message_path,
+            &[
+                ("csrf", &csrf),
+                ("report", &report.to_string()),
+                ("body", &too_long),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Het bericht is te lang") && page.contains(&too_long));
+    let (status, to, _) = app
+        .follow_post(
+            &coordinator,
+            &message_path,
+            &[
+                ("csrf", &csrf),
+                ("report", &report.to_string()),
+                ("body", "Dank je wel. We praten met de klas."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, to),
+        (303, format!("{case_path}?saved=message#report-{report}"))
+    );
+    let view = app
+        .follow_storage()
+        .reports
+        .follow_up(app.demo.school.id, [1; 32])
+        .await
+        .expect("read")
+        .expect("the receipt's report");
+    assert_eq!(
+        view.messages.last().map(|m| m.body.as_str()),
+        Some("Dank je wel. We praten met de klas.")
+    );
+    // A report that is not in the case: not found.
+    let (status, _, _) = app
+        .follow_post(
+            &coordinator,
+            &message_path,
+            &[
+                ("csrf", &csrf),
+                ("report", &uuid::Uuid::new_v4().to_string()),
+                ("body", "Hoi"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404);
+
     // Two people change the case from version 1: the second gets the case as it is now.
     let (status, to, _) = app
-        .post(
+        .follow_post(
             &coordinator,
             &case_path,
             &[
@@ -515,7 +571,7 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
         .await;
     assert_eq!((status, to), (303, format!("{case_path}?saved=1")));
     let (status, _, page) = app
-        .post(
+        .follow_post(
             &coordinator,
             &case_path,
             &[
@@ -534,7 +590,7 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
     assert!(page.contains("name=\"version\" value=\"2\""));
     // A made-up status is explained, not a crash.
     let (status, _, page) = app
-        .post(
+        .follow_post(
             &coordinator,
             &case_path,
             &[
@@ -551,7 +607,7 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
     // A logbook entry on the case; the teacher of 5a sees the case on the pupil's page, read-only.
     let today = app.clock.now().date_naive().to_string();
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &coordinator,
             &format!("{case_path}/logbook"),
             &[
@@ -564,13 +620,15 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
         .await;
     assert_eq!(status, 303);
     let teacher = app.sign_in_ready(TEACHER).await;
-    let (_, page) = app.page(&teacher, &format!("/app/pupils/{}", own.id)).await;
+    let (_, page) = app
+        .follow_page(&teacher, &format!("/app/pupils/{}", own.id))
+        .await;
     assert!(page.contains("Buitensluiten op het plein") && page.contains("Ouders gebeld."));
-    let (status, page) = app.page(&teacher, &case_path).await;
+    let (status, page) = app.follow_page(&teacher, &case_path).await;
     assert_eq!(status, 200);
     assert!(!page.contains("name=\"status\""));
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &teacher,
             &case_path,
             &[
@@ -593,17 +651,17 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
 async fn the_pupil_page_follows_the_role() {
     let app = TestApp::start().await;
     let (own, other) = app.pupils_in_and_outside_5a().await;
-    app.approved_report(&own, &other, 1).await;
+    app.follow_approved_report(&own, &other, 1).await;
     let path = format!("/app/pupils/{}", own.id);
     // Advisors read, without forms.
     let advisor = app.sign_in_ready(ADVISOR).await;
-    let (status, page) = app.page(&advisor, &path).await;
+    let (status, page) = app.follow_page(&advisor, &path).await;
     assert_eq!(status, 200);
     assert!(page.contains("degene die het deed"));
     assert!(!page.contains("name=\"body\"") && !page.contains("Zaak openen"));
-    let (_, start) = app.page(&advisor, "/app").await;
+    let (_, start) = app.follow_page(&advisor, "/app").await;
     let (status, _, _) = app
-        .post(
+        .follow_post(
             &advisor,
             &format!("{path}/logbook"),
             &[
@@ -616,13 +674,17 @@ async fn the_pupil_page_follows_the_role() {
     assert_eq!(status, 404);
     // Leadership may open a case from the pupil page.
     let leader = app.sign_in_ready(LEADER).await;
-    let (_, page) = app.page(&leader, &path).await;
+    let (_, page) = app.follow_page(&leader, &path).await;
     assert!(page.contains("Zaak openen") && page.contains("name=\"body\""));
     // The board and the data protection officer see no pupils at all.
     for email in ["bestuur@de-vuurtoren.demo", "fg@de-vuurtoren.demo"] {
         let session = app.sign_in_ready(email).await;
         for route in ["/app/pupils", path.as_str(), "/app/cases", "/app/steering"] {
-            assert_eq!(app.page(&session, route).await.0, 404, "{email} {route}");
+            assert_eq!(
+                app.follow_page(&session, route).await.0,
+                404,
+                "{email} {route}"
+            );
         }
     }
 }
@@ -631,13 +693,13 @@ async fn the_pupil_page_follows_the_role() {
 async fn the_steering_print_is_audited_and_stamped() {
     let app = TestApp::start().await;
     let (own, other) = app.pupils_in_and_outside_5a().await;
-    app.approved_report(&own, &other, 1).await;
+    app.follow_approved_report(&own, &other, 1).await;
     let leader = app.sign_in_ready(LEADER).await;
     let today = app.clock.now().date_naive();
     let from = (today - chrono::Days::new(7)).to_string();
     let to = today.to_string();
     let (status, page) = app
-        .page(&leader, &format!("/app/steering?from={from}&to={to}"))
+        .follow_page(&leader, &format!("/app/steering?from={from}&to={to}"))
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("Buitensluiten") && page.contains("Schoolplein"));
@@ -647,11 +709,11 @@ async fn the_steering_print_is_audited_and_stamped() {
     );
     assert!(page.contains(&format!("/app/steering/print?from={from}&amp;to={to}")));
     let (status, print) = app
-        .page(&leader, &format!("/app/steering/print?from={from}&to={to}"))
+        .follow_page(&leader, &format!("/app/steering/print?from={from}&to={to}"))
         .await;
     assert_eq!(status, 200);
     let leader_name = app
-        .storage()
+        .follow_storage()
         .directory
         .staff_by_email(LEADER)
         .await
@@ -669,11 +731,13 @@ async fn the_steering_print_is_audited_and_stamped() {
     );
     // Bad periods are explained.
     let (status, page) = app
-        .page(&leader, &format!("/app/steering?from={to}&to={from}"))
+        .follow_page(&leader, &format!("/app/steering?from={to}&to={from}"))
         .await;
     assert_eq!(status, 422);
     assert!(page.contains("De einddatum ligt voor de begindatum."));
-    let (status, page) = app.page(&leader, "/app/steering?from=gisteren").await;
+    let (status, page) = app
+        .follow_page(&leader, "/app/steering?from=gisteren")
+        .await;
     assert_eq!(status, 422);
     assert!(
         page.contains("Vul bij &#34;Van&#34; een geldige datum in."),
@@ -681,9 +745,12 @@ async fn the_steering_print_is_audited_and_stamped() {
     );
     // Coordinators see it too; teachers do not.
     let coordinator = app.sign_in_ready(COORDINATOR).await;
-    assert_eq!(app.page(&coordinator, "/app/steering").await.0, 200);
+    assert_eq!(app.follow_page(&coordinator, "/app/steering").await.0, 200);
     let teacher = app.sign_in_ready(TEACHER).await;
-    assert_eq!(app.page(&teacher, "/app/steering/print").await.0, 404);
+    assert_eq!(
+        app.follow_page(&teacher, "/app/steering/print").await.0,
+        404
+    );
     let chain = app.chain_of(app.demo.school.id).await;
     assert_eq!(
         TestApp::actions(&chain, "steering."),

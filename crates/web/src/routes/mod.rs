@@ -4,6 +4,7 @@ pub(crate) mod assets;
 pub(crate) mod follow;
 pub(crate) mod health;
 pub(crate) mod home;
+pub(crate) mod intake_api;
 pub(crate) mod poster;
 pub(crate) mod public_api;
 pub(crate) mod report;
@@ -65,7 +66,10 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/app/session", get(staff::idle::status))
         .route("/app/intake", get(staff::intake::queue))
-        .route("/app/intake/{id}", get(staff::intake::report))
+        .route(
+            "/app/intake/{id}",
+            get(staff::intake::report).post(staff::intake_actions::act),
+        )
         .route(
             "/app/admin",
             get(staff::provider::page).post(staff::provider::create),
@@ -115,6 +119,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/api/v1/staff/schools/{school}/groups",
             get(staff_api::groups),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/reports/{report}/approve",
+            post(intake_api::approve),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/reports/{report}/reject",
+            post(intake_api::reject),
         )
         .merge(staff::follow_up::router())
         .fallback(not_found)

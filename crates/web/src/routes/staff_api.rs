@@ -81,7 +81,7 @@ pub struct MembershipView {
 pub struct TokenView {
     pub id: Uuid,
     pub name: String,
-    /// Scope codes: `staff:read`, `staff:write`, `audit:read`, `roster:read`.
+    /// Scope codes: `staff:read`, `staff:write`, `audit:read`, `roster:read`, `intake:write`.
     pub scopes: Vec<&'static str>,
     pub created_at: DateTime<Utc>,
     /// It works until the second before.

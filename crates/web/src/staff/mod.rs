@@ -11,6 +11,7 @@ pub(crate) mod audit;
 pub(crate) mod follow_up;
 pub(crate) mod idle;
 pub(crate) mod intake;
+pub(crate) mod intake_actions;
 pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod manage;

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use signaal_domain::follow_up::{CaseStatus, TitleProblem, case_title};
-use signaal_domain::policy::{ManageCases, ReadReports, WriteLogbook};
+use signaal_domain::policy::{ManageCases, ModerateReports, ReadReports, WriteLogbook};
 use signaal_domain::{CaseId, PupilId, ReportId, StaffId};
 use signaal_storage::cases::{CaseSummary, CaseUpdate, Change, LogbookTarget, NewCase};
 
@@ -246,6 +246,10 @@ pub(crate) async fn create(
 }
 
 pub(crate) struct CaseReportView {
+    id: String,
+    /// A message being written to this report's reporter (kept after a problem), and the problem.
+    message: String,
+    message_error: String,
     when: String,
     categories: String,
     place: String,
@@ -283,6 +287,8 @@ pub(crate) struct CasePage {
     entries: Vec<EntryView>,
     status_form: Option<StatusForm>,
     form: Option<LogbookForm>,
+    /// Coordinators and leadership may write to the reporter of each report (their receipt mailbox).
+    can_message: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -307,10 +313,14 @@ async fn render_case(
     t: Tr,
     session: &StaffSession,
     case: CaseId,
-    chosen: Option<Chosen>,
-    form: Option<LogbookForm>,
-    notice: String,
+    shown: Shown,
 ) -> Result<CasePage, AppError> {
+    let Shown {
+        chosen,
+        form,
+        notice,
+        message,
+    } = shown;
     let now = state.clock.now();
     let grant = session.first_grant::<ReadReports>(now)?;
     let file = state
@@ -390,6 +400,17 @@ async fn render_case(
         .reports
         .iter()
         .map(|r| CaseReportView {
+            id: r.id.to_string(),
+            message: message
+                .as_ref()
+                .filter(|m| m.report == r.id)
+                .map(|m| m.text.clone())
+                .unwrap_or_default(),
+            message_error: message
+                .as_ref()
+                .filter(|m| m.report == r.id)
+                .map(|m| m.error.clone())
+                .unwrap_or_default(),
             when: r
                 .date
                 .map(|d| d.format("%d-%m-%Y").to_string())
@@ -419,8 +440,26 @@ async fn render_case(
         entries: entry_views(&t, &file.logbook, &editing),
         status_form,
         form,
+        can_message: session.first_grant::<ModerateReports>(now).is_ok(),
         t,
     })
+}
+
+/// What the case page shows besides the case: a status choice or logbook entry or message kept
+/// after a problem, and a notice.
+#[derive(Default)]
+struct Shown {
+    chosen: Option<Chosen>,
+    form: Option<LogbookForm>,
+    notice: String,
+    message: Option<Typed>,
+}
+
+/// A message to a reporter as typed, with what is wrong with it.
+struct Typed {
+    report: ReportId,
+    text: String,
+    error: String,
 }
 
 pub(crate) async fn page(
@@ -443,11 +482,21 @@ pub(crate) async fn page(
     let notice = match query.saved.as_str() {
         "1" => t.t("case-saved"),
         "entry" => t.t("logbook-saved"),
+        "message" => t.t("case-message-sent"),
         _ => String::new(),
     };
-    Ok(render_case(&state, t, &session, case, None, None, notice)
-        .await?
-        .into_response())
+    Ok(render_case(
+        &state,
+        t,
+        &session,
+        case,
+        Shown {
+            notice,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_response())
 }
 
 pub(crate) async fn update(
@@ -467,7 +516,17 @@ pub(crate) async fn update(
     else {
         // Only a tampered form gets here: say so and show the case as it is.
         let notice = t.t("case-bad-choice");
-        let page = render_case(&state, t, &session, case, None, None, notice).await?;
+        let page = render_case(
+            &state,
+            t,
+            &session,
+            case,
+            Shown {
+                notice,
+                ..Default::default()
+            },
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let owner = optional_id(&get("owner"))?.map(StaffId::from_uuid);
@@ -486,8 +545,17 @@ pub(crate) async fn update(
                 owner,
                 conflict: true,
             };
-            let page =
-                render_case(&state, t, &session, case, Some(chosen), None, String::new()).await?;
+            let page = render_case(
+                &state,
+                t,
+                &session,
+                case,
+                Shown {
+                    chosen: Some(chosen),
+                    ..Default::default()
+                },
+            )
+            .await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
@@ -511,8 +579,17 @@ pub(crate) async fn add_entry(
         Err(problems) => {
             let form = LogbookForm::new(&t, format!("/app/cases/{case}/logbook"), &draft, 0)
                 .with_problems(&t, &problems);
-            let page =
-                render_case(&state, t, &session, case, None, Some(form), String::new()).await?;
+            let page = render_case(
+                &state,
+                t,
+                &session,
+                case,
+                Shown {
+                    form: Some(form),
+                    ..Default::default()
+                },
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -523,4 +600,68 @@ pub(crate) async fn add_entry(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Redirect::to(&format!("/app/cases/{case}?saved=entry#logbook")).into_response())
+}
+
+/// Writes to the reporter of one of the case's reports, in their receipt mailbox (intake's
+/// `send_message`, audited there). Only reports of this case, seen through the reader's grant.
+pub(crate) async fn message(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = crate::staff::login::checked_form(&session, &body)?;
+    let case = case_id(&id)?;
+    let now = state.clock.now();
+    let moderate = session.first_grant::<ModerateReports>(now)?;
+    let read = session.first_grant::<ReadReports>(now)?;
+    let report = ReportId::from_uuid(path_id(form.get("report").map_or("", String::as_str))?);
+    let file = state
+        .storage
+        .cases
+        .case_file(&read, case, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !file.reports.iter().any(|r| r.id == report) {
+        return Err(AppError::NotFound);
+    }
+    let typed = form.get("body").cloned().unwrap_or_default();
+    let t = Tr::new(state.i18n.clone(), lang);
+    match signaal_domain::report::clean_message(&typed) {
+        Ok(text) => {
+            state
+                .storage
+                .intake
+                .send_message(&moderate, report, &text, now)
+                .await?;
+            Ok(
+                Redirect::to(&format!("/app/cases/{case}?saved=message#report-{report}"))
+                    .into_response(),
+            )
+        }
+        Err(problem) => {
+            let error = match problem {
+                signaal_domain::report::Problem::TooLong { .. } => t.t("case-message-long"),
+                _ => t.t("case-message-empty"),
+            };
+            let typed = Typed {
+                report,
+                text: typed,
+                error,
+            };
+            let page = render_case(
+                &state,
+                t,
+                &session,
+                case,
+                Shown {
+                    message: Some(typed),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }
