@@ -2579,7 +2579,15 @@ async fn the_audit_log_is_shown_to_leadership_and_the_dpo_only_and_looking_is_re
         page.contains("Ahmed Benali (anti-pestcoördinator) (coordinator@de-vuurtoren.demo)"),
         "names, not ids"
     );
-    assert!(page.contains("staff.login") && page.contains("roster.import"));
+    assert!(page.contains("staff.login"));
+    // The demo's seeding (intake, cases) fills more than one page; the import is found by filter.
+    let imports = app
+        .with_cookie(reqwest::Method::GET, "/app/audit?action=roster.", &dpo, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(imports.contains("roster.import"));
     let filtered = app
         .with_cookie(
             reqwest::Method::GET,
@@ -2650,8 +2658,8 @@ async fn the_audit_log_is_shown_to_leadership_and_the_dpo_only_and_looking_is_re
         .expect("page");
     assert_eq!(
         views.matches("<td>audit.view</td>").count(),
-        4,
-        "every look is in the log"
+        5,
+        "every look is in the log (with the filtered one above)"
     );
 }
 

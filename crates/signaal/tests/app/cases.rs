@@ -160,6 +160,8 @@ impl TestApp {
 #[tokio::test]
 async fn a_teacher_writes_the_logbook_for_their_own_group_only() {
     let app = TestApp::start().await;
+    // What the demo's own seeding recorded is not what these tests look at.
+    let seeded = app.chain_of(app.demo.school.id).await.len();
     let (own, other) = app.pupils_in_and_outside_5a().await;
     let teacher = app.sign_in_ready(TEACHER).await;
 
@@ -234,7 +236,7 @@ async fn a_teacher_writes_the_logbook_for_their_own_group_only() {
     ] {
         assert_eq!(app.follow_page(&teacher, &bad).await.0, 404);
     }
-    let chain = app.chain_of(app.demo.school.id).await;
+    let chain = app.chain_of(app.demo.school.id).await.split_off(seeded);
     assert_eq!(
         TestApp::actions(&chain, "denied."),
         ["denied.read_reports", "denied.write_logbook"]
@@ -331,6 +333,8 @@ async fn a_measure_needs_the_parents_answer_and_the_text_is_kept() {
 #[tokio::test]
 async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own() {
     let app = TestApp::start().await;
+    // What the demo's own seeding recorded is not what these tests look at.
+    let seeded = app.chain_of(app.demo.school.id).await.len();
     let (own, _) = app.pupils_in_and_outside_5a().await;
     let teacher = app.sign_in_ready(TEACHER).await;
     let path = format!("/app/pupils/{}", own.id);
@@ -431,7 +435,7 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
     let (_, page) = app.follow_page(&leader, &path).await;
     assert!(!page.contains("Mijn eigen versie."));
     assert_eq!(app.follow_page(&leader, &entry_path).await.0, 404);
-    let chain = app.chain_of(app.demo.school.id).await;
+    let chain = app.chain_of(app.demo.school.id).await.split_off(seeded);
     assert_eq!(
         TestApp::actions(&chain, "logbook."),
         [
@@ -446,6 +450,8 @@ async fn leadership_corrects_and_deletes_entries_and_authors_correct_their_own()
 #[tokio::test]
 async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
     let app = TestApp::start().await;
+    // What the demo's own seeding recorded is not what these tests look at.
+    let seeded = app.chain_of(app.demo.school.id).await.len();
     let (own, other) = app.pupils_in_and_outside_5a().await;
     let report = app.follow_approved_report(&other, &own, 1).await;
     let coordinator = app.sign_in_ready(COORDINATOR).await;
@@ -639,7 +645,7 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
         )
         .await;
     assert_eq!(status, 404);
-    let chain = app.chain_of(app.demo.school.id).await;
+    let chain = app.chain_of(app.demo.school.id).await.split_off(seeded);
     assert_eq!(
         TestApp::actions(&chain, "case.update"),
         ["case.update"],
@@ -692,6 +698,8 @@ async fn the_pupil_page_follows_the_role() {
 #[tokio::test]
 async fn the_steering_print_is_audited_and_stamped() {
     let app = TestApp::start().await;
+    // What the demo's own seeding recorded is not what these tests look at.
+    let seeded = app.chain_of(app.demo.school.id).await.len();
     let (own, other) = app.pupils_in_and_outside_5a().await;
     app.follow_approved_report(&own, &other, 1).await;
     let leader = app.sign_in_ready(LEADER).await;
@@ -751,7 +759,7 @@ async fn the_steering_print_is_audited_and_stamped() {
         app.follow_page(&teacher, "/app/steering/print").await.0,
         404
     );
-    let chain = app.chain_of(app.demo.school.id).await;
+    let chain = app.chain_of(app.demo.school.id).await.split_off(seeded);
     assert_eq!(
         TestApp::actions(&chain, "steering."),
         ["steering.view", "steering.print", "steering.view"]
