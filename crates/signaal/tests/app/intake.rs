@@ -704,3 +704,129 @@ async fn another_schools_report_or_pupil_is_not_found_and_bad_input_is_explained
     let (_, queue) = app.page(&session, "/app/intake").await;
     assert!(queue.matches("<a href=\"/app/intake/").count() >= 10);
 }
+
+#[tokio::test]
+async fn approving_through_the_api_works_on_postgresql_too() {
+    use signaal_domain::auth::api_token::{ApiScope, NewToken, Scopes};
+    let master = MasterKey::generate().expect("master key");
+    let Some(storage) = postgres_storage("signaal_intake", &master).await else {
+        eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    // The demo's own intake (links, kept hits, approvals) runs on PostgreSQL here.
+    let demo = signaal::demo::seed(&storage, &SystemClock, &master)
+        .await
+        .expect("demo");
+    let school = demo.school.id;
+    let now = Utc::now();
+    let coordinator = storage
+        .directory
+        .staff_by_email(COORDINATOR)
+        .await
+        .expect("read")
+        .expect("account");
+    storage
+        .staff_auth
+        .accept_statement(coordinator.id, school, 1, now)
+        .await
+        .expect("statement");
+    let token = NewToken::generate().expect("token");
+    storage
+        .api_tokens
+        .create_token(
+            token.hash(),
+            &signaal_storage::api_tokens::NewApiToken {
+                staff: coordinator.id,
+                name: "intake".into(),
+                scopes: Scopes::new([ApiScope::IntakeWrite]),
+                expires_at: now + chrono::Duration::days(1),
+            },
+            now,
+        )
+        .await
+        .expect("token");
+    let draft = ReportDraft {
+        reporter: "pupil_self".into(),
+        categories: vec!["verbal".into()],
+        place: "classroom".into(),
+        frequency: "once".into(),
+        description: "Ze noemen mij een jood.".into(),
+        ..Default::default()
+    }
+    .validate(&FormChoices::default(), now.date_naive())
+    .expect("valid");
+    let report = storage
+        .reports
+        .submit(school, &draft, [75; 32], now)
+        .await
+        .expect("submit")
+        .id;
+    let server = serve::start(storage.clone(), &master, Arc::new(SystemClock), &settings())
+        .await
+        .expect("start");
+    let approve = |version: i64| {
+        let url = format!(
+            "http://{}/api/v1/staff/schools/{SCHOOL}/reports/{report}/approve",
+            server.addr
+        );
+        let token = token.shown().to_owned();
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .header("authorization", format!("Bearer {token}"))
+                .json(&serde_json::json!({ "version": version }))
+                .send()
+                .await
+                .expect("response");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<serde_json::Value>().await.expect("json"),
+            )
+        }
+    };
+    let (status, body) = approve(1).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("blocked")),
+        "{body}"
+    );
+    assert_eq!(body["blockers"][0]["code"], "hit:description:religion:jood");
+    let actor = Actor::Staff(policy::StaffActor {
+        id: coordinator.id,
+        is_provider_admin: false,
+        memberships: storage
+            .staff_auth
+            .memberships(coordinator.id)
+            .await
+            .expect("roles"),
+    });
+    let grant: SchoolGrant<ModerateReports> =
+        policy::authorize(&actor, school, now).expect("grant");
+    let v = storage
+        .intake
+        .keep_hit(
+            &grant,
+            report,
+            TextField::Description,
+            "religion:jood",
+            "Het schelden zelf is de melding.",
+            1,
+            now,
+        )
+        .await
+        .expect("keep");
+    let (status, body) = approve(v).await;
+    assert_eq!(status, 200, "{body}");
+    let view = storage
+        .reports
+        .follow_up(school, [75; 32])
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        view.status,
+        signaal_domain::report::ReportStatus::InProgress
+    );
+    server.stop(Duration::from_secs(5)).await;
+}
