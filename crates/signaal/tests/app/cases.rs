@@ -772,3 +772,155 @@ async fn the_steering_print_is_audited_and_stamped() {
     assert_eq!(printed.1, format!("staff:{leader_id}"));
     assert!(printed.2.contains("reports=1"));
 }
+
+/// Signs a demo account in over HTTP (password, TOTP code, statement) against any server; returns
+/// the session cookie.
+async fn sign_in_at(
+    client: &reqwest::Client,
+    base: &str,
+    demo: &signaal::demo::DemoInfo,
+    email: &str,
+) -> String {
+    let with = |request: reqwest::RequestBuilder, cookie: &str| {
+        request
+            .header("cookie", format!("__Host-signaal_session={cookie}"))
+            .header("accept-language", "nl")
+    };
+    let pending = client
+        .post(format!("{base}/app/login"))
+        .header("x-forwarded-for", "192.0.2.60")
+        .form(&[
+            ("email", email),
+            ("password", signaal::demo::DEMO_PASSWORD),
+            ("next", "/app"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    let pending = set_session(&pending).expect("a pending session");
+    let page = with(client.get(format!("{base}/app/login/code")), &pending)
+        .send()
+        .await
+        .expect("code page")
+        .text()
+        .await
+        .expect("page");
+    let (_, secret) = demo
+        .totp_secrets
+        .iter()
+        .find(|(e, _)| e == email)
+        .expect("demo secret");
+    let secret = signaal_domain::auth::TotpSecret::from_base32(secret).expect("base32");
+    let code = signaal_domain::auth::totp::code_at(&secret, Utc::now().timestamp());
+    let done = with(client.post(format!("{base}/app/login/code")), &pending)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("code", &code),
+            ("next", "/app"),
+        ])
+        .send()
+        .await
+        .expect("code");
+    let session = set_session(&done).expect("a session");
+    let page = with(client.get(format!("{base}/app/statement")), &session)
+        .send()
+        .await
+        .expect("statement")
+        .text()
+        .await
+        .expect("page");
+    let school = between(&page, "name=\"school\" value=\"", "\"").to_owned();
+    let accepted = with(client.post(format!("{base}/app/statement")), &session)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("school", &school),
+            ("version", "1"),
+            ("accept", "yes"),
+        ])
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(location(&accepted), "/app");
+    session
+}
+
+#[tokio::test]
+async fn follow_up_pages_work_on_postgresql_too() {
+    let master = MasterKey::generate().expect("master key");
+    let Some(storage) = postgres_storage("signaal_cases", &master).await else {
+        eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    // The demo's cases and logbook entries are made on PostgreSQL here.
+    let demo = signaal::demo::seed(&storage, &SystemClock, &master)
+        .await
+        .expect("demo");
+    let server = serve::start(storage.clone(), &master, Arc::new(SystemClock), &settings())
+        .await
+        .expect("start");
+    let base = format!("http://{}", server.addr);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let get = |cookie: String, path: String| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            let response = client
+                .get(format!("{base}{path}"))
+                .header("cookie", format!("__Host-signaal_session={cookie}"))
+                .header("accept-language", "nl")
+                .send()
+                .await
+                .expect("get");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("page"))
+        }
+    };
+    let teacher = sign_in_at(&client, &base, &demo, TEACHER).await;
+    let (status, cases) = get(teacher.clone(), "/app/cases".into()).await;
+    assert_eq!(status, 200);
+    assert!(
+        cases.contains("Buitengesloten bij het buitenspelen"),
+        "{cases}"
+    );
+    assert!(
+        !cases.contains("Onrust op het plein"),
+        "not a case of the teacher's group"
+    );
+    let case_path = format!("/app/cases/{}", between(&cases, "href=\"/app/cases/", "\""));
+    let (status, case) = get(teacher.clone(), case_path).await;
+    assert_eq!(status, 200);
+    assert!(case.contains("Maatje in de pauze afgesproken"));
+    let pupil_path = format!(
+        "/app/pupils/{}",
+        between(&case, "href=\"/app/pupils/", "\"")
+    );
+    let (status, pupil) = get(teacher.clone(), pupil_path.clone()).await;
+    assert_eq!(status, 200);
+    assert!(pupil.contains("Speelt in de pauzes alleen"));
+    let today = Utc::now().date_naive().to_string();
+    let added = client
+        .post(format!("{base}{pupil_path}/logbook"))
+        .header("cookie", format!("__Host-signaal_session={teacher}"))
+        .form(&[
+            ("csrf", csrf_of(&pupil).as_str()),
+            ("kind", "referral"),
+            ("occurred_on", &today),
+            ("body", "Doorverwezen naar de schoolmaatschappelijk werker."),
+            ("parents_informed", "no"),
+        ])
+        .send()
+        .await
+        .expect("add");
+    assert_eq!(added.status(), 303);
+    let (_, pupil) = get(teacher.clone(), pupil_path).await;
+    assert!(pupil.contains("Doorverwezen naar de schoolmaatschappelijk werker."));
+
+    let leader = sign_in_at(&client, &base, &demo, LEADER).await;
+    let (status, print) = get(leader, "/app/steering/print".into()).await;
+    assert_eq!(status, 200);
+    assert!(print.contains("Afgedrukt door ") && print.contains("Onrust op het plein"));
+    server.stop(Duration::from_secs(5)).await;
+}
