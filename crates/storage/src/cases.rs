@@ -200,6 +200,7 @@ pub trait CaseRepo: Send + Sync {
     ) -> Result<Option<LogbookEntryId>>;
 
     /// One entry, for its correction form (leadership: any of the school; authors: their own).
+    /// Audited as `logbook.view`.
     async fn entry(
         &self,
         editor: LogbookEditor<'_>,
@@ -225,8 +226,9 @@ pub trait CaseRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// What a new case may hold: approved reports submitted from `since` up to `now`, and
-    /// possible owners.
+    /// What a new case may hold: approved reports submitted from `since` up to `now` (codes and
+    /// times only, no text or names) and possible owners (staff names). Not audited: nothing about
+    /// a pupil or a reporter is read.
     async fn case_choices(
         &self,
         grant: &SchoolGrant<ManageCases>,

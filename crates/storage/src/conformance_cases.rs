@@ -429,6 +429,7 @@ pub async fn authors_correct_their_own_entries_and_leadership_any(storage: &Stor
         [
             "logbook.add",
             "logbook.correct",
+            "logbook.view",
             "logbook.correct",
             "logbook.delete"
         ]

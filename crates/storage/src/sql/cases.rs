@@ -605,16 +605,33 @@ macro_rules! case_repo {
                 &self,
                 editor: $crate::cases::LogbookEditor<'_>,
                 entry: signaal_domain::LogbookEntryId,
-                _now: chrono::DateTime<chrono::Utc>,
+                now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Option<$crate::cases::LogbookEntry>> {
                 let (school, author) = editor_scope(&editor)?;
+                let actor = match &editor {
+                    $crate::cases::LogbookEditor::Leadership(grant) => grant.actor(),
+                    $crate::cases::LogbookEditor::Author(grant) => grant.actor(),
+                };
                 let key = self.school_key(school).await?;
-                let mut conn = self.write_tx().await?;
-                Ok(
-                    case_sql::entries(&mut conn, &key, school, "id", entry.as_uuid(), author)
-                        .await?
-                        .pop(),
-                )
+                let mut tx = self.write_tx().await?;
+                let found = case_sql::entries(&mut tx, &key, school, "id", entry.as_uuid(), author)
+                    .await?
+                    .pop();
+                // Opening an entry to correct it is a read of its text: recorded like the pages.
+                if found.is_some() {
+                    case_sql::append(
+                        &mut tx,
+                        school,
+                        actor,
+                        "logbook.view",
+                        format!("logbook:{entry}"),
+                        "ok".to_owned(),
+                        now,
+                    )
+                    .await?;
+                    tx.commit().await.map_err(crate::error::map_err)?;
+                }
+                Ok(found)
             }
 
             async fn correct_entry(
