@@ -245,6 +245,17 @@ pub trait CaseRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<CaseId>>;
 
+    /// Puts more approved reports of the school in a case (those already in it are skipped); the
+    /// number added, or `None` when the case or a report is not the school's or not approved
+    /// (nothing is written then). Audited as `case.add_reports`.
+    async fn add_case_reports(
+        &self,
+        grant: &SchoolGrant<ManageCases>,
+        case: CaseId,
+        reports: &[ReportId],
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>>;
+
     /// Changes status and owner of a case seen at `version`. Audited as `case.update`.
     async fn update_case(
         &self,

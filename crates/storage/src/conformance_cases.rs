@@ -943,13 +943,54 @@ pub async fn approved_linked_reports_reach_the_pupil_page_cases_and_steering(sto
         file.reports[0].description,
         "Ze mag nooit meedoen met tikkertje."
     );
+    // More reports later: a second approved one is added, one already in it is skipped, an
+    // unapproved one or another school's case changes nothing.
+    let second = approved_report(storage, &school, daan, sem, 3).await;
+    assert_eq!(
+        storage
+            .cases
+            .add_case_reports(&manage, case, &[second, unapproved], now())
+            .await
+            .expect("add"),
+        None
+    );
+    assert_eq!(
+        storage
+            .cases
+            .add_case_reports(&manage, case, &[approved, second], now())
+            .await
+            .expect("add"),
+        Some(1)
+    );
+    let (elsewhere, _) = school_with_pupils(storage, "gekoppeld-b").await;
+    let other_manage: SchoolGrant<policy::ManageCases> = policy::authorize(
+        &member(&elsewhere, Role::Leadership, vec![]),
+        elsewhere.id,
+        now(),
+    )
+    .expect("grant");
+    assert_eq!(
+        storage
+            .cases
+            .add_case_reports(&other_manage, case, &[second], now())
+            .await
+            .expect("add"),
+        None
+    );
+    let file = storage
+        .cases
+        .case_file(&read, case, now())
+        .await
+        .expect("case")
+        .expect("found");
+    assert_eq!(file.reports.len(), 2);
     let choices = storage
         .cases
         .case_choices(&manage, now() - Duration::days(30), now())
         .await
         .expect("choices");
-    assert_eq!(choices.reports.len(), 1);
-    assert!(choices.reports[0].in_case);
+    assert_eq!(choices.reports.len(), 2);
+    assert!(choices.reports.iter().all(|r| r.in_case));
 
     let view = storage
         .cases
@@ -962,9 +1003,9 @@ pub async fn approved_linked_reports_reach_the_pupil_page_cases_and_steering(sto
         )
         .await
         .expect("steering");
-    assert_eq!(view.reports.len(), 1);
-    assert_eq!(view.reports[0].id, approved);
-    assert!(view.reports[0].in_case);
+    assert_eq!(view.reports.len(), 2);
+    assert!(view.reports.iter().any(|r| r.id == approved));
+    assert!(view.reports.iter().all(|r| r.in_case));
     assert_eq!(view.cases.len(), 1);
     // A period before the report holds none of it.
     let before = storage

@@ -512,6 +512,31 @@ async fn a_case_with_reports_changes_status_and_a_conflict_loses_nothing() {
     assert!(page.contains(&own.name.full()));
     let csrf = csrf_of(&page);
 
+    // A later report is added to the case; choosing none is explained.
+    let later = app.follow_approved_report(&own, &other, 2).await;
+    let (_, page) = app.follow_page(&coordinator, &case_path).await;
+    assert!(page.contains(&format!("id=\"more-{later}\"")));
+    assert!(
+        !page.contains(&format!("id=\"more-{report}\"")),
+        "already in the case"
+    );
+    let reports_path = format!("{case_path}/reports");
+    let (status, _, page) = app
+        .follow_post(&coordinator, &reports_path, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Kies ten minste één melding om toe te voegen."));
+    let (status, to, _) = app
+        .follow_post(
+            &coordinator,
+            &reports_path,
+            &[("csrf", &csrf), ("report", &later.to_string())],
+        )
+        .await;
+    assert_eq!((status, to), (303, format!("{case_path}?saved=reports")));
+    let (_, page) = app.follow_page(&coordinator, &case_path).await;
+    assert_eq!(page.matches("class=\"case-report\"").count(), 2);
+
     // The reporter of the case's report gets a message in their receipt mailbox.
     let message_path = format!("{case_path}/message");
     let too_long = "x".repeat(2001);

@@ -830,6 +830,68 @@ macro_rules! case_repo {
                 Ok(Some(id))
             }
 
+            async fn add_case_reports(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManageCases>,
+                case: signaal_domain::CaseId,
+                reports: &[signaal_domain::ReportId],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Option<u64>> {
+                use crate::error::map_err;
+                let school = grant.school();
+                let mut tx = self.write_tx().await?;
+                let found: Option<uuid::Uuid> =
+                    sqlx::query_scalar("SELECT id FROM cases WHERE school_id = $1 AND id = $2")
+                        .bind(school.as_uuid())
+                        .bind(case.as_uuid())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                if found.is_none() {
+                    return Ok(None);
+                }
+                let mut reports = reports.to_vec();
+                reports.sort_unstable();
+                reports.dedup();
+                let mut added = 0;
+                for report in &reports {
+                    let approved: Option<uuid::Uuid> = sqlx::query_scalar(
+                        "SELECT id FROM reports WHERE school_id = $1 AND id = $2 AND intake = 'approved'",
+                    )
+                    .bind(school.as_uuid())
+                    .bind(report.as_uuid())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                    if approved.is_none() {
+                        return Ok(None);
+                    }
+                    added += sqlx::query(
+                        "INSERT INTO case_reports (case_id, report_id, school_id) VALUES ($1, $2, $3)
+                         ON CONFLICT (case_id, report_id) DO NOTHING",
+                    )
+                    .bind(case.as_uuid())
+                    .bind(report.as_uuid())
+                    .bind(school.as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                }
+                case_sql::append(
+                    &mut tx,
+                    school,
+                    grant.actor(),
+                    "case.add_reports",
+                    format!("case:{case}"),
+                    format!("ok added={added}"),
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(Some(added))
+            }
+
             async fn update_case(
                 &self,
                 grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManageCases>,

@@ -269,6 +269,9 @@ pub(crate) struct StatusForm {
     owners: Vec<OwnerChoice>,
     /// After a conflict: what the person chose, in words.
     conflict: String,
+    /// Approved reports of the last months not in this case yet, to add.
+    more_reports: Vec<ReportChoice>,
+    more_error: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -320,6 +323,7 @@ async fn render_case(
         form,
         notice,
         message,
+        more_error,
     } = shown;
     let now = state.clock.now();
     let grant = session.first_grant::<ReadReports>(now)?;
@@ -333,12 +337,28 @@ async fn render_case(
     let editing = Editing::of(session, now);
     let status_form = match session.first_grant::<ManageCases>(now) {
         Ok(manage) => {
-            let owners = state
+            let choices = state
                 .storage
                 .cases
-                .case_choices(&manage, now, now)
-                .await?
-                .owners;
+                .case_choices(&manage, now - chrono::Duration::days(CHOICE_DAYS), now)
+                .await?;
+            let owners = choices.owners;
+            let in_case: Vec<ReportId> = file.reports.iter().map(|r| r.id).collect();
+            let more_reports = choices
+                .reports
+                .iter()
+                .filter(|r| !in_case.contains(&r.id))
+                .map(|r| ReportChoice {
+                    id: r.id.to_string(),
+                    label: format!(
+                        "{} · {} · {}",
+                        local_time(r.submitted_hour),
+                        labels(&t, "category", &r.categories),
+                        t.t(&format!("place-{}", r.place))
+                    ),
+                    checked: false,
+                })
+                .collect();
             let chosen = chosen.unwrap_or(Chosen {
                 status: summary.status,
                 owner: summary.owner.as_ref().map(|o| o.0),
@@ -382,6 +402,8 @@ async fn render_case(
                     })
                     .collect(),
                 conflict,
+                more_reports,
+                more_error: more_error.clone(),
             })
         }
         Err(_) => None,
@@ -453,6 +475,8 @@ struct Shown {
     form: Option<LogbookForm>,
     notice: String,
     message: Option<Typed>,
+    /// Why no reports were added (nothing chosen).
+    more_error: String,
 }
 
 /// A message to a reporter as typed, with what is wrong with it.
@@ -483,6 +507,7 @@ pub(crate) async fn page(
         "1" => t.t("case-saved"),
         "entry" => t.t("logbook-saved"),
         "message" => t.t("case-message-sent"),
+        "reports" => t.t("case-reports-added"),
         _ => String::new(),
     };
     Ok(render_case(
@@ -664,4 +689,42 @@ pub(crate) async fn message(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+/// Puts more approved reports in the case.
+pub(crate) async fn add_reports(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    crate::staff::login::checked_form(&session, &body)?;
+    let case = case_id(&id)?;
+    let now = state.clock.now();
+    let grant = session.first_grant::<ManageCases>(now)?;
+    let reports: Vec<ReportId> = all_values(&body, "report")
+        .iter()
+        .map(|r| optional_id(r))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .map(ReportId::from_uuid)
+        .collect();
+    if reports.is_empty() {
+        let t = Tr::new(state.i18n.clone(), lang);
+        let shown = Shown {
+            more_error: t.t("case-reports-none-chosen"),
+            ..Default::default()
+        };
+        let page = render_case(&state, t, &session, case, shown).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    state
+        .storage
+        .cases
+        .add_case_reports(&grant, case, &reports, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/app/cases/{case}?saved=reports")).into_response())
 }

@@ -30,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/app/cases/{id}", get(cases::page).post(cases::update))
         .route("/app/cases/{id}/logbook", post(cases::add_entry))
         .route("/app/cases/{id}/message", post(cases::message))
+        .route("/app/cases/{id}/reports", post(cases::add_reports))
         .route(
             "/app/logbook/{id}",
             get(logbook::edit_form).post(logbook::correct),
