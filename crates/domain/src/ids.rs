@@ -52,6 +52,10 @@ id_type!(Uuid::now_v7() =>
     PupilId,
     /// A personal staff account.
     StaffId,
+    /// A case: reports and logbook entries around a pupil or an incident.
+    CaseId,
+    /// One entry in the logbook of a pupil or a case.
+    LogbookEntryId,
 );
 
 id_type!(Uuid::new_v4() =>

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod follow_up;
 pub mod ids;
 pub mod intake;
 pub mod policy;
@@ -19,5 +20,6 @@ pub mod text;
 
 pub use clock::{Clock, SystemClock};
 pub use ids::{
-    ApiTokenId, BoardId, GroupId, MessageId, PupilId, ReportId, SchoolId, SchoolYearId, StaffId,
+    ApiTokenId, BoardId, CaseId, GroupId, LogbookEntryId, MessageId, PupilId, ReportId, SchoolId,
+    SchoolYearId, StaffId,
 };

@@ -181,6 +181,11 @@ pub enum Action {
     ModerateReports,
     /// Write logbook entries (teachers: for pupils of their own groups).
     WriteLogbook,
+    /// Correct or delete anyone's logbook entries (the author may correct their own with
+    /// `WriteLogbook`).
+    CorrectLogbook,
+    /// Open cases, change their status and owner, and see the steering-group view.
+    ManageCases,
     /// See aggregated statistics without any pupil.
     ReadAggregates,
     /// Open the staff start page of a school.
@@ -188,7 +193,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ManageDirectory,
         Action::ManageStaff,
         Action::ImportRoster,
@@ -199,6 +204,8 @@ impl Action {
         Action::ReadReports,
         Action::ModerateReports,
         Action::WriteLogbook,
+        Action::CorrectLogbook,
+        Action::ManageCases,
         Action::ReadAggregates,
         Action::UseStaffPages,
     ];
@@ -216,6 +223,8 @@ impl Action {
             Action::ReadReports => "read_reports",
             Action::ModerateReports => "moderate_reports",
             Action::WriteLogbook => "write_logbook",
+            Action::CorrectLogbook => "correct_logbook",
+            Action::ManageCases => "manage_cases",
             Action::ReadAggregates => "read_aggregates",
             Action::UseStaffPages => "use_staff_pages",
         }
@@ -226,10 +235,14 @@ impl Action {
         use Role::*;
         match self {
             Action::ManageDirectory => &[],
-            Action::ManageStaff | Action::ImportRoster | Action::ConfigureSchool => &[Leadership],
-            Action::ReadRoster | Action::ModerateReports | Action::WriteLogbook => {
-                &[Leadership, Coordinator]
-            }
+            Action::ManageStaff
+            | Action::ImportRoster
+            | Action::ConfigureSchool
+            | Action::CorrectLogbook => &[Leadership],
+            Action::ReadRoster
+            | Action::ModerateReports
+            | Action::WriteLogbook
+            | Action::ManageCases => &[Leadership, Coordinator],
             Action::VerifyAudit | Action::ReadAudit => &[Leadership, DataProtectionOfficer],
             Action::ReadReports => &[Leadership, Coordinator, Advisor],
             Action::ReadAggregates => &[Leadership, Coordinator, Advisor, Board],
@@ -328,6 +341,12 @@ capability!(
     ModerateReports => ModerateReports,
     /// May open the staff pages of the granted school.
     UseStaffPages => UseStaffPages,
+    /// May write logbook entries (teachers: for pupils of the granted groups) and correct their own.
+    WriteLogbook => WriteLogbook,
+    /// May correct or delete anyone's logbook entries at the granted school.
+    CorrectLogbook => CorrectLogbook,
+    /// May open and change cases and see the steering-group view at the granted school.
+    ManageCases => ManageCases,
 );
 
 /// Which groups of the school a grant covers.

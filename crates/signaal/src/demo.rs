@@ -208,6 +208,7 @@ pub async fn seed(
         sign_in_ready(storage, admin.id).await?;
     }
     let sample_receipt = seed_reports(storage, &school, &roster, clock, master).await?;
+    seed_follow_up(storage, &school, clock).await?;
     Ok(DemoInfo {
         school,
         pupils: DEMO_PUPILS,
@@ -443,4 +444,126 @@ impl DemoIntake {
             ))),
         }
     }
+}
+
+/// The fresh grant of a demo account for capability `C`.
+async fn demo_grant<C: policy::Capability>(
+    storage: &Storage,
+    school: &School,
+    email: &str,
+    clock: &dyn Clock,
+) -> CommandResult<policy::SchoolGrant<C>> {
+    let Some(staff) = storage.directory.staff_by_email(email).await? else {
+        return Err(Failure(format!("the demo account {email} is missing")));
+    };
+    let actor = Actor::Staff(policy::StaffActor {
+        id: staff.id,
+        is_provider_admin: false,
+        memberships: storage.staff_auth.memberships(staff.id).await?,
+    });
+    Ok(policy::authorize::<C>(&actor, school.id, clock.now())?)
+}
+
+/// Two demo cases and a few logbook entries: one case about a pupil of the demo teacher's group
+/// (so the teacher sees it on the pupil page), one about an incident with several reports.
+async fn seed_follow_up(storage: &Storage, school: &School, clock: &dyn Clock) -> CommandResult {
+    use signaal_domain::follow_up::{LogbookEntryNew, LogbookKind, ParentsInformed};
+    use signaal_storage::cases::{CaseUpdate, LogbookTarget, NewCase};
+    let now = clock.now();
+    let coordinator = DEMO_STAFF[1].0;
+    let manage = demo_grant::<policy::ManageCases>(storage, school, coordinator, clock).await?;
+    let write = demo_grant::<policy::WriteLogbook>(storage, school, coordinator, clock).await?;
+    let read = demo_grant::<policy::ReadRoster>(storage, school, coordinator, clock).await?;
+    let groups = storage.rosters.groups(&read, clock.today()).await?;
+    let Some(five_a) = groups.iter().find(|g| g.name == "groep 5a") else {
+        return Ok(());
+    };
+    let pupils = storage.rosters.pupils(&read, now).await?;
+    let Some(pupil) = pupils
+        .iter()
+        .find(|p| p.left_on.is_none() && p.group_id == Some(five_a.id))
+    else {
+        return Ok(());
+    };
+    let owner = storage
+        .directory
+        .staff_by_email(coordinator)
+        .await?
+        .map(|s| s.id);
+    let choices = storage
+        .cases
+        .case_choices(&manage, now - chrono::Duration::days(365), now)
+        .await?;
+    let mut approved = choices.reports.iter().map(|r| r.id);
+    let about_pupil = storage
+        .cases
+        .create_case(
+            &manage,
+            &NewCase {
+                title: "Buitengesloten bij het buitenspelen".to_owned(),
+                pupil: Some(pupil.id),
+                reports: Vec::new(),
+                owner,
+            },
+            now,
+        )
+        .await?;
+    let incident = storage
+        .cases
+        .create_case(
+            &manage,
+            &NewCase {
+                title: "Onrust op het plein na de gymles".to_owned(),
+                pupil: None,
+                reports: approved.by_ref().take(2).collect(),
+                owner,
+            },
+            now,
+        )
+        .await?;
+    if let Some(incident) = incident {
+        let monitoring = CaseUpdate {
+            status: signaal_domain::follow_up::CaseStatus::Monitoring,
+            owner,
+        };
+        storage
+            .cases
+            .update_case(&manage, incident, 1, monitoring, now)
+            .await?;
+    }
+    let day = |days: u64| clock.today() - chrono::Days::new(days);
+    let mut entries = vec![(
+        LogbookTarget::Pupil(pupil.id),
+        LogbookEntryNew {
+            kind: LogbookKind::Observation,
+            occurred_on: day(9),
+            body: "Speelt in de pauzes alleen; zoekt de juf op bij het fluitsignaal.".to_owned(),
+            parents_informed: None,
+        },
+    )];
+    if let Some(case) = about_pupil {
+        entries.push((
+            LogbookTarget::Case(case),
+            LogbookEntryNew {
+                kind: LogbookKind::TalkParents,
+                occurred_on: day(6),
+                body: "Ouders gebeld en uitgenodigd voor een gesprek; ze herkennen het beeld."
+                    .to_owned(),
+                parents_informed: None,
+            },
+        ));
+        entries.push((
+            LogbookTarget::Case(case),
+            LogbookEntryNew {
+                kind: LogbookKind::SupportMeasure,
+                occurred_on: day(3),
+                body: "Maatje in de pauze afgesproken, twee weken; daarna evalueren.".to_owned(),
+                parents_informed: Some(ParentsInformed::Yes(day(4))),
+            },
+        ));
+    }
+    for (target, entry) in entries {
+        storage.cases.add_entry(&write, target, &entry, now).await?;
+    }
+    Ok(())
 }

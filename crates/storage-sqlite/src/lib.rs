@@ -7,6 +7,7 @@
 
 mod api_tokens;
 mod audit;
+mod cases;
 mod directory;
 mod error;
 mod intake;

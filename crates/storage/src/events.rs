@@ -91,6 +91,8 @@ pub fn refusal_event(refusal: &signaal_domain::policy::Refusal) -> AuditEvent {
         Action::ReadReports => "denied.read_reports",
         Action::ModerateReports => "denied.moderate_reports",
         Action::WriteLogbook => "denied.write_logbook",
+        Action::CorrectLogbook => "denied.correct_logbook",
+        Action::ManageCases => "denied.manage_cases",
         Action::ReadAggregates => "denied.read_aggregates",
         Action::UseStaffPages => "denied.use_staff_pages",
     };

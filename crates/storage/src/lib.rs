@@ -5,6 +5,7 @@
 //! every query to the grant's school, and write their audit entry in the same transaction.
 
 pub mod api_tokens;
+pub mod cases;
 mod error;
 pub mod events;
 pub mod intake;
@@ -19,12 +20,15 @@ pub mod staff_auth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_cases;
+#[cfg(feature = "conformance")]
 pub mod conformance_intake;
 #[cfg(feature = "conformance")]
 pub mod conformance_mail;
 
 use std::sync::Arc;
 
+pub use cases::CaseRepo;
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
@@ -48,6 +52,7 @@ pub struct Storage {
     pub api_tokens: Arc<dyn ApiTokenRepo>,
     pub health: Arc<dyn HealthRepo>,
     pub notifications: Arc<dyn NotificationRepo>,
+    pub cases: Arc<dyn CaseRepo>,
 }
 
 impl Storage {
@@ -64,6 +69,7 @@ impl Storage {
             + ApiTokenRepo
             + HealthRepo
             + NotificationRepo
+            + CaseRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -76,6 +82,7 @@ impl Storage {
             staff_admin: backend.clone(),
             audit: backend.clone(),
             notifications: backend.clone(),
+            cases: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }

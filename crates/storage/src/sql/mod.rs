@@ -8,6 +8,7 @@
 
 mod api_tokens;
 mod audit;
+mod cases;
 mod directory;
 pub mod intake;
 pub mod notifications;

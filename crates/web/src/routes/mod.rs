@@ -128,6 +128,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/staff/schools/{school}/reports/{report}/reject",
             post(intake_api::reject),
         )
+        .merge(staff::follow_up::router())
         .fallback(not_found)
 }
 

@@ -707,6 +707,8 @@ pub(crate) struct StartPage {
     manages_staff: bool,
     does_intake: bool,
     configures_school: bool,
+    finds_pupils: bool,
+    manages_cases: bool,
 }
 
 pub(crate) async fn start(
@@ -755,6 +757,8 @@ pub(crate) async fn start(
         does_intake: session.first_grant::<policy::ModerateReports>(now).is_ok(),
         configures_school: session.first_grant::<policy::ConfigureSchool>(now).is_ok(),
         reads_audit: session.first_grant::<policy::ReadAudit>(now).is_ok(),
+        finds_pupils: session.first_grant::<policy::ReadReports>(now).is_ok(),
+        manages_cases: session.first_grant::<policy::ManageCases>(now).is_ok(),
         t,
     }
     .into_response())

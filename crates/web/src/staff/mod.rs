@@ -8,6 +8,7 @@
 
 pub(crate) mod api_auth;
 pub(crate) mod audit;
+pub(crate) mod follow_up;
 pub(crate) mod idle;
 pub(crate) mod intake;
 pub(crate) mod intake_actions;

@@ -1,0 +1,275 @@
+//! Finding a pupil (`/app/pupils?q=`) and the pupil page (`/app/pupils/{id}`): the approved reports
+//! the pupil is linked in (as the one who did it or the one it was done to; never who reported),
+//! their cases and their logbook, as far as the viewer's grant reaches. Teachers see pupils of their
+//! own groups; advisors read only.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use signaal_domain::PupilId;
+use signaal_domain::policy::{ManageCases, ReadReports, WriteLogbook};
+use signaal_storage::cases::{LogbookTarget, PupilFile};
+
+use super::{
+    Editing, EntryView, LogbookForm, empty_draft, entry_views, labels, local_time, path_id,
+    posted_draft,
+};
+use crate::staff::StaffSession;
+use crate::view::Tr;
+use crate::{AppError, AppState, Lang};
+
+/// The most pupils a search shows.
+const SEARCH_ROWS: i64 = 50;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub(crate) struct PupilRow {
+    id: String,
+    name: String,
+    group: String,
+    left: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/pupils.html")]
+pub(crate) struct SearchPage {
+    t: Tr,
+    query: String,
+    searched: bool,
+    rows: Vec<PupilRow>,
+    error: String,
+}
+
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    if crate::staff::login::unaccepted(&state, &session)
+        .await?
+        .is_some()
+    {
+        return Ok(crate::staff::login::statement_first("/app/pupils"));
+    }
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let wanted = query.q.trim().to_owned();
+    // Two letters at least: a single letter would list nearly everyone.
+    let (rows, error) = if wanted.is_empty() {
+        (Vec::new(), String::new())
+    } else if wanted.chars().count() < 2 || wanted.chars().count() > 80 {
+        (Vec::new(), t.t("pupils-query-length"))
+    } else {
+        let found = state
+            .storage
+            .cases
+            .find_pupils(&grant, &wanted, SEARCH_ROWS, now)
+            .await?;
+        let rows = found
+            .into_iter()
+            .map(|p| PupilRow {
+                id: p.id.to_string(),
+                name: p.name.full(),
+                group: p.group.unwrap_or_default(),
+                left: p.left,
+            })
+            .collect();
+        (rows, String::new())
+    };
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        SearchPage {
+            searched: !wanted.is_empty() && error.is_empty(),
+            query: wanted,
+            rows,
+            error,
+            t,
+        },
+    )
+        .into_response())
+}
+
+pub(crate) struct ReportRow {
+    date: String,
+    role: String,
+    categories: String,
+    place: String,
+    id: String,
+}
+
+pub(crate) struct CaseRow {
+    id: String,
+    title: String,
+    status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/pupil.html")]
+pub(crate) struct PupilPage {
+    t: Tr,
+    csrf: String,
+    id: String,
+    name: String,
+    group: String,
+    left: bool,
+    notice: String,
+    reports: Vec<ReportRow>,
+    cases: Vec<CaseRow>,
+    entries: Vec<EntryView>,
+    form: Option<LogbookForm>,
+    /// For leadership and coordinators: open a case about this pupil.
+    new_case: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct PageQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+fn pupil_id(raw: &str) -> Result<PupilId, AppError> {
+    path_id(raw).map(PupilId::from_uuid)
+}
+
+async fn render(
+    state: &AppState,
+    t: Tr,
+    session: &StaffSession,
+    pupil: PupilId,
+    form: Option<LogbookForm>,
+    notice: String,
+) -> Result<PupilPage, AppError> {
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let file: PupilFile = state
+        .storage
+        .cases
+        .pupil_file(&grant, pupil, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let editing = Editing::of(session, now);
+    let reports = file
+        .reports
+        .iter()
+        .map(|r| ReportRow {
+            date: r
+                .date
+                .map(|d| d.format("%d-%m-%Y").to_string())
+                .unwrap_or_else(|| local_time(r.submitted_hour)),
+            role: t.t(if r.did_it {
+                "pupil-role-did-it"
+            } else {
+                "pupil-role-done-to"
+            }),
+            categories: labels(&t, "category", &r.categories),
+            place: t.t(&format!("place-{}", r.place)),
+            id: r.id.to_string(),
+        })
+        .collect();
+    let cases = file
+        .cases
+        .iter()
+        .map(|c| CaseRow {
+            id: c.id.to_string(),
+            title: c.title.clone(),
+            status: t.t(&format!("case-status-{}", c.status.code())),
+        })
+        .collect();
+    let form = match form {
+        Some(form) => Some(form),
+        None if editing.writer.is_some() => Some(LogbookForm::new(
+            &t,
+            format!("/app/pupils/{pupil}/logbook"),
+            &empty_draft(state),
+            0,
+        )),
+        None => None,
+    };
+    Ok(PupilPage {
+        csrf: session.record.csrf_token.clone(),
+        id: pupil.to_string(),
+        name: file.pupil.name.full(),
+        group: file.pupil.group.clone().unwrap_or_default(),
+        left: file.pupil.left,
+        notice,
+        entries: entry_views(&t, &file.logbook, &editing),
+        reports,
+        cases,
+        form,
+        new_case: session.first_grant::<ManageCases>(now).is_ok(),
+        t,
+    })
+}
+
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let pupil = pupil_id(&id)?;
+    if crate::staff::login::unaccepted(&state, &session)
+        .await?
+        .is_some()
+    {
+        return Ok(crate::staff::login::statement_first(&format!(
+            "/app/pupils/{id}"
+        )));
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let notice = if query.saved == "1" {
+        t.t("logbook-saved")
+    } else {
+        String::new()
+    };
+    Ok(render(&state, t, &session, pupil, None, notice)
+        .await?
+        .into_response())
+}
+
+pub(crate) async fn add_entry(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = crate::staff::login::checked_form(&session, &body)?;
+    let pupil = pupil_id(&id)?;
+    let now = state.clock.now();
+    let grant = session.first_grant::<WriteLogbook>(now)?;
+    let draft = posted_draft(&form);
+    let t = Tr::new(state.i18n.clone(), lang);
+    let entry = match draft.validate(state.clock.today()) {
+        Ok(entry) => entry,
+        Err(problems) => {
+            let form = LogbookForm::new(&t, format!("/app/pupils/{pupil}/logbook"), &draft, 0)
+                .with_problems(&t, &problems);
+            let page = render(&state, t, &session, pupil, Some(form), String::new()).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    state
+        .storage
+        .cases
+        .add_entry(&grant, LogbookTarget::Pupil(pupil), &entry, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/app/pupils/{pupil}?saved=1#logbook")).into_response())
+}
