@@ -13,7 +13,7 @@ impl TestApp {
     }
 
     /// A pupil of the demo teacher's group (5a) and one of another group.
-    async fn pupils_in_and_outside_5a(
+    pub(super) async fn pupils_in_and_outside_5a(
         &self,
     ) -> (signaal_domain::school::Pupil, signaal_domain::school::Pupil) {
         let school = self.demo.school.id;
@@ -126,7 +126,7 @@ impl TestApp {
         report
     }
 
-    async fn follow_page(&self, session: &str, path: &str) -> (u16, String) {
+    pub(super) async fn follow_page(&self, session: &str, path: &str) -> (u16, String) {
         let response = self
             .with_cookie(reqwest::Method::GET, path, session, &[])
             .await;
@@ -134,7 +134,7 @@ impl TestApp {
         (status, response.text().await.expect("page"))
     }
 
-    async fn follow_post(
+    pub(super) async fn follow_post(
         &self,
         session: &str,
         path: &str,

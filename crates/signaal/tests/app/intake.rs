@@ -148,14 +148,15 @@ async fn a_report_goes_from_the_form_through_intake_to_the_reporters_mailbox() {
         blocked.contains("href=\"#name-did_it-0\"") && blocked.contains("href=\"#name-done_to-0\"")
     );
 
-    // Link the one who did it to a pupil from the whole roster; the other cannot be traced.
+    // Link the one who did it to a pupil of group 5a from the whole roster; the other cannot be
+    // traced.
+    let (in_5a, _) = app.pupils_in_and_outside_5a().await;
+    let pupil = in_5a.id.to_string();
     let line = between(&page, "id=\"name-did_it-0\"", "</form>").to_owned();
-    let pupil = between(
-        between(&line, "name=\"other_pupil\">", "</select>"),
-        "</option><option value=\"",
-        "\"",
-    )
-    .to_owned();
+    assert!(
+        between(&line, "name=\"other_pupil\">", "</select>").contains(&pupil),
+        "the whole roster is offered"
+    );
     let (status, to, _) = app
         .act(
             &session,
@@ -290,6 +291,84 @@ async fn a_report_goes_from_the_form_through_intake_to_the_reporters_mailbox() {
         !chain
             .iter()
             .any(|(_, _, o)| o.contains("ADHD") || o.contains("12345678"))
+    );
+
+    // Follow-up: the teacher of the pupil's group sees the approved report on the pupil page (not
+    // who sent it) and writes in the logbook.
+    let teacher = app.sign_in_ready(TEACHER).await;
+    let pupil_path = format!("/app/pupils/{pupil}");
+    let (status, page) = app.follow_page(&teacher, &pupil_path).await;
+    assert_eq!(status, 200);
+    let row = "<td>degene die het deed</td><td>Online pesten, Uitschelden of uitlachen</td>\
+               <td>Schoolplein</td>";
+    assert!(page.contains(row), "{page}");
+    let csrf = csrf_of(&page);
+    let today = app.clock.now().date_naive().to_string();
+    let entry = [
+        ("csrf", csrf.as_str()),
+        ("kind", "talk_pupil"),
+        ("occurred_on", today.as_str()),
+        ("body", "Gesprek gehad over het uitlachen in de pauze."),
+    ];
+    let (status, _, _) = app
+        .follow_post(&teacher, &format!("{pupil_path}/logbook"), &entry)
+        .await;
+    assert_eq!(status, 303);
+    let (_, page) = app.follow_page(&teacher, &pupil_path).await;
+    assert!(page.contains("Gesprek gehad over het uitlachen in de pauze."));
+
+    // The same teacher, now teaching another group only, is refused the page and the logbook.
+    let storage = app.storage();
+    let teacher_id = app.staff_id(TEACHER).await;
+    let leadership = Actor::Staff(policy::StaffActor {
+        id: app.staff_id(LEADER).await,
+        is_provider_admin: false,
+        memberships: vec![policy::Membership::new(
+            app.demo.school.id,
+            signaal_domain::staff::Role::Leadership,
+        )],
+    });
+    let read: SchoolGrant<policy::ReadRoster> =
+        policy::authorize(&leadership, app.demo.school.id, Utc::now()).expect("roster");
+    let other_group = storage
+        .rosters
+        .groups(&read, app.clock.now().date_naive())
+        .await
+        .expect("groups")
+        .into_iter()
+        .find(|g| Some(g.id) != in_5a.group_id)
+        .expect("another group")
+        .id;
+    let manage = policy::authorize(&leadership, app.demo.school.id, Utc::now()).expect("manage");
+    let access = signaal_domain::staff::StaffAccess::new(
+        vec![signaal_domain::staff::Role::Teacher],
+        vec![other_group],
+        None,
+    )
+    .expect("valid access");
+    assert!(
+        storage
+            .staff_admin
+            .set_access(&manage, teacher_id, &access, Utc::now())
+            .await
+            .expect("set access")
+    );
+    assert_eq!(app.follow_page(&teacher, &pupil_path).await.0, 404);
+    let (status, _, _) = app
+        .follow_post(&teacher, &format!("{pupil_path}/logbook"), &entry)
+        .await;
+    assert_eq!(status, 404);
+    let chain = app.chain_of(app.demo.school.id).await;
+    let teacher_actor = format!("staff:{teacher_id}");
+    let teachers: Vec<&str> = chain
+        .iter()
+        .filter(|(_, actor, _)| *actor == teacher_actor)
+        .map(|(action, _, _)| action.as_str())
+        .filter(|a| a.starts_with("logbook.") || a.starts_with("denied."))
+        .collect();
+    assert!(
+        teachers.ends_with(&["logbook.add", "denied.read_reports", "denied.write_logbook"]),
+        "{teachers:?}"
     );
 }
 
