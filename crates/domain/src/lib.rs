@@ -10,6 +10,7 @@ pub mod demo;
 pub mod ids;
 pub mod intake;
 pub mod policy;
+pub mod privacy;
 pub mod report;
 pub mod roster;
 pub mod school;
