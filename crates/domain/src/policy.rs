@@ -185,10 +185,14 @@ pub enum Action {
     ReadAggregates,
     /// Open the staff start page of a school.
     UseStaffPages,
+    /// Register and decide requests of pupils and parents; keep the disclosure and breach registers.
+    ManagePrivacy,
+    /// Read the request register, the disclosure and breach registers and the processing overview.
+    ReadPrivacy,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ManageDirectory,
         Action::ManageStaff,
         Action::ImportRoster,
@@ -201,6 +205,8 @@ impl Action {
         Action::WriteLogbook,
         Action::ReadAggregates,
         Action::UseStaffPages,
+        Action::ManagePrivacy,
+        Action::ReadPrivacy,
     ];
 
     /// The stable name, as in `docs/POLICY.md`.
@@ -218,6 +224,8 @@ impl Action {
             Action::WriteLogbook => "write_logbook",
             Action::ReadAggregates => "read_aggregates",
             Action::UseStaffPages => "use_staff_pages",
+            Action::ManagePrivacy => "manage_privacy",
+            Action::ReadPrivacy => "read_privacy",
         }
     }
 
@@ -226,7 +234,12 @@ impl Action {
         use Role::*;
         match self {
             Action::ManageDirectory => &[],
-            Action::ManageStaff | Action::ImportRoster | Action::ConfigureSchool => &[Leadership],
+            Action::ManageStaff
+            | Action::ImportRoster
+            | Action::ConfigureSchool
+            | Action::ManagePrivacy => &[Leadership],
+            // The data protection officer sees the registers (PR 3.3), never report content.
+            Action::ReadPrivacy => &[Leadership, DataProtectionOfficer],
             Action::ReadRoster | Action::ModerateReports | Action::WriteLogbook => {
                 &[Leadership, Coordinator]
             }
@@ -328,6 +341,10 @@ capability!(
     ModerateReports => ModerateReports,
     /// May open the staff pages of the granted school.
     UseStaffPages => UseStaffPages,
+    /// May register and decide requests and write the privacy registers of the granted school.
+    ManagePrivacy => ManagePrivacy,
+    /// May read the request and privacy registers of the granted school.
+    ReadPrivacy => ReadPrivacy,
 );
 
 /// Which groups of the school a grant covers.
