@@ -17,6 +17,7 @@ async fn fresh() -> Option<(Storage, tempfile::TempDir)> {
 
 signaal_storage::conformance_suite!(fresh);
 signaal_storage::mail_conformance_suite!(fresh);
+signaal_storage::privacy_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn migrating_twice_applies_nothing_the_second_time() {

@@ -10,6 +10,7 @@ pub mod events;
 pub mod keys;
 pub mod migrations;
 pub mod notifications;
+pub mod privacy;
 pub mod reports;
 mod repos;
 pub mod sql;
@@ -19,12 +20,15 @@ pub mod staff_auth;
 pub mod conformance;
 #[cfg(feature = "conformance")]
 pub mod conformance_mail;
+#[cfg(feature = "conformance")]
+pub mod conformance_privacy;
 
 use std::sync::Arc;
 
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
+pub use privacy::PrivacyRepo;
 pub use repos::{
     ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, NewStaff, ReportRepo,
     RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
@@ -44,6 +48,7 @@ pub struct Storage {
     pub api_tokens: Arc<dyn ApiTokenRepo>,
     pub health: Arc<dyn HealthRepo>,
     pub notifications: Arc<dyn NotificationRepo>,
+    pub privacy: Arc<dyn PrivacyRepo>,
 }
 
 impl Storage {
@@ -59,6 +64,7 @@ impl Storage {
             + ApiTokenRepo
             + HealthRepo
             + NotificationRepo
+            + PrivacyRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -70,6 +76,7 @@ impl Storage {
             staff_admin: backend.clone(),
             audit: backend.clone(),
             notifications: backend.clone(),
+            privacy: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }

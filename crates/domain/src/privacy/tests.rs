@@ -8,9 +8,17 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 fn the_deadline_is_one_calendar_month_and_month_ends_are_clamped() {
     assert_eq!(response_deadline(d(2026, 3, 10)), d(2026, 4, 10));
     assert_eq!(response_deadline(d(2026, 1, 31)), d(2026, 2, 28));
-    assert_eq!(response_deadline(d(2028, 1, 31)), d(2028, 2, 29), "leap year");
+    assert_eq!(
+        response_deadline(d(2028, 1, 31)),
+        d(2028, 2, 29),
+        "leap year"
+    );
     assert_eq!(response_deadline(d(2026, 3, 31)), d(2026, 4, 30));
-    assert_eq!(response_deadline(d(2026, 12, 15)), d(2027, 1, 15), "over the year end");
+    assert_eq!(
+        response_deadline(d(2026, 12, 15)),
+        d(2027, 1, 15),
+        "over the year end"
+    );
     assert_eq!(response_deadline(d(2028, 2, 29)), d(2028, 3, 29));
 }
 
@@ -78,7 +86,10 @@ fn a_leap_day_birth_turns_sixteen_on_the_first_of_march_in_other_years() {
     // Sixteen years after a leap day is a leap day again, except over a century year that is not
     // a leap year: born 29 February 2084, sixteen on 1 March 2100.
     let century = Some(d(2084, 2, 29));
-    assert_eq!(requester_on(century, d(2100, 2, 28)), Some(Requester::Parent));
+    assert_eq!(
+        requester_on(century, d(2100, 2, 28)),
+        Some(Requester::Parent)
+    );
     assert_eq!(requester_on(century, d(2100, 3, 1)), Some(Requester::Pupil));
     assert_eq!(birthday(d(2000, 2, 29), 17), Some(d(2017, 3, 1)));
     assert_eq!(birthday(d(2008, 2, 29), 15), Some(d(2023, 3, 1)));
@@ -96,11 +107,26 @@ fn a_leap_day_birth_turns_sixteen_on_the_first_of_march_in_other_years() {
 #[test]
 fn deadlines_are_highlighted_five_days_ahead_and_marked_when_over() {
     let deadline = d(2026, 3, 10);
-    assert_eq!(deadline_state(deadline, d(2026, 3, 4), false), DeadlineState::Open);
-    assert_eq!(deadline_state(deadline, d(2026, 3, 5), false), DeadlineState::DueSoon);
-    assert_eq!(deadline_state(deadline, d(2026, 3, 10), false), DeadlineState::DueSoon);
-    assert_eq!(deadline_state(deadline, d(2026, 3, 11), false), DeadlineState::Overdue);
-    assert_eq!(deadline_state(deadline, d(2026, 3, 11), true), DeadlineState::Decided);
+    assert_eq!(
+        deadline_state(deadline, d(2026, 3, 4), false),
+        DeadlineState::Open
+    );
+    assert_eq!(
+        deadline_state(deadline, d(2026, 3, 5), false),
+        DeadlineState::DueSoon
+    );
+    assert_eq!(
+        deadline_state(deadline, d(2026, 3, 10), false),
+        DeadlineState::DueSoon
+    );
+    assert_eq!(
+        deadline_state(deadline, d(2026, 3, 11), false),
+        DeadlineState::Overdue
+    );
+    assert_eq!(
+        deadline_state(deadline, d(2026, 3, 11), true),
+        DeadlineState::Decided
+    );
 }
 
 #[test]
@@ -128,7 +154,10 @@ fn the_dpa_deadline_is_seventy_two_hours_after_discovery() {
 fn retention_defaults_follow_the_spec_and_bounds_are_enforced() {
     let defaults = RetentionPolicy::default();
     assert_eq!(defaults.values(), [12, 12, 6, 30, 0, 5]);
-    assert_eq!(RetentionPolicy::from_values(defaults.values()), Ok(defaults));
+    assert_eq!(
+        RetentionPolicy::from_values(defaults.values()),
+        Ok(defaults)
+    );
     assert_eq!(
         RetentionPolicy::from_values([0, 12, 13, 30, 0, 5]),
         Err(vec!["report_months", "usage_log_months"])

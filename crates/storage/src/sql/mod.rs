@@ -10,6 +10,7 @@ mod api_tokens;
 mod audit;
 mod directory;
 pub mod notifications;
+pub mod privacy;
 pub mod reports;
 mod roster;
 mod staff_admin;
