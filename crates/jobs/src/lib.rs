@@ -4,3 +4,4 @@
 //! Now: [`notify`], the content-free mails to coordinators that there are new reports.
 
 pub mod notify;
+pub mod reminders;

@@ -5,6 +5,7 @@ pub(crate) mod follow;
 pub(crate) mod health;
 pub(crate) mod home;
 pub(crate) mod poster;
+pub(crate) mod privacy;
 pub(crate) mod public_api;
 pub(crate) mod report;
 pub(crate) mod schools;
@@ -116,6 +117,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/staff/schools/{school}/groups",
             get(staff_api::groups),
         )
+        .merge(privacy::router())
         .fallback(not_found)
 }
 

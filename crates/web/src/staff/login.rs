@@ -707,6 +707,7 @@ pub(crate) struct StartPage {
     manages_staff: bool,
     does_intake: bool,
     configures_school: bool,
+    reads_privacy: bool,
 }
 
 pub(crate) async fn start(
@@ -755,6 +756,7 @@ pub(crate) async fn start(
         does_intake: session.first_grant::<policy::ModerateReports>(now).is_ok(),
         configures_school: session.first_grant::<policy::ConfigureSchool>(now).is_ok(),
         reads_audit: session.first_grant::<policy::ReadAudit>(now).is_ok(),
+        reads_privacy: session.first_grant::<policy::ReadPrivacy>(now).is_ok(),
         t,
     }
     .into_response())
