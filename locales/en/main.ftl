@@ -447,14 +447,10 @@ requests-new = Register a new request
 requests-caption = Requests, open ones first
 requests-empty = There are no requests yet.
 requests-back = Back to the requests
-requests-overdue-count = { $count } { $count ->
-        [one] request is
-       *[other] requests are
-    } overdue. Decide as soon as possible.
-requests-soon-count = { $count } { $count ->
-        [one] request must
-       *[other] requests must
-    } be answered within 5 days.
+requests-overdue-one = 1 request is overdue. Decide as soon as possible.
+requests-overdue-count = { $count } requests are overdue. Decide as soon as possible.
+requests-soon-one = 1 request must be answered within 5 days.
+requests-soon-count = { $count } requests must be answered within 5 days.
 request-pupil = Pupil
 request-kind = Kind of request
 request-kind-hint = What does the requester want? Choose the right that fits best.
@@ -497,10 +493,8 @@ request-extension-reason = Reason for the extension
 request-extend-title = Extend the deadline
 request-extend-hint = You can extend by one or two months, only within the first month, and only after telling the requester, with the reason.
 request-months = Extend by
-request-months-n = { $months } { $months ->
-        [one] month
-       *[other] months
-    }
+request-months-1 = 1 month
+request-months-2 = 2 months
 request-extend = Record the extension
 request-no-extension = The deadline can no longer be extended: the first month is over or it was extended already.
 request-decide-title = Decision

@@ -447,14 +447,10 @@ requests-new = Nieuw verzoek vastleggen
 requests-caption = Verzoeken, de open verzoeken eerst
 requests-empty = Er zijn nog geen verzoeken.
 requests-back = Terug naar de verzoeken
-requests-overdue-count = { $count } { $count ->
-        [one] verzoek is
-       *[other] verzoeken zijn
-    } te laat. Beslis zo snel mogelijk.
-requests-soon-count = { $count } { $count ->
-        [one] verzoek moet
-       *[other] verzoeken moeten
-    } binnen 5 dagen beantwoord zijn.
+requests-overdue-one = 1 verzoek is te laat. Beslis zo snel mogelijk.
+requests-overdue-count = { $count } verzoeken zijn te laat. Beslis zo snel mogelijk.
+requests-soon-one = 1 verzoek moet binnen 5 dagen beantwoord zijn.
+requests-soon-count = { $count } verzoeken moeten binnen 5 dagen beantwoord zijn.
 request-pupil = Leerling
 request-kind = Soort verzoek
 request-kind-hint = Wat wil de aanvrager? Kies het recht dat het best past.
@@ -497,10 +493,8 @@ request-extension-reason = Reden van verlenging
 request-extend-title = Termijn verlengen
 request-extend-hint = Verlengen kan met een of twee maanden, alleen binnen de eerste maand en alleen als je de aanvrager dat al hebt laten weten, met de reden.
 request-months = Verlengen met
-request-months-n = { $months } { $months ->
-        [one] maand
-       *[other] maanden
-    }
+request-months-1 = 1 maand
+request-months-2 = 2 maanden
 request-extend = Verlenging vastleggen
 request-no-extension = Verlengen kan niet meer: de eerste maand is voorbij of de termijn is al verlengd.
 request-decide-title = Besluit

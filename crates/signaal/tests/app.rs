@@ -4720,6 +4720,9 @@ async fn staff_tokens_work_on_postgresql_too() {
 #[path = "app/mail.rs"]
 mod mail;
 
+#[path = "app/privacy.rs"]
+mod privacy;
+
 #[tokio::test]
 async fn intake_shows_new_reports_with_sensitive_details_marked_and_names_suggested() {
     use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
