@@ -115,7 +115,7 @@ pub struct Extension {
 /// What happened to an extension or a decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    Done(RequestRecord),
+    Done(Box<RequestRecord>),
     /// Not a request of the granted school.
     NotFound,
     /// The domain refused the extension.

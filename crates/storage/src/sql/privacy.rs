@@ -584,7 +584,7 @@ macro_rules! privacy_repo {
                     .await?
                     .ok_or($crate::StorageError::NotFound)?;
                 tx.commit().await.map_err(map_err)?;
-                Ok($crate::privacy::Change::Done(record))
+                Ok($crate::privacy::Change::Done(Box::new(record)))
             }
 
             async fn decide_request(
@@ -640,7 +640,7 @@ macro_rules! privacy_repo {
                     .await?
                     .ok_or($crate::StorageError::NotFound)?;
                 tx.commit().await.map_err(map_err)?;
-                Ok($crate::privacy::Change::Done(record))
+                Ok($crate::privacy::Change::Done(Box::new(record)))
             }
 
             async fn record_disclosure(
