@@ -114,6 +114,22 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
           assert.equal(sent.status(), 200);
           assert.equal(await page.locator('form[action$="/decide"]').count(), 0);
         });
+        await check('the request list with one overdue and one due soon', async () => {
+          const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+          for (const received of [daysAgo(40), daysAgo(28)]) {
+            await page.goto('/app/requests/new', { waitUntil: 'load' });
+            await page.selectOption('#pupil', { index: 2 });
+            await page.selectOption('#kind', 'erasure');
+            await page.fill('#received_on', received);
+            await page.fill('#requester_name', 'Meneer De Boer');
+            await page.fill('#verification', 'Identiteitskaart bekeken');
+            const sent = await navigateBy(page, () => page.click('main form button[type=submit]'));
+            assert.equal(sent.status(), 200);
+          }
+          assert.equal((await page.goto('/app/requests', { waitUntil: 'load' })).status(), 200);
+          assert.ok((await page.locator('tr.deadline-overdue').count()) >= 1, 'an overdue row');
+          assert.ok((await page.locator('tr.deadline-soon').count()) >= 1, 'a row due soon');
+        });
         await check('the registers', async () => {
           assert.equal((await page.goto('/app/registers', { waitUntil: 'load' })).status(), 200);
         });
@@ -149,6 +165,17 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
           const sent = await navigateBy(page, () => page.click('main form button[type=submit]'));
           assert.equal(sent.status(), 200);
         });
+        await check('one breach, notified later', async () => {
+          const res = await navigateBy(page, () => page.click('main table tbody tr a'));
+          assert.equal(res.status(), 200);
+          await page.fill('#measures', '');
+          const bad = await navigateBy(page, () => page.click('main form button[type=submit]'));
+          assert.equal(bad.status(), 422);
+          await page.fill('#measures', 'Ouders gebeld');
+          await page.check('#parents_informed');
+          const sent = await navigateBy(page, () => page.click('main form button[type=submit]'));
+          assert.equal(sent.status(), 200);
+        });
         await check('the processing overview', async () => {
           assert.equal((await page.goto('/app/registers/processing', { waitUntil: 'load' })).status(), 200);
         });
@@ -175,11 +202,17 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
   test('the data protection officer reads the registers (nl, en)', async (t) => {
     await withPage(env, { storageState: dpoState }, async (page) => {
       for (const lang of ['nl', 'en']) {
-        for (const path of ['/app/requests', '/app/registers/disclosures', '/app/registers/breaches']) {
+        for (const path of ['/app/requests', '/app/registers', '/app/registers/disclosures', '/app/registers/breaches', '/app/registers/processing']) {
           await t.test(`${path} as DPO (${lang})`, async () => {
             const res = await page.goto(`${path}?lang=${lang}`, { waitUntil: 'load' });
             assert.equal(res.status(), 200);
             assert.equal(await page.locator('main form').count(), 0, 'no forms for the DPO');
+            if (path === '/app/registers/breaches') {
+              const res = await navigateBy(page, () => page.click('main table tbody tr a'));
+              assert.equal(res.status(), 200);
+              assert.equal(await page.locator('main form').count(), 0, 'no form on a breach for the DPO');
+              await checkA11y(page, `one breach as DPO (${lang})`);
+            }
             await checkA11y(page, `${path} as DPO (${lang})`);
           });
         }

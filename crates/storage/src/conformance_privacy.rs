@@ -16,7 +16,8 @@ use signaal_domain::staff::Role;
 use signaal_domain::{StaffId, demo};
 
 use crate::privacy::{
-    Breach, Change, Disclosure, Extension, NewRequest, PrivacySettings, RegisterRefusal,
+    Breach, BreachUpdate, Change, Disclosure, Extension, NewRequest, PrivacySettings,
+    RegisterRefusal,
 };
 use crate::{NewStaff, Storage};
 
@@ -542,6 +543,46 @@ pub async fn disclosures_and_breaches_are_registered_sealed_and_audited(storage:
         breaches[0].not_notified_reason.as_deref(),
         Some("Nog in onderzoek")
     );
+    // Notified later: the update is kept; another school cannot change or see it.
+    let update = BreachUpdate {
+        dpa_notified_at: Some(now() + Duration::hours(20)),
+        not_notified_reason: None,
+        parents_informed: true,
+        measures: "Ontvanger heeft de mail verwijderd; ouders gebeld".into(),
+    };
+    assert!(
+        !storage
+            .privacy
+            .update_breach(&other.manage(), breach_id, &update, now())
+            .await
+            .expect("update")
+    );
+    assert_eq!(
+        storage
+            .privacy
+            .breach(&other.read_as_dpo(), breach_id, now())
+            .await
+            .expect("read"),
+        None
+    );
+    assert!(
+        storage
+            .privacy
+            .update_breach(&world.manage(), breach_id, &update, now())
+            .await
+            .expect("update")
+    );
+    let updated = storage
+        .privacy
+        .breach(&world.read_as_dpo(), breach_id, now())
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(updated.dpa_notified_at, update.dpa_notified_at);
+    assert_eq!(updated.not_notified_reason, None);
+    assert!(updated.parents_informed);
+    assert_eq!(updated.measures, update.measures);
+    assert_eq!(updated.description, breach.description);
     let audit = audit_actions(storage, &world).await;
     let actions: Vec<&str> = audit
         .iter()
@@ -554,7 +595,9 @@ pub async fn disclosures_and_breaches_are_registered_sealed_and_audited(storage:
             "disclosure.record",
             "disclosure.list",
             "breach.record",
-            "breach.list"
+            "breach.list",
+            "breach.update",
+            "breach.view"
         ]
     );
     for (_, subject, outcome) in &audit {

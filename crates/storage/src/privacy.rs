@@ -153,6 +153,15 @@ pub struct Breach {
     pub measures: String,
 }
 
+/// What can change about a breach after it was recorded: the notification and its aftermath.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BreachUpdate {
+    pub dpa_notified_at: Option<DateTime<Utc>>,
+    pub not_notified_reason: Option<String>,
+    pub parents_informed: bool,
+    pub measures: String,
+}
+
 /// A reminder mail that is owed and claimed (for one person and school, today).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DueReminder {
@@ -260,6 +269,23 @@ pub trait PrivacyRepo: Send + Sync {
         grant: &SchoolGrant<ReadPrivacy>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Breach>>;
+
+    /// One breach of the granted school, or `None`; audited (`breach.view`) when found.
+    async fn breach(
+        &self,
+        grant: &SchoolGrant<ReadPrivacy>,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Breach>>;
+    /// Records the notification (or why not), whether parents were informed and the measures;
+    /// `false` for a breach that is not the school's. Audited (`breach.update`).
+    async fn update_breach(
+        &self,
+        grant: &SchoolGrant<ManagePrivacy>,
+        id: Uuid,
+        update: &BreachUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 
     /// For the reminder job (no grant: it acts for the server, mails staff only and tells nothing of
     /// a request): claims, for `day`, a reminder for each active leader of each school with an open

@@ -758,8 +758,75 @@ async fn registers_and_settings(backend: &str) {
         page.contains(&deadline.format("%d-%m-%Y %H:%M").to_string()),
         "{page}"
     );
+    // Notified later, on the breach's own page; a notification before the discovery is refused.
+    let breach_path = format!(
+        "/app/registers/breaches/{}",
+        between(&page, "href=\"/app/registers/breaches/", "\"")
+    );
+    let local = |at: DateTime<Utc>| {
+        (at + chrono::Duration::hours(signaal_domain::clock::dutch_offset_hours(at)))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let too_early = local(app.clock.now() - chrono::Duration::hours(5));
+    let response = app
+        .post(
+            &breach_path,
+            &leader,
+            &[
+                ("csrf", &csrf),
+                ("dpa_notified_at", &too_early),
+                ("parents_informed", "yes"),
+                ("measures", "Ouders gebeld"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.expect("page");
+    assert!(page.contains("De melding bij de AP moet na de ontdekking liggen"));
+    assert!(page.contains("Ouders gebeld"), "typed text kept");
+    let notified = local(app.clock.now());
+    let response = app
+        .post(
+            &breach_path,
+            &leader,
+            &[
+                ("csrf", &csrf),
+                ("dpa_notified_at", &notified),
+                ("parents_informed", "yes"),
+                ("measures", "Ouders gebeld"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, page) = app.page(&breach_path, &leader).await;
+    assert!(page.contains("Gemeld op") && page.contains("Ouders gebeld"));
+    assert_eq!(
+        app.page(
+            &format!("/app/registers/breaches/{}", uuid::Uuid::now_v7()),
+            &leader
+        )
+        .await
+        .0,
+        404
+    );
     // The DPO reads both registers and the overview, without forms; not the settings.
     let dpo = app.sign_in(DPO).await;
+    let (status, page) = app.page(&breach_path, &dpo).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("<form method=\"post\" action=\"/app/registers"));
+    let refused = app
+        .post(
+            &breach_path,
+            &dpo,
+            &[
+                ("csrf", &csrf_of(&app.page("/app", &dpo).await.1)),
+                ("dpa_notified_at", &notified),
+                ("measures", "Niets"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
     for path in [
         "/app/registers",
         "/app/registers/disclosures",
@@ -843,6 +910,8 @@ async fn registers_and_settings(backend: &str) {
         "disclosure.list",
         "breach.record",
         "breach.list",
+        "breach.view",
+        "breach.update",
         "privacy.settings",
     ] {
         assert!(actions.contains(&action), "{action}");

@@ -61,6 +61,14 @@ const BREACHES: &str = "SELECT id, discovered_at, description, categories, peopl
     dpa_notified_at, not_notified_reason, parents_informed, measures
     FROM privacy_breaches WHERE school_id = $1 ORDER BY discovered_at DESC";
 
+const BREACH: &str = "SELECT id, discovered_at, description, categories, people_count, risk,
+    dpa_notified_at, not_notified_reason, parents_informed, measures
+    FROM privacy_breaches WHERE school_id = $1 AND id = $2";
+
+const UPDATE_BREACH: &str =
+    "UPDATE privacy_breaches SET dpa_notified_at = $1, not_notified_reason = $2,
+    parents_informed = $3, measures = $4 WHERE school_id = $5 AND id = $6";
+
 /// Active leaders of schools with an open request due by `$1` who had no reminder on `$2`.
 const REMINDER_CANDIDATES: &str =
     "SELECT DISTINCT r.staff_id, r.school_id, s.email, s.display_name,
@@ -94,6 +102,8 @@ pub mod queries {
     pub const DISCLOSURES: &str = super::DISCLOSURES;
     pub const INSERT_BREACH: &str = super::INSERT_BREACH;
     pub const BREACHES: &str = super::BREACHES;
+    pub const BREACH: &str = super::BREACH;
+    pub const UPDATE_BREACH: &str = super::UPDATE_BREACH;
     pub const REMINDER_CANDIDATES: &str = super::REMINDER_CANDIDATES;
     pub const CLAIM_REMINDER: &str = super::CLAIM_REMINDER;
     pub const DROP_REMINDER: &str = super::DROP_REMINDER;
@@ -250,6 +260,40 @@ macro_rules! privacy_repo {
                     row.try_get("decision_reasons").map_err(map_err)?,
                 )?,
                 decided_on: row.try_get("decided_on").map_err(map_err)?,
+            })
+        }
+
+        fn privacy_breach_from_row(
+            row: &$row,
+            key: &signaal_domain::secrets::DataKey,
+            school: signaal_domain::SchoolId,
+        ) -> $crate::Result<$crate::privacy::Breach> {
+            use crate::error::map_err;
+            use sqlx::Row as _;
+            use $crate::sql::privacy::open;
+            let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
+            let risk: String = row.try_get("risk").map_err(map_err)?;
+            let categories: String = row.try_get("categories").map_err(map_err)?;
+            let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
+            let measures: Vec<u8> = row.try_get("measures").map_err(map_err)?;
+            let reason: Option<Vec<u8>> = row.try_get("not_notified_reason").map_err(map_err)?;
+            Ok($crate::privacy::Breach {
+                id,
+                discovered_at: row.try_get("discovered_at").map_err(map_err)?,
+                description: open(key, school, id, "description", &description)?,
+                categories: $crate::privacy::categories_from_text(&categories)?,
+                people_count: row.try_get("people_count").map_err(map_err)?,
+                risk: $crate::reports::stored_code(
+                    &risk,
+                    signaal_domain::privacy::BreachRisk::parse,
+                    "breach risk",
+                )?,
+                dpa_notified_at: row.try_get("dpa_notified_at").map_err(map_err)?,
+                not_notified_reason: reason
+                    .map(|r| open(key, school, id, "not_notified_reason", &r))
+                    .transpose()?,
+                parents_informed: row.try_get("parents_informed").map_err(map_err)?,
+                measures: open(key, school, id, "measures", &measures)?,
             })
         }
 
@@ -824,34 +868,10 @@ macro_rules! privacy_repo {
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                let mut list = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
-                    let risk: String = row.try_get("risk").map_err(map_err)?;
-                    let categories: String = row.try_get("categories").map_err(map_err)?;
-                    let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
-                    let measures: Vec<u8> = row.try_get("measures").map_err(map_err)?;
-                    let reason: Option<Vec<u8>> =
-                        row.try_get("not_notified_reason").map_err(map_err)?;
-                    list.push($crate::privacy::Breach {
-                        id,
-                        discovered_at: row.try_get("discovered_at").map_err(map_err)?,
-                        description: open(&key, school, id, "description", &description)?,
-                        categories: $crate::privacy::categories_from_text(&categories)?,
-                        people_count: row.try_get("people_count").map_err(map_err)?,
-                        risk: $crate::reports::stored_code(
-                            &risk,
-                            signaal_domain::privacy::BreachRisk::parse,
-                            "breach risk",
-                        )?,
-                        dpa_notified_at: row.try_get("dpa_notified_at").map_err(map_err)?,
-                        not_notified_reason: reason
-                            .map(|r| open(&key, school, id, "not_notified_reason", &r))
-                            .transpose()?,
-                        parents_informed: row.try_get("parents_informed").map_err(map_err)?,
-                        measures: open(&key, school, id, "measures", &measures)?,
-                    });
-                }
+                let list = rows
+                    .iter()
+                    .map(|row| privacy_breach_from_row(row, &key, school))
+                    .collect::<$crate::Result<Vec<_>>>()?;
                 let event = $crate::sql::privacy::audit_event(
                     "breach.list",
                     format!("school:{school}"),
@@ -860,6 +880,83 @@ macro_rules! privacy_repo {
                 crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
                 tx.commit().await.map_err(map_err)?;
                 Ok(list)
+            }
+
+            async fn breach(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadPrivacy>,
+                id: uuid::Uuid,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Option<$crate::privacy::Breach>> {
+                use crate::error::map_err;
+                let school = grant.school();
+                let key = self.privacy_key(school).await?;
+                let mut tx = self.write_tx().await?;
+                let row = sqlx::query(privacy_sql::BREACH)
+                    .bind(school.as_uuid())
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let found = row
+                    .map(|row| privacy_breach_from_row(&row, &key, school))
+                    .transpose()?;
+                if found.is_some() {
+                    let event = $crate::sql::privacy::audit_event(
+                        "breach.view",
+                        format!("school:{school}"),
+                        format!("ok breach={id}"),
+                    );
+                    crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                }
+                tx.commit().await.map_err(map_err)?;
+                Ok(found)
+            }
+
+            async fn update_breach(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManagePrivacy>,
+                id: uuid::Uuid,
+                update: &$crate::privacy::BreachUpdate,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<bool> {
+                use crate::error::map_err;
+                use $crate::sql::privacy::seal;
+                let school = grant.school();
+                let key = self.privacy_key(school).await?;
+                let mut tx = self.write_tx().await?;
+                let changed = sqlx::query(privacy_sql::UPDATE_BREACH)
+                    .bind(update.dpa_notified_at)
+                    .bind(
+                        update
+                            .not_notified_reason
+                            .as_deref()
+                            .map(|r| seal(&key, school, id, "not_notified_reason", r))
+                            .transpose()?,
+                    )
+                    .bind(update.parents_informed)
+                    .bind(seal(&key, school, id, "measures", &update.measures)?)
+                    .bind(school.as_uuid())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                if changed == 0 {
+                    return Ok(false);
+                }
+                let event = $crate::sql::privacy::audit_event(
+                    "breach.update",
+                    format!("school:{school}"),
+                    format!(
+                        "ok breach={id} notified={} parents_informed={}",
+                        update.dpa_notified_at.is_some(),
+                        update.parents_informed
+                    ),
+                );
+                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(true)
             }
 
             async fn claim_reminders(

@@ -41,6 +41,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/app/registers/breaches",
             get(registers::breaches).post(registers::record_breach),
         )
+        .route(
+            "/app/registers/breaches/{id}",
+            get(registers::breach).post(registers::update_breach),
+        )
         .route("/app/registers/processing", get(registers::processing))
         .route(
             "/app/registers/settings",

@@ -414,6 +414,7 @@ pub(crate) async fn record_disclosure(
 // ---- breaches ----
 
 pub(crate) struct BreachRow {
+    id: String,
     discovered: String,
     deadline: String,
     /// The deadline passed without a notification.
@@ -447,6 +448,36 @@ pub(crate) struct BreachesPage {
     error: String,
 }
 
+fn breach_row(t: &Tr, b: Breach, now: chrono::DateTime<Utc>) -> BreachRow {
+    let deadline = privacy::dpa_deadline(b.discovered_at);
+    BreachRow {
+        id: b.id.to_string(),
+        discovered: shown_time(b.discovered_at),
+        deadline: shown_time(deadline),
+        // Late: a breach with a risk not notified within 72 hours (or notified after them).
+        late: b.risk != BreachRisk::Unlikely
+            && match b.dpa_notified_at {
+                Some(at) => at > deadline,
+                None => now > deadline,
+            },
+        description: b.description,
+        categories: categories_label(t, &b.categories),
+        people: b.people_count,
+        risk: t.t(&format!("register-risk-{}", b.risk.code())),
+        notified: match (b.dpa_notified_at, b.not_notified_reason) {
+            (Some(at), _) => t.t1("register-notified-at", "at", &shown_time(at)),
+            (None, Some(reason)) => t.t1("register-not-notified", "reason", &reason),
+            (None, None) => String::new(),
+        },
+        parents: t.t(if b.parents_informed {
+            "register-yes"
+        } else {
+            "register-no"
+        }),
+        measures: b.measures,
+    }
+}
+
 async fn breaches_page(
     state: &AppState,
     lang: Lang,
@@ -463,34 +494,7 @@ async fn breaches_page(
     let chosen_risk = typed(form, "risk");
     Ok(BreachesPage {
         csrf: session.record.csrf_token.clone(),
-        rows: list
-            .into_iter()
-            .map(|b| {
-                let deadline = privacy::dpa_deadline(b.discovered_at);
-                BreachRow {
-                    discovered: shown_time(b.discovered_at),
-                    deadline: shown_time(deadline),
-                    late: b.dpa_notified_at.is_none_or(|at| at > deadline)
-                        && b.risk != BreachRisk::Unlikely
-                        && now > deadline,
-                    description: b.description,
-                    categories: categories_label(&t, &b.categories),
-                    people: b.people_count,
-                    risk: t.t(&format!("register-risk-{}", b.risk.code())),
-                    notified: match (b.dpa_notified_at, b.not_notified_reason) {
-                        (Some(at), _) => t.t1("register-notified-at", "at", &shown_time(at)),
-                        (None, Some(reason)) => t.t1("register-not-notified", "reason", &reason),
-                        (None, None) => String::new(),
-                    },
-                    parents: t.t(if b.parents_informed {
-                        "register-yes"
-                    } else {
-                        "register-no"
-                    }),
-                    measures: b.measures,
-                }
-            })
-            .collect(),
+        rows: list.into_iter().map(|b| breach_row(&t, b, now)).collect(),
         manages: session.first_grant::<ManagePrivacy>(now).is_ok(),
         categories: category_choices(&t, chosen),
         risks: BreachRisk::ALL
@@ -619,6 +623,151 @@ pub(crate) async fn record_breach(
         .record_breach(&grant, &breach, now)
         .await?;
     Ok(Redirect::to("/app/registers/breaches").into_response())
+}
+
+/// One breach: its facts, and for leadership the form to record the notification later.
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/breach.html")]
+pub(crate) struct BreachPage {
+    t: Tr,
+    csrf: String,
+    row: BreachRow,
+    manages: bool,
+    dpa_notified_at: String,
+    not_notified_reason: String,
+    parents_informed: bool,
+    measures: String,
+    error_field: &'static str,
+    error: String,
+}
+
+fn breach_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)
+}
+
+/// A `datetime-local` value (Dutch time) of a moment.
+fn local_input(at: chrono::DateTime<Utc>) -> String {
+    let local = at + chrono::Duration::hours(signaal_domain::clock::dutch_offset_hours(at));
+    local.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+async fn breach_page(
+    state: &AppState,
+    lang: Lang,
+    session: &StaffSession,
+    id: uuid::Uuid,
+    form: Option<&Form>,
+    (error_field, error): (&'static str, String),
+) -> Result<BreachPage, AppError> {
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadPrivacy>(now)?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let breach = state
+        .storage
+        .privacy
+        .breach(&grant, id, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stored = (
+        breach.dpa_notified_at.map(local_input).unwrap_or_default(),
+        breach.not_notified_reason.clone().unwrap_or_default(),
+        breach.parents_informed,
+        breach.measures.clone(),
+    );
+    let (dpa_notified_at, not_notified_reason, parents_informed, measures) = match form {
+        Some(f) => (
+            typed(f, "dpa_notified_at"),
+            typed(f, "not_notified_reason"),
+            f.get("parents_informed").is_some_and(|v| v == "yes"),
+            typed(f, "measures"),
+        ),
+        None => stored,
+    };
+    Ok(BreachPage {
+        csrf: session.record.csrf_token.clone(),
+        row: breach_row(&t, breach, now),
+        manages: session.first_grant::<ManagePrivacy>(now).is_ok(),
+        dpa_notified_at,
+        not_notified_reason,
+        parents_informed,
+        measures,
+        error_field,
+        error,
+        t,
+    })
+}
+
+pub(crate) async fn breach(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    let path = format!("/app/registers/breaches/{id}");
+    if let Some(redirect) = statement_first(&state, &session, &path).await? {
+        return Ok(redirect);
+    }
+    let id = breach_id(&id)?;
+    Ok(
+        breach_page(&state, lang, &session, id, None, ("", String::new()))
+            .await?
+            .into_response(),
+    )
+}
+
+pub(crate) async fn update_breach(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = super::login::checked_form(&session, &body)?;
+    let id = breach_id(&id)?;
+    let now = state.clock.now();
+    let grant = session.first_grant::<ManagePrivacy>(now)?;
+    let read = session.first_grant::<ReadPrivacy>(now)?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let breach = state
+        .storage
+        .privacy
+        .breach(&read, id, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notified_typed = !typed(&form, "dpa_notified_at").trim().is_empty();
+    let notified_at = local_time(&form, "dpa_notified_at");
+    let reason = text_of(&form, "not_notified_reason", privacy::MAX_TEXT_CHARS);
+    let measures = text_of(&form, "measures", privacy::MAX_TEXT_CHARS);
+    let problem: Option<(&'static str, &str)> =
+        if notified_typed && notified_at.is_none_or(|at| at < breach.discovered_at || at > now) {
+            Some(("dpa_notified_at", "register-bad-notified"))
+        } else if !notified_typed && reason.is_none() {
+            Some(("not_notified_reason", "register-bad-not-notified"))
+        } else if measures.is_none() {
+            Some(("measures", "register-bad-measures"))
+        } else {
+            None
+        };
+    let (Some(measures), None) = (measures, problem) else {
+        let (field, key) = problem.unwrap_or(("measures", "register-bad-measures"));
+        let page = breach_page(&state, lang, &session, id, Some(&form), (field, t.t(key))).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let update = signaal_storage::privacy::BreachUpdate {
+        dpa_notified_at: if notified_typed { notified_at } else { None },
+        not_notified_reason: if notified_typed { None } else { reason },
+        parents_informed: form.get("parents_informed").is_some_and(|v| v == "yes"),
+        measures,
+    };
+    if !state
+        .storage
+        .privacy
+        .update_breach(&grant, id, &update, now)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&format!("/app/registers/breaches/{id}")).into_response())
 }
 
 // ---- retention and statement settings ----
