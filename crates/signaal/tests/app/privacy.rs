@@ -1103,3 +1103,50 @@ async fn leadership_is_reminded_once_a_day_without_content_on_sqlite() {
 async fn leadership_is_reminded_once_a_day_without_content_on_postgres() {
     leadership_is_reminded_once_a_day_without_content("postgres").await;
 }
+
+#[tokio::test]
+async fn every_privacy_route_for_every_role() {
+    let app = TestApp::start().await;
+    let routes = [
+        "/app/requests",
+        "/app/requests/new",
+        "/app/registers",
+        "/app/registers/disclosures",
+        "/app/registers/breaches",
+        "/app/registers/processing",
+        "/app/registers/settings",
+    ];
+    for route in routes {
+        let anonymous = app.get(route, None).await;
+        assert_eq!(anonymous.status(), 303, "{route} without a session");
+        assert!(location(&anonymous).starts_with("/app/login"), "{route}");
+    }
+    let table: [(&str, [u16; 7], bool); 6] = [
+        (LEADER, [200, 200, 200, 200, 200, 200, 200], true),
+        (COORDINATOR, [404; 7], false),
+        ("leerkracht@de-vuurtoren.demo", [404; 7], false),
+        ("bestuur@de-vuurtoren.demo", [404; 7], false),
+        ("adviseur@de-vuurtoren.demo", [404; 7], false),
+        (DPO, [200, 404, 200, 200, 200, 200, 404], true),
+    ];
+    for (email, expected, linked) in table {
+        let session = app.sign_in_ready(email).await;
+        for (route, status) in routes.iter().zip(expected) {
+            let response = app
+                .with_cookie(reqwest::Method::GET, route, &session, &[])
+                .await;
+            assert_eq!(response.status().as_u16(), status, "{email} on {route}");
+        }
+        let start = app
+            .with_cookie(reqwest::Method::GET, "/app", &session, &[])
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert_eq!(
+            start.contains("href=\"/app/requests\""),
+            linked,
+            "{email}: the start page links the requests"
+        );
+    }
+}
