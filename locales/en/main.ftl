@@ -452,6 +452,7 @@ requests-overdue-count = { $count } requests are overdue. Decide as soon as poss
 requests-soon-one = 1 request must be answered within 5 days.
 requests-soon-count = { $count } requests must be answered within 5 days.
 request-pupil = Pupil
+request-pupil-left = { $pupil }, left on { $date }
 request-kind = Kind of request
 request-kind-hint = What does the requester want? Choose the right that fits best.
 request-choose-kind = Choose the kind

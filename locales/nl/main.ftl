@@ -452,6 +452,7 @@ requests-overdue-count = { $count } verzoeken zijn te laat. Beslis zo snel mogel
 requests-soon-one = 1 verzoek moet binnen 5 dagen beantwoord zijn.
 requests-soon-count = { $count } verzoeken moeten binnen 5 dagen beantwoord zijn.
 request-pupil = Leerling
+request-pupil-left = { $pupil }, vertrokken op { $date }
 request-kind = Soort verzoek
 request-kind-hint = Wat wil de aanvrager? Kies het recht dat het best past.
 request-choose-kind = Kies de soort

@@ -231,11 +231,21 @@ async fn new_page(
         label: t.t("request-choose-pupil"),
         selected: typed.pupil.is_empty(),
     }];
-    pupil_choices.extend(pupils.iter().filter(|p| p.left_on.is_none()).map(|p| {
+    // Pupils who left are offered too (last): their records are kept for a while, and a request may
+    // come after leaving.
+    let (current, left): (Vec<_>, Vec<_>) = pupils.iter().partition(|p| p.left_on.is_none());
+    pupil_choices.extend(current.into_iter().chain(left).map(|p| {
         let id = p.id.to_string();
+        let mut label = format!("{} ({})", p.name.full(), p.number.as_str());
+        if let Some(left_on) = p.left_on {
+            label = t.with(
+                "request-pupil-left",
+                &[("pupil", &label), ("date", &shown(left_on))],
+            );
+        }
         Choice {
             selected: id == typed.pupil,
-            label: format!("{} ({})", p.name.full(), p.number.as_str()),
+            label,
             value: id,
         }
     }));
