@@ -1,5 +1,5 @@
 //! Content-free reminders to leadership about privacy requests: "requests for <school> are due
-//! soon", at most one a day per person and school, while an open request is due within
+//! soon", at most one a day per person (naming each of their schools with requests due), while an open request is due within
 //! `domain::privacy::DUE_SOON_DAYS` days or overdue. The mail names no pupil, kind or date.
 //!
 //! The day is the Dutch calendar day. Storage claims each reminder with a row before it is sent, so
@@ -36,13 +36,14 @@ impl Reminders {
             .await?;
         let mut sent = 0;
         for reminder in &due {
+            let schools: Vec<&str> = reminder.schools.iter().map(|(_, n)| n.as_str()).collect();
             let result = self
                 .mailer
                 .send_request_reminder(
                     &reminder.email,
                     &reminder.display_name,
                     MailLang::from_code(&reminder.language),
-                    &reminder.school_name,
+                    &schools.join(", "),
                 )
                 .await;
             match result {
@@ -57,7 +58,6 @@ impl Reminders {
                     // Ids only: no address, no school name.
                     tracing::warn!(
                         staff = %reminder.staff,
-                        school = %reminder.school,
                         %error,
                         "a request reminder could not be sent; it will be tried again"
                     );

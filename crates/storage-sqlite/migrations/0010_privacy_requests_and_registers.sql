@@ -90,11 +90,11 @@ CREATE TABLE privacy_breaches (
 
 CREATE INDEX privacy_breaches_by_school ON privacy_breaches (school_id, discovered_at);
 
--- The reminder mail about due requests: at most one a day per person and school. A row is the
--- claim (inserted before sending, so several instances send once) and stays as the record.
+-- The reminder mail about due requests: at most one a day per person, naming every school of
+-- theirs with requests due. A row is the claim (inserted before sending, so several instances send
+-- once) and stays as the record.
 CREATE TABLE privacy_reminders (
     staff_id    BLOB NOT NULL REFERENCES staff(id),
-    school_id   BLOB NOT NULL REFERENCES schools(id),
     day         TEXT NOT NULL,
-    PRIMARY KEY (staff_id, school_id, day)
+    PRIMARY KEY (staff_id, day)
 ) STRICT;

@@ -646,7 +646,10 @@ pub async fn reminders_are_claimed_once_a_day_per_active_leader(storage: &Storag
         .expect("claim");
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].staff, world.leader_id);
-    assert_eq!(claimed[0].school_name, "School herinneringen");
+    assert_eq!(
+        claimed[0].schools,
+        vec![(world.school.id, "School herinneringen".to_owned())]
+    );
     assert!(
         storage
             .privacy
@@ -722,4 +725,73 @@ pub async fn reminders_are_claimed_once_a_day_per_active_leader(storage: &Storag
         mails,
         [(format!("staff:{}", world.leader_id).as_str(), "ok")]
     );
+    // A leader of two schools with requests due gets one reminder a day, naming both (and it is
+    // recorded in both schools' chains).
+    let second = world_other(storage).await;
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    storage
+        .directory
+        .assign_role(
+            &directory,
+            world.leader_id,
+            second.school.id,
+            Role::Leadership,
+            now(),
+        )
+        .await
+        .expect("role");
+    let two_schools = Actor::Staff(policy::StaffActor {
+        id: world.leader_id,
+        is_provider_admin: false,
+        memberships: vec![policy::Membership::new(second.school.id, Role::Leadership)],
+    });
+    let manage_second: SchoolGrant<ManagePrivacy> =
+        policy::authorize(&two_schools, second.school.id, now()).expect("manage");
+    let fourth = today + Duration::days(3);
+    for (grant, pupil) in [
+        (world.manage(), world.pupil_born().clone()),
+        (manage_second, second.pupil_born().clone()),
+    ] {
+        storage
+            .privacy
+            .register_request(
+                &grant,
+                &new_request(&pupil, fourth - Duration::days(29)),
+                now(),
+            )
+            .await
+            .expect("stored")
+            .expect("registered");
+    }
+    let owed = storage
+        .privacy
+        .claim_reminders(fourth, 5)
+        .await
+        .expect("claim");
+    let mine: Vec<_> = owed.iter().filter(|r| r.staff == world.leader_id).collect();
+    assert_eq!(mine.len(), 1, "one mail for both schools");
+    let mut names: Vec<&str> = mine[0].schools.iter().map(|(_, n)| n.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["School andere-school", "School herinneringen"]);
+    storage
+        .privacy
+        .reminder_sent(mine[0], now())
+        .await
+        .expect("sent");
+    for school in [world.school.id, second.school.id] {
+        let grant: SchoolGrant<VerifyAudit> =
+            policy::authorize(&Actor::Operator, school, now()).expect("verify");
+        let sent = storage
+            .audit
+            .chain(&grant)
+            .await
+            .expect("chain")
+            .iter()
+            .filter(|e| {
+                e.action == "mail.request_reminder"
+                    && e.subject == format!("staff:{}", world.leader_id)
+            })
+            .count();
+        assert!(sent >= 1, "recorded at {school}");
+    }
 }

@@ -162,15 +162,16 @@ pub struct BreachUpdate {
     pub measures: String,
 }
 
-/// A reminder mail that is owed and claimed (for one person and school, today).
+/// A reminder mail that is owed and claimed (for one person, today), naming each of the person's
+/// schools with requests due.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DueReminder {
     pub staff: StaffId,
-    pub school: SchoolId,
     pub email: String,
     pub display_name: String,
     pub language: String,
-    pub school_name: String,
+    /// The schools with requests due, by name (sorted).
+    pub schools: Vec<(SchoolId, String)>,
     pub day: NaiveDate,
 }
 
@@ -288,12 +289,12 @@ pub trait PrivacyRepo: Send + Sync {
     ) -> Result<bool>;
 
     /// For the reminder job (no grant: it acts for the server, mails staff only and tells nothing of
-    /// a request): claims, for `day`, a reminder for each active leader of each school with an open
-    /// request due within `within_days` (or overdue) who had none that day. Each claim is a row, so
-    /// several instances send once.
+    /// a request): claims, for `day`, one reminder for each active leader of a school with an open
+    /// request due within `within_days` (or overdue) who had none that day, naming all such schools
+    /// of theirs. Each claim is a row, so several instances send once.
     async fn claim_reminders(&self, day: NaiveDate, within_days: i64) -> Result<Vec<DueReminder>>;
-    /// The mail went out: audited as `mail.request_reminder` in the school's chain (subject the
-    /// staff member).
+    /// The mail went out: audited as `mail.request_reminder` in the chain of each school it named
+    /// (subject the staff member).
     async fn reminder_sent(&self, reminder: &DueReminder, now: DateTime<Utc>) -> Result<()>;
     /// Sending failed: the claim is dropped, so a later round tries again that day.
     async fn reminder_failed(&self, reminder: &DueReminder) -> Result<()>;

@@ -79,14 +79,13 @@ const REMINDER_CANDIDATES: &str =
     JOIN schools sc ON sc.id = q.school_id
     WHERE q.decision IS NULL AND COALESCE(q.extended_until, q.deadline) <= $1 AND s.active
       AND NOT EXISTS (SELECT 1 FROM privacy_reminders m
-                      WHERE m.staff_id = r.staff_id AND m.school_id = r.school_id AND m.day = $2)";
+                      WHERE m.staff_id = r.staff_id AND m.day = $2)
+    ORDER BY r.staff_id, sc.name";
 
-const CLAIM_REMINDER: &str =
-    "INSERT INTO privacy_reminders (staff_id, school_id, day) VALUES ($1, $2, $3)
+const CLAIM_REMINDER: &str = "INSERT INTO privacy_reminders (staff_id, day) VALUES ($1, $2)
     ON CONFLICT DO NOTHING";
 
-const DROP_REMINDER: &str =
-    "DELETE FROM privacy_reminders WHERE staff_id = $1 AND school_id = $2 AND day = $3";
+const DROP_REMINDER: &str = "DELETE FROM privacy_reminders WHERE staff_id = $1 AND day = $2";
 
 #[doc(hidden)]
 pub mod queries {
@@ -974,28 +973,41 @@ macro_rules! privacy_repo {
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                let mut claimed = Vec::new();
+                // One reminder per person, with every school of theirs that has requests due.
+                let mut owed: Vec<$crate::privacy::DueReminder> = Vec::new();
                 for row in rows {
-                    let staff: uuid::Uuid = row.try_get("staff_id").map_err(map_err)?;
-                    let school: uuid::Uuid = row.try_get("school_id").map_err(map_err)?;
+                    let staff = signaal_domain::StaffId::from_uuid(
+                        row.try_get("staff_id").map_err(map_err)?,
+                    );
+                    let school = (
+                        signaal_domain::SchoolId::from_uuid(
+                            row.try_get("school_id").map_err(map_err)?,
+                        ),
+                        row.try_get::<String, _>("school_name").map_err(map_err)?,
+                    );
+                    match owed.iter_mut().find(|r| r.staff == staff) {
+                        Some(reminder) => reminder.schools.push(school),
+                        None => owed.push($crate::privacy::DueReminder {
+                            staff,
+                            email: row.try_get("email").map_err(map_err)?,
+                            display_name: row.try_get("display_name").map_err(map_err)?,
+                            language: row.try_get("language").map_err(map_err)?,
+                            schools: vec![school],
+                            day,
+                        }),
+                    }
+                }
+                let mut claimed = Vec::new();
+                for reminder in owed {
                     let won = sqlx::query(privacy_sql::CLAIM_REMINDER)
-                        .bind(staff)
-                        .bind(school)
+                        .bind(reminder.staff.as_uuid())
                         .bind(day)
                         .execute(&mut *tx)
                         .await
                         .map_err(map_err)?
                         .rows_affected();
                     if won == 1 {
-                        claimed.push($crate::privacy::DueReminder {
-                            staff: signaal_domain::StaffId::from_uuid(staff),
-                            school: signaal_domain::SchoolId::from_uuid(school),
-                            email: row.try_get("email").map_err(map_err)?,
-                            display_name: row.try_get("display_name").map_err(map_err)?,
-                            language: row.try_get("language").map_err(map_err)?,
-                            school_name: row.try_get("school_name").map_err(map_err)?,
-                            day,
-                        });
+                        claimed.push(reminder);
                     }
                 }
                 tx.commit().await.map_err(map_err)?;
@@ -1008,19 +1020,21 @@ macro_rules! privacy_repo {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<()> {
                 let mut tx = self.write_tx().await?;
-                let event = $crate::sql::privacy::audit_event(
-                    "mail.request_reminder",
-                    format!("staff:{}", reminder.staff),
-                    "ok".to_owned(),
-                );
-                crate::audit::append(
-                    &mut tx,
-                    reminder.school,
-                    signaal_domain::policy::ActorRef::Operator,
-                    &event,
-                    now,
-                )
-                .await?;
+                for (school, _) in &reminder.schools {
+                    let event = $crate::sql::privacy::audit_event(
+                        "mail.request_reminder",
+                        format!("staff:{}", reminder.staff),
+                        "ok".to_owned(),
+                    );
+                    crate::audit::append(
+                        &mut tx,
+                        *school,
+                        signaal_domain::policy::ActorRef::Operator,
+                        &event,
+                        now,
+                    )
+                    .await?;
+                }
                 tx.commit().await.map_err(crate::error::map_err)
             }
 
@@ -1032,7 +1046,6 @@ macro_rules! privacy_repo {
                 let mut tx = self.write_tx().await?;
                 sqlx::query(privacy_sql::DROP_REMINDER)
                     .bind(reminder.staff.as_uuid())
-                    .bind(reminder.school.as_uuid())
                     .bind(reminder.day)
                     .execute(&mut *tx)
                     .await
