@@ -975,6 +975,13 @@ async fn the_privacy_statement_is_public_cacheable_and_linked_from_the_form() {
         // No pupil of the roster is named.
         assert!(!page.contains("Sem de Vries"));
     }
+    // The language switch sets its cookie: that answer is for the browser only.
+    let switched = app.get(&format!("/s/{SCHOOL}/privacy?lang=en"), None).await;
+    assert_eq!(
+        switched.headers()["cache-control"].to_str().expect("ascii"),
+        "private, max-age=300"
+    );
+    assert!(switched.headers().contains_key("set-cookie"));
     assert_eq!(app.get("/s/nergens/privacy", None).await.status(), 404);
 }
 

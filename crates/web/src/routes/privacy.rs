@@ -70,12 +70,15 @@ pub(crate) struct StatementPage {
 }
 
 /// The school's privacy statement. It holds nothing about any pupil, so it may be cached for a
-/// while (per language: the answer varies with the language cookie and header).
+/// while (per language: the answer varies with the language cookie and header). An answer to the
+/// language switch (`?lang=`) sets the language cookie, so only the browser keeps that one.
 async fn statement(
     State(state): State<AppState>,
     lang: Lang,
     Path(slug): Path<String>,
+    uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
+    let switches_language = uri.query().and_then(Lang::from_query).is_some();
     let (school, _) = crate::public::school_and_form(&state, &slug).await?;
     let settings = state.storage.privacy.privacy_settings(school.id).await?;
     let t = Tr::new(state.i18n.clone(), lang);
@@ -96,10 +99,12 @@ async fn statement(
     }
     .into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
+    let cache = if switches_language {
+        "private, max-age=300"
+    } else {
+        "public, max-age=300"
+    };
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert(VARY, HeaderValue::from_static("accept-language, cookie"));
     Ok(response)
 }
