@@ -15,3 +15,8 @@ mail-reset-subject = A new password for Signaal
 mail-reset-intro = With this link you choose a new password for Signaal. It works once, for 48 hours:
 mail-reset-next = Your two-step verification stays as it was.
 mail-link-not-asked = Did you not ask for this? Then tell your school's leadership.
+
+mail-requests-subject = Privacy requests for { $school }
+mail-requests-due = At { $school }, one or more privacy requests must be answered soon, or their deadline has passed.
+mail-requests-sign-in = Sign in to see them:
+mail-requests-nothing-inside = On purpose, this e-mail says nothing about the requests themselves. You get at most one such message a day.

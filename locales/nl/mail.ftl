@@ -15,3 +15,8 @@ mail-reset-subject = Een nieuw wachtwoord voor Signaal
 mail-reset-intro = Met deze link kies je een nieuw wachtwoord voor Signaal. De link werkt één keer, 48 uur lang:
 mail-reset-next = Je tweestapsverificatie blijft zoals hij was.
 mail-link-not-asked = Heb je hier niet om gevraagd? Vertel het dan aan je schoolleiding.
+
+mail-requests-subject = Verzoeken over privacy voor { $school }
+mail-requests-due = Bij { $school } moeten binnenkort een of meer verzoeken over privacy beantwoord zijn, of de termijn is al voorbij.
+mail-requests-sign-in = Log in om ze te bekijken:
+mail-requests-nothing-inside = In deze e-mail staat met opzet niets over de verzoeken zelf. Je krijgt hooguit één zo'n bericht per dag.

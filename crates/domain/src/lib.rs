@@ -11,6 +11,7 @@ pub mod follow_up;
 pub mod ids;
 pub mod intake;
 pub mod policy;
+pub mod privacy;
 pub mod report;
 pub mod roster;
 pub mod school;

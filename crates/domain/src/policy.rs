@@ -190,10 +190,14 @@ pub enum Action {
     ReadAggregates,
     /// Open the staff start page of a school.
     UseStaffPages,
+    /// Register and decide requests of pupils and parents; keep the disclosure and breach registers.
+    ManagePrivacy,
+    /// Read the request register, the disclosure and breach registers and the processing overview.
+    ReadPrivacy,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::ManageDirectory,
         Action::ManageStaff,
         Action::ImportRoster,
@@ -208,6 +212,8 @@ impl Action {
         Action::ManageCases,
         Action::ReadAggregates,
         Action::UseStaffPages,
+        Action::ManagePrivacy,
+        Action::ReadPrivacy,
     ];
 
     /// The stable name, as in `docs/POLICY.md`.
@@ -227,6 +233,8 @@ impl Action {
             Action::ManageCases => "manage_cases",
             Action::ReadAggregates => "read_aggregates",
             Action::UseStaffPages => "use_staff_pages",
+            Action::ManagePrivacy => "manage_privacy",
+            Action::ReadPrivacy => "read_privacy",
         }
     }
 
@@ -238,7 +246,10 @@ impl Action {
             Action::ManageStaff
             | Action::ImportRoster
             | Action::ConfigureSchool
-            | Action::CorrectLogbook => &[Leadership],
+            | Action::CorrectLogbook
+            | Action::ManagePrivacy => &[Leadership],
+            // The data protection officer sees the registers (PR 3.3), never report content.
+            Action::ReadPrivacy => &[Leadership, DataProtectionOfficer],
             Action::ReadRoster
             | Action::ModerateReports
             | Action::WriteLogbook
@@ -347,6 +358,10 @@ capability!(
     CorrectLogbook => CorrectLogbook,
     /// May open and change cases and see the steering-group view at the granted school.
     ManageCases => ManageCases,
+    /// May register and decide requests and write the privacy registers of the granted school.
+    ManagePrivacy => ManagePrivacy,
+    /// May read the request and privacy registers of the granted school.
+    ReadPrivacy => ReadPrivacy,
 );
 
 /// Which groups of the school a grant covers.

@@ -6,3 +6,4 @@
 
 pub mod notify;
 pub mod purge;
+pub mod reminders;

@@ -138,6 +138,19 @@ impl Mailer {
         self.send(to, name, text).await
     }
 
+    /// The content-free reminder to leadership that requests about privacy are due within days.
+    pub async fn send_request_reminder(
+        &self,
+        to: &str,
+        name: &str,
+        lang: MailLang,
+        school: &str,
+    ) -> Result<(), SendError> {
+        let requests = format!("{}/app/requests", self.public_url);
+        let text = self.texts.request_reminder(lang, name, school, &requests);
+        self.send(to, name, text).await
+    }
+
     /// A one-time link to set a password.
     pub async fn send_link(
         &self,

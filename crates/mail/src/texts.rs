@@ -113,6 +113,30 @@ impl Texts {
         }
     }
 
+    /// "Requests about privacy at <school> are due soon": no pupil, no kind, no date.
+    pub fn request_reminder(
+        &self,
+        lang: MailLang,
+        name: &str,
+        school: &str,
+        requests: &str,
+    ) -> Text {
+        let school_arg = [("school", school)];
+        Text {
+            subject: self.get(lang, "mail-requests-subject", &school_arg),
+            body: paragraphs(&[
+                self.get(lang, "mail-greeting", &[("name", name)]),
+                self.get(lang, "mail-requests-due", &school_arg),
+                format!(
+                    "{}\n{requests}",
+                    self.get(lang, "mail-requests-sign-in", &[])
+                ),
+                self.get(lang, "mail-requests-nothing-inside", &[]),
+                self.get(lang, "mail-footer", &[]),
+            ]),
+        }
+    }
+
     /// A one-time link to set a password.
     pub fn link(&self, lang: MailLang, kind: LinkKind, name: &str, link: &str) -> Text {
         let (subject, intro, next) = match kind {

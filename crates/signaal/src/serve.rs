@@ -113,7 +113,19 @@ pub async fn start(
             clock: clock.clone(),
         };
         let every = Duration::from_secs(settings.mail_check_seconds.0);
-        (stop, notifier.spawn(every, stopped))
+        let reminders = signaal_jobs::reminders::Reminders {
+            storage: storage.clone(),
+            mailer: mailer.clone(),
+            clock: clock.clone(),
+        }
+        .spawn(every, stopped.clone());
+        let notifications = notifier.spawn(every, stopped);
+        // One handle for both jobs: the server waits for each when it stops.
+        let both = tokio::spawn(async move {
+            let _ = notifications.await;
+            let _ = reminders.await;
+        });
+        (stop, both)
     });
     let purge = {
         let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -4734,6 +4734,8 @@ mod mail;
 
 #[path = "app/intake.rs"]
 mod intake;
+#[path = "app/privacy.rs"]
+mod privacy;
 
 #[tokio::test]
 async fn intake_shows_new_reports_with_sensitive_details_marked_and_names_suggested() {

@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "intake and follow-up",
         sql: include_str!("../migrations/0008_intake_and_follow_up.sql"),
     },
+    Migration {
+        version: 10,
+        name: "privacy requests and registers",
+        sql: include_str!("../migrations/0010_privacy_requests_and_registers.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -13,6 +13,7 @@ mod error;
 mod intake;
 mod migrate;
 mod notifications;
+mod privacy;
 mod reports;
 mod roster;
 mod staff_admin;

@@ -95,6 +95,8 @@ pub fn refusal_event(refusal: &signaal_domain::policy::Refusal) -> AuditEvent {
         Action::ManageCases => "denied.manage_cases",
         Action::ReadAggregates => "denied.read_aggregates",
         Action::UseStaffPages => "denied.use_staff_pages",
+        Action::ManagePrivacy => "denied.manage_privacy",
+        Action::ReadPrivacy => "denied.read_privacy",
     };
     AuditEvent {
         action,

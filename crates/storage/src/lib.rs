@@ -12,6 +12,7 @@ pub mod intake;
 pub mod keys;
 pub mod migrations;
 pub mod notifications;
+pub mod privacy;
 pub mod reports;
 mod repos;
 pub mod sql;
@@ -25,6 +26,8 @@ pub mod conformance_cases;
 pub mod conformance_intake;
 #[cfg(feature = "conformance")]
 pub mod conformance_mail;
+#[cfg(feature = "conformance")]
+pub mod conformance_privacy;
 
 use std::sync::Arc;
 
@@ -32,6 +35,7 @@ pub use cases::CaseRepo;
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
+pub use privacy::PrivacyRepo;
 pub use repos::{
     ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, IntakeRepo, NewStaff,
     ReportRepo, RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
@@ -53,6 +57,7 @@ pub struct Storage {
     pub health: Arc<dyn HealthRepo>,
     pub notifications: Arc<dyn NotificationRepo>,
     pub cases: Arc<dyn CaseRepo>,
+    pub privacy: Arc<dyn PrivacyRepo>,
 }
 
 impl Storage {
@@ -70,6 +75,7 @@ impl Storage {
             + HealthRepo
             + NotificationRepo
             + CaseRepo
+            + PrivacyRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -83,6 +89,7 @@ impl Storage {
             audit: backend.clone(),
             notifications: backend.clone(),
             cases: backend.clone(),
+            privacy: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }

@@ -10,7 +10,7 @@ use std::process::{Child, Stdio};
 use super::*;
 
 /// The mail server of one test, on a port of its own.
-struct TestSmtp {
+pub(super) struct TestSmtp {
     python: String,
     port: u16,
     dir: tempfile::TempDir,
@@ -19,17 +19,17 @@ struct TestSmtp {
 
 /// One received mail.
 #[derive(Debug)]
-struct Received {
-    rcpt_tos: Vec<String>,
+pub(super) struct Received {
+    pub(super) rcpt_tos: Vec<String>,
     from: String,
-    subject: String,
-    body: String,
-    raw: Vec<u8>,
+    pub(super) subject: String,
+    pub(super) body: String,
+    pub(super) raw: Vec<u8>,
 }
 
 impl TestSmtp {
     /// Starts the server, or `None` (the test is skipped) when aiosmtpd is missing and not required.
-    fn start() -> Option<Self> {
+    pub(super) fn start() -> Option<Self> {
         let python =
             std::env::var("SIGNAAL_TEST_SMTP_PYTHON").unwrap_or_else(|_| "python3".to_owned());
         let found = Command::new(&python)
@@ -96,7 +96,7 @@ impl TestSmtp {
         format!("smtp://127.0.0.1:{}?tls=none", self.port)
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(super) fn received(&self) -> Vec<Received> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .expect("dir")
             .map(|e| e.expect("entry").path())
@@ -171,7 +171,7 @@ const SECOND_COORDINATOR: &str = "ib@de-vuurtoren.demo";
 const REMOVED_COORDINATOR: &str = "vertrokken@de-vuurtoren.demo";
 const TEACHER: &str = "leerkracht@de-vuurtoren.demo";
 
-fn mail_flags(smtp: &TestSmtp) -> SettingFlags {
+pub(super) fn mail_flags(smtp: &TestSmtp) -> SettingFlags {
     SettingFlags {
         smtp_url: Some(smtp.url()),
         mail_from: Some("Signaal <meldpunt@signaal.test>".into()),

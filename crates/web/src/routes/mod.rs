@@ -6,6 +6,7 @@ pub(crate) mod health;
 pub(crate) mod home;
 pub(crate) mod intake_api;
 pub(crate) mod poster;
+pub(crate) mod privacy;
 pub(crate) mod public_api;
 pub(crate) mod report;
 pub(crate) mod schools;
@@ -129,6 +130,7 @@ pub(crate) fn router() -> Router<AppState> {
             post(intake_api::reject),
         )
         .merge(staff::follow_up::router())
+        .merge(privacy::router())
         .fallback(not_found)
 }
 

@@ -709,6 +709,7 @@ pub(crate) struct StartPage {
     configures_school: bool,
     finds_pupils: bool,
     manages_cases: bool,
+    reads_privacy: bool,
 }
 
 pub(crate) async fn start(
@@ -759,6 +760,7 @@ pub(crate) async fn start(
         reads_audit: session.first_grant::<policy::ReadAudit>(now).is_ok(),
         finds_pupils: session.first_grant::<policy::ReadReports>(now).is_ok(),
         manages_cases: session.first_grant::<policy::ManageCases>(now).is_ok(),
+        reads_privacy: session.first_grant::<policy::ReadPrivacy>(now).is_ok(),
         t,
     }
     .into_response())

@@ -17,6 +17,8 @@ pub(crate) mod login;
 pub(crate) mod manage;
 pub(crate) mod person;
 pub(crate) mod provider;
+pub(crate) mod registers;
+pub(crate) mod requests;
 pub(crate) mod school;
 pub(crate) mod tokens;
 
