@@ -147,6 +147,9 @@ struct Pupil {
     id: PupilId,
     given: usize,
     family: usize,
+    /// The family name with its particles written against it ("devries", "terhorst", "elamrani"),
+    /// as children often type it, when the roster has particles.
+    family_joined: Option<usize>,
     groups: Vec<GroupKey>,
     /// For a stable order among equal scores: family name, then given name, then id.
     sort_name: (String, String),
@@ -184,15 +187,29 @@ impl NameIndex {
                 // the name is nothing else, like the Vietnamese "Le").
                 let all_family = words(&candidate.name.family_name);
                 let family_words: Vec<String> = if all_family.iter().all(|w| is_particle(w)) {
-                    all_family
+                    all_family.clone()
                 } else {
-                    all_family.into_iter().filter(|w| !is_particle(w)).collect()
+                    all_family
+                        .iter()
+                        .filter(|w| !is_particle(w))
+                        .cloned()
+                        .collect()
                 };
+                let mut with_particles: Vec<String> = candidate
+                    .name
+                    .particle
+                    .as_deref()
+                    .map(words)
+                    .unwrap_or_default();
+                with_particles.extend(all_family);
+                let family_joined = (with_particles.concat() != family_words.concat())
+                    .then(|| intern(vec![with_particles.concat()], &mut family, &mut family_at));
                 Pupil {
                     id: candidate.id,
                     sort_name: (family_words.concat(), given_words.concat()),
                     given: intern(given_words, &mut given, &mut given_at),
                     family: intern(family_words, &mut family, &mut family_at),
+                    family_joined,
                     groups: candidate
                         .groups
                         .iter()
@@ -263,7 +280,12 @@ impl NameIndex {
             let mut best: Option<(f32, Vec<Why>)> = None;
             for &(given, family) in &splits {
                 let g = given.map(|t| given_scores[t][pupil.given]);
-                let f = family.map(|t| family_scores[t][pupil.family]);
+                let f = family.map(|t| {
+                    let plain = family_scores[t][pupil.family];
+                    pupil
+                        .family_joined
+                        .map_or(plain, |joined| self::best(plain, family_scores[t][joined]))
+                });
                 let (score, why) = combine(g, f);
                 if best.as_ref().is_none_or(|(b, _)| score > *b) {
                     best = Some((score, why));
@@ -529,8 +551,9 @@ impl Reading {
                 in_group = true;
             } else if was_in_group && word.chars().count() == 1 && !group_text.is_empty() {
                 group_text.push_str(word);
-            } else if word == "d" && matches!(previous, Some("v" | "van")) {
-                // "v d Berg", "van d Berg": an abbreviated particle, not an initial.
+            } else if word == "d" && (matches!(previous, Some("v" | "van")) || !last) {
+                // "v d Berg", "van d Berg", "Sem d Vries": an abbreviated particle, not an
+                // initial (which comes last: "Sem D").
             } else if word == "v" && last {
                 // "Thomas V": an initial, not "van".
                 reading.words.push(word.to_owned());

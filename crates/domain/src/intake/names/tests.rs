@@ -426,3 +426,66 @@ proptest! {
         prop_assert!(found.len() <= 5);
     }
 }
+
+/// The quality bar of SPEC §2.2: for names as children really type them (quality/typed.txt: 200
+/// misspellings, nicknames, missing or joined particles, family name first, initials, a group
+/// instead of a family name) the pupil meant is among the first three suggestions for at least 95 %.
+#[test]
+fn realistic_typed_names_find_the_pupil_in_the_top_three() {
+    let roster: Vec<Candidate> = include_str!("quality/roster.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .enumerate()
+        .map(|(n, line)| {
+            let fields: Vec<&str> = line.split(';').collect();
+            let [given, particle, family, group] = fields[..] else {
+                panic!("roster.txt: bad line {line:?}");
+            };
+            let particle = (!particle.is_empty()).then_some(particle);
+            pupil(n as u128, given, particle, family, group)
+        })
+        .collect();
+    let index = NameIndex::new(&roster);
+    let mut tried = 0;
+    let mut misses = Vec::new();
+    for line in include_str!("quality/typed.txt").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(';').collect();
+        let [typed, group, meant] = fields[..] else {
+            panic!("typed.txt: bad line {line:?}");
+        };
+        let meant = roster
+            .iter()
+            .find(|c| c.name.full() == meant)
+            .unwrap_or_else(|| panic!("typed.txt: {meant:?} is not on roster.txt"))
+            .id;
+        let group = (!group.is_empty()).then_some(group);
+        tried += 1;
+        let found = index.suggest(typed, group, 3);
+        if !found.iter().any(|s| s.pupil == meant) {
+            misses.push(typed);
+        }
+    }
+    assert_eq!(tried, 200);
+    let share = 1.0 - misses.len() as f64 / tried as f64;
+    println!("top three: {:.1} %; missed: {misses:?}", share * 100.0);
+    assert!(
+        share >= 0.95,
+        "only {:.1} % found; missed: {misses:?}",
+        share * 100.0
+    );
+}
+
+#[test]
+fn particles_written_against_the_family_name_or_abbreviated() {
+    for typed in ["sem devries", "Sem deVries", "Sem d Vries", "Sem d. Vries"] {
+        let best = top(typed);
+        assert_eq!(best.pupil, id(SEM_DE_VRIES), "{typed}");
+        assert_eq!(best.score, 1.0, "{typed}");
+    }
+    assert_eq!(top("zoe vandijk").pupil, id(ZOE));
+    // A "d" at the end is still an initial, not a particle.
+    assert_eq!(top("Sem D").why, vec![Why::GivenName, Why::FamilyInitial]);
+}
