@@ -142,36 +142,6 @@ macro_rules! intake_repo {
             ))
         }
 
-        fn seal(
-            key: &signaal_domain::secrets::DataKey,
-            school: signaal_domain::SchoolId,
-            report: signaal_domain::ReportId,
-            field: &str,
-            text: &str,
-        ) -> $crate::Result<Vec<u8>> {
-            key.seal_text(
-                &$crate::reports::place(school, report.as_uuid(), field),
-                text,
-            )
-            .map_err(|e| $crate::StorageError::Internal(format!("sealing failed: {e}")))
-        }
-
-        fn open(
-            key: &signaal_domain::secrets::DataKey,
-            school: signaal_domain::SchoolId,
-            report: signaal_domain::ReportId,
-            field: &str,
-            sealed: &[u8],
-        ) -> $crate::Result<String> {
-            key.open_text(
-                &$crate::reports::place(school, report.as_uuid(), field),
-                sealed,
-            )
-            .map_err(|_| {
-                $crate::StorageError::Corrupt(format!("report {report}: {field} does not open"))
-            })
-        }
-
         /// Every free text of the report that intake checks, opened, with its field.
         async fn report_texts(
             conn: &mut $conn,
@@ -189,13 +159,19 @@ macro_rules! intake_repo {
             let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
             texts.push((
                 TextField::Description,
-                open(key, school, report, "description", &description)?,
+                $crate::reports::open_at(
+                    key,
+                    school,
+                    report.as_uuid(),
+                    "description",
+                    &description,
+                )?,
             ));
             let contact: Option<Vec<u8>> = row.try_get("contact").map_err(map_err)?;
             if let Some(contact) = contact {
                 texts.push((
                     TextField::Contact,
-                    open(key, school, report, "contact", &contact)?,
+                    $crate::reports::open_at(key, school, report.as_uuid(), "contact", &contact)?,
                 ));
             }
             let mut names = Vec::new();
@@ -214,12 +190,30 @@ macro_rules! intake_repo {
                 let group: Option<Vec<u8>> = row.try_get("group_name").map_err(map_err)?;
                 if let Some(name) = name {
                     let field = TextField::Name(person);
-                    texts.push((field, open(key, school, report, &field.code(), &name)?));
+                    texts.push((
+                        field,
+                        $crate::reports::open_at(
+                            key,
+                            school,
+                            report.as_uuid(),
+                            &field.code(),
+                            &name,
+                        )?,
+                    ));
                     names.push(person);
                 }
                 if let Some(group) = group {
                     let field = TextField::Group(person);
-                    texts.push((field, open(key, school, report, &field.code(), &group)?));
+                    texts.push((
+                        field,
+                        $crate::reports::open_at(
+                            key,
+                            school,
+                            report.as_uuid(),
+                            &field.code(),
+                            &group,
+                        )?,
+                    ));
                 }
             }
             Ok((texts, names))
@@ -237,7 +231,7 @@ macro_rules! intake_repo {
         ) -> $crate::Result<()> {
             use crate::error::map_err;
             let sealed = text
-                .map(|t| seal(key, school, report, &field.code(), t))
+                .map(|t| $crate::reports::seal_at(key, school, report.as_uuid(), &field.code(), t))
                 .transpose()?;
             let changed = match field {
                 TextField::Description => {
@@ -500,10 +494,10 @@ macro_rules! intake_repo {
                     .into_iter()
                     .find(|(_, k)| k == hit_key)
                     .ok_or($crate::StorageError::NotFound)?;
-                let sealed = seal(
+                let sealed = $crate::reports::seal_at(
                     &key,
                     grant.school(),
-                    report,
+                    report.as_uuid(),
                     &isql::decision_place(&field.code(), hit_key),
                     &justification,
                 )?;
@@ -546,7 +540,15 @@ macro_rules! intake_repo {
                 begin_change(&mut tx, grant.school(), report, expected_version).await?;
                 let sealed = note
                     .as_deref()
-                    .map(|n| seal(&key, grant.school(), report, isql::NOTE_PLACE, n))
+                    .map(|n| {
+                        $crate::reports::seal_at(
+                            &key,
+                            grant.school(),
+                            report.as_uuid(),
+                            isql::NOTE_PLACE,
+                            n,
+                        )
+                    })
                     .transpose()?;
                 sqlx::query(isql::SET_NOTE)
                     .bind(sealed)
