@@ -151,27 +151,15 @@ fn state_of(t: &Tr, due: NaiveDate, today: NaiveDate, decided: bool) -> (&'stati
     }
 }
 
-async fn statement_first(
-    state: &AppState,
-    session: &StaffSession,
-    path: &str,
-) -> Result<Option<Response>, AppError> {
-    Ok(super::login::unaccepted(state, session)
-        .await?
-        .map(|_| super::login::statement_first(path)))
-}
-
 pub(crate) async fn list(
     State(state): State<AppState>,
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/requests").await? {
+    if let Some(redirect) = super::login::statement_gate(&state, &session, "/app/requests").await? {
         return Ok(redirect);
     }
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadPrivacy>(&state, lang)?;
     let today = dutch_today(now);
     let requests = state.storage.privacy.requests(&grant, now).await?;
     let rows: Vec<Row> = requests
@@ -296,7 +284,9 @@ pub(crate) async fn new_form(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/requests/new").await? {
+    if let Some(redirect) =
+        super::login::statement_gate(&state, &session, "/app/requests/new").await?
+    {
         return Ok(redirect);
     }
     Ok(new_page(
@@ -317,9 +307,7 @@ pub(crate) async fn register(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let typed_form = Typed {
         pupil: typed(&form, "pupil"),
         kind: typed(&form, "kind"),
@@ -512,7 +500,7 @@ pub(crate) async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     if let Some(redirect) =
-        statement_first(&state, &session, &format!("/app/requests/{id}")).await?
+        super::login::statement_gate(&state, &session, &format!("/app/requests/{id}")).await?
     {
         return Ok(redirect);
     }
@@ -567,9 +555,7 @@ pub(crate) async fn extend(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     let id = request_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let typed_form = DetailTyped {
         notice_on: typed(&form, "notice_on"),
         extension_reason: typed(&form, "extension_reason"),
@@ -630,9 +616,7 @@ pub(crate) async fn decide(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     let id = request_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let typed_form = DetailTyped {
         decision: typed(&form, "decision"),
         reasons: typed(&form, "reasons"),

@@ -159,11 +159,9 @@ pub(crate) async fn list(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) = crate::staff::login::statement_gate(&state, &session, "/app/cases").await?
     {
-        return Ok(crate::staff::login::statement_first("/app/cases"));
+        return Ok(first);
     }
     let t = Tr::new(state.i18n.clone(), lang);
     Ok(
@@ -494,13 +492,10 @@ pub(crate) async fn page(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let case = case_id(&id)?;
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, &format!("/app/cases/{id}")).await?
     {
-        return Ok(crate::staff::login::statement_first(&format!(
-            "/app/cases/{id}"
-        )));
+        return Ok(first);
     }
     let t = Tr::new(state.i18n.clone(), lang);
     let notice = match query.saved.as_str() {

@@ -54,15 +54,12 @@ pub(crate) async fn search(
     session: StaffSession,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, "/app/pupils").await?
     {
-        return Ok(crate::staff::login::statement_first("/app/pupils"));
+        return Ok(first);
     }
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadReports>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
     let wanted = query.q.trim().to_owned();
     // Two letters at least: a single letter would list nearly everyone.
     let (rows, error) = if wanted.is_empty() {
@@ -224,13 +221,10 @@ pub(crate) async fn page(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let pupil = pupil_id(&id)?;
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, &format!("/app/pupils/{id}")).await?
     {
-        return Ok(crate::staff::login::statement_first(&format!(
-            "/app/pupils/{id}"
-        )));
+        return Ok(first);
     }
     let t = Tr::new(state.i18n.clone(), lang);
     let notice = if query.saved == "1" {
