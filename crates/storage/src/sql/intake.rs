@@ -298,20 +298,26 @@ macro_rules! intake_repo {
                 .map_err(crate::error::map_err)
         }
 
-        async fn audit(
-            conn: &mut $conn,
+        /// Records the action on the report in the chain and commits the change.
+        async fn audit_and_commit(
+            tx: sqlx::Transaction<'_, <$conn as sqlx::Connection>::Database>,
             grant: &Grant,
             action: &'static str,
             report: signaal_domain::ReportId,
             outcome: String,
             now: chrono::DateTime<chrono::Utc>,
         ) -> $crate::Result<()> {
-            let event = signaal_domain::audit::AuditEvent {
+            let subject = format!("report:{report}");
+            crate::audit::record_and_commit(
+                tx,
+                grant.school(),
+                grant.actor(),
                 action,
-                subject: format!("report:{report}"),
+                subject,
                 outcome,
-            };
-            crate::audit::append(conn, grant.school(), grant.actor(), &event, now).await
+                now,
+            )
+            .await
         }
 
         /// The current text of one field (the field must exist and have text).
@@ -383,8 +389,7 @@ macro_rules! intake_repo {
                     Some(pupil) => format!("ok {} pupil={pupil}", person.code()),
                     None => format!("ok {} not_identifiable", person.code()),
                 };
-                audit(&mut tx, grant, "report.link", report, outcome, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.link", report, outcome, now).await?;
                 Ok(expected_version + 1)
             }
 
@@ -418,8 +423,8 @@ macro_rules! intake_repo {
                 )
                 .await?;
                 note_edit(&mut tx, report, field, "correction", staff, now).await?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.correct",
                     report,
@@ -427,7 +432,6 @@ macro_rules! intake_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(expected_version + 1)
             }
 
@@ -461,8 +465,7 @@ macro_rules! intake_repo {
                 .await?;
                 note_edit(&mut tx, report, field, kind.code(), staff, now).await?;
                 let outcome = format!("ok field={} kind={}", field.code(), kind.code());
-                audit(&mut tx, grant, "report.redact", report, outcome, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.redact", report, outcome, now).await?;
                 Ok(expected_version + 1)
             }
 
@@ -512,8 +515,7 @@ macro_rules! intake_repo {
                     .await
                     .map_err(map_err)?;
                 let outcome = format!("ok field={} kind={}", field.code(), hit.0.kind.code());
-                audit(&mut tx, grant, "report.keep_hit", report, outcome, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.keep_hit", report, outcome, now).await?;
                 Ok(expected_version + 1)
             }
 
@@ -561,16 +563,8 @@ macro_rules! intake_repo {
                 } else {
                     "ok cleared"
                 };
-                audit(
-                    &mut tx,
-                    grant,
-                    "report.verify",
-                    report,
-                    outcome.to_owned(),
-                    now,
-                )
-                .await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.verify", report, outcome.to_owned(), now)
+                    .await?;
                 Ok(expected_version + 1)
             }
 
@@ -618,16 +612,15 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.merge",
                     report,
                     format!("ok into=report:{into}"),
                     now,
                 )
-                .await?;
-                tx.commit().await.map_err(map_err)
+                .await
             }
 
             async fn approve(
@@ -684,16 +677,7 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
-                    grant,
-                    "report.approve",
-                    report,
-                    "ok".to_owned(),
-                    now,
-                )
-                .await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.approve", report, "ok".to_owned(), now).await?;
                 Ok($crate::intake::Approval::Approved)
             }
 
@@ -717,16 +701,15 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.reject",
                     report,
                     format!("ok reason={}", reason.code()),
                     now,
                 )
-                .await?;
-                tx.commit().await.map_err(map_err)
+                .await
             }
 
             async fn send_message(
@@ -770,16 +753,15 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.message",
                     report,
                     format!("ok message={}", message.id),
                     now,
                 )
-                .await?;
-                tx.commit().await.map_err(map_err)
+                .await
             }
 
             async fn purge_rejected(
