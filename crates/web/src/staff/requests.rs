@@ -505,23 +505,17 @@ pub(crate) async fn detail(
         return Ok(redirect);
     }
     let id = request_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let record = state
-        .storage
-        .privacy
-        .request(&grant, id, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(detail_page(
+    let typed = DetailTyped::default();
+    request_page(
         &state,
         lang,
         &session,
-        &record,
-        DetailTyped::default(),
+        id,
+        typed,
         ("", String::new()),
+        StatusCode::OK,
     )
-    .into_response())
+    .await
 }
 
 /// Re-shows the request with an error (the typed text kept).
@@ -534,6 +528,20 @@ async fn refused(
     field: &'static str,
     message: String,
 ) -> Result<Response, AppError> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    request_page(state, lang, session, id, typed, (field, message), status).await
+}
+
+/// The request's page (404 for another school's), with what was typed and an error if any.
+async fn request_page(
+    state: &AppState,
+    lang: Lang,
+    session: &StaffSession,
+    id: uuid::Uuid,
+    typed: DetailTyped,
+    error: (&'static str, String),
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
     let grant = session.first_grant::<ReadPrivacy>(now)?;
     let record = state
@@ -542,8 +550,8 @@ async fn refused(
         .request(&grant, id, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = detail_page(state, lang, session, &record, typed, (field, message));
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    let page = detail_page(state, lang, session, &record, typed, error);
+    Ok((status, page).into_response())
 }
 
 pub(crate) async fn extend(

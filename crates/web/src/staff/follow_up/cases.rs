@@ -17,7 +17,7 @@ use signaal_storage::cases::{CaseSummary, CaseUpdate, Change, LogbookTarget, New
 
 use super::{
     Editing, EntryView, LogbookForm, empty_draft, entry_views, labels, local_time, path_id,
-    posted_draft,
+    posted_entry,
 };
 use crate::staff::StaffSession;
 use crate::view::Tr;
@@ -590,22 +590,18 @@ pub(crate) async fn add_entry(
 ) -> Result<Response, AppError> {
     let form = crate::staff::login::checked_form(&session, &body)?;
     let case = case_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<WriteLogbook>(now)?;
-    let draft = posted_draft(&form);
-    let t = Tr::new(state.i18n.clone(), lang);
-    let entry = match draft.validate(state.clock.today()) {
+    let (now, grant, t) = session.grant_and_tr::<WriteLogbook>(&state, lang)?;
+    let action = format!("/app/cases/{case}/logbook");
+    let entry = match posted_entry(&state, &t, &form, action) {
         Ok(entry) => entry,
-        Err(problems) => {
-            let form = LogbookForm::new(&t, format!("/app/cases/{case}/logbook"), &draft, 0)
-                .with_problems(&t, &problems);
+        Err(form) => {
             let page = render_case(
                 &state,
                 t,
                 &session,
                 case,
                 Shown {
-                    form: Some(form),
+                    form: Some(*form),
                     ..Default::default()
                 },
             )

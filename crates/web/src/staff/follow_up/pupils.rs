@@ -16,7 +16,7 @@ use signaal_storage::cases::{LogbookTarget, PupilFile};
 
 use super::{
     Editing, EntryView, LogbookForm, empty_draft, entry_views, labels, local_time, path_id,
-    posted_draft,
+    posted_entry,
 };
 use crate::staff::StaffSession;
 use crate::view::Tr;
@@ -246,16 +246,12 @@ pub(crate) async fn add_entry(
 ) -> Result<Response, AppError> {
     let form = crate::staff::login::checked_form(&session, &body)?;
     let pupil = pupil_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<WriteLogbook>(now)?;
-    let draft = posted_draft(&form);
-    let t = Tr::new(state.i18n.clone(), lang);
-    let entry = match draft.validate(state.clock.today()) {
+    let (now, grant, t) = session.grant_and_tr::<WriteLogbook>(&state, lang)?;
+    let action = format!("/app/pupils/{pupil}/logbook");
+    let entry = match posted_entry(&state, &t, &form, action) {
         Ok(entry) => entry,
-        Err(problems) => {
-            let form = LogbookForm::new(&t, format!("/app/pupils/{pupil}/logbook"), &draft, 0)
-                .with_problems(&t, &problems);
-            let page = render(&state, t, &session, pupil, Some(form), String::new()).await?;
+        Err(form) => {
+            let page = render(&state, t, &session, pupil, Some(*form), String::new()).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
