@@ -150,6 +150,9 @@ macro_rules! intake_repo {
             report: signaal_domain::ReportId,
         ) -> $crate::Result<(Vec<(TextField, String)>, Vec<PersonRef>)> {
             use crate::error::map_err;
+            let open = |field: &str, sealed: &[u8]| {
+                $crate::reports::open_at(key, school, report.as_uuid(), field, sealed)
+            };
             let row = sqlx::query(isql::TEXTS)
                 .bind(report.as_uuid())
                 .fetch_one(&mut *conn)
@@ -157,22 +160,10 @@ macro_rules! intake_repo {
                 .map_err(map_err)?;
             let mut texts = Vec::new();
             let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
-            texts.push((
-                TextField::Description,
-                $crate::reports::open_at(
-                    key,
-                    school,
-                    report.as_uuid(),
-                    "description",
-                    &description,
-                )?,
-            ));
+            texts.push((TextField::Description, open("description", &description)?));
             let contact: Option<Vec<u8>> = row.try_get("contact").map_err(map_err)?;
             if let Some(contact) = contact {
-                texts.push((
-                    TextField::Contact,
-                    $crate::reports::open_at(key, school, report.as_uuid(), "contact", &contact)?,
-                ));
+                texts.push((TextField::Contact, open("contact", &contact)?));
             }
             let mut names = Vec::new();
             for row in sqlx::query(isql::PEOPLE)
@@ -190,30 +181,12 @@ macro_rules! intake_repo {
                 let group: Option<Vec<u8>> = row.try_get("group_name").map_err(map_err)?;
                 if let Some(name) = name {
                     let field = TextField::Name(person);
-                    texts.push((
-                        field,
-                        $crate::reports::open_at(
-                            key,
-                            school,
-                            report.as_uuid(),
-                            &field.code(),
-                            &name,
-                        )?,
-                    ));
+                    texts.push((field, open(&field.code(), &name)?));
                     names.push(person);
                 }
                 if let Some(group) = group {
                     let field = TextField::Group(person);
-                    texts.push((
-                        field,
-                        $crate::reports::open_at(
-                            key,
-                            school,
-                            report.as_uuid(),
-                            &field.code(),
-                            &group,
-                        )?,
-                    ));
+                    texts.push((field, open(&field.code(), &group)?));
                 }
             }
             Ok((texts, names))
