@@ -4736,6 +4736,8 @@ mod mail;
 mod intake;
 #[path = "app/privacy.rs"]
 mod privacy;
+#[path = "app/setup.rs"]
+mod setup;
 
 #[tokio::test]
 async fn intake_shows_new_reports_with_sensitive_details_marked_and_names_suggested() {

@@ -83,11 +83,16 @@ const OPTIONS: SyncOptions = SyncOptions {
 };
 
 pub(crate) async fn school(storage: &Storage, slug: &str) -> School {
+    school_of_board(storage, "Stichting Test", slug).await
+}
+
+/// A school `slug` under a new board of that name (set-up shared by the conformance modules).
+pub(crate) async fn school_of_board(storage: &Storage, board: &str, slug: &str) -> School {
     let grant =
         policy::authorize_directory(&Actor::Operator).expect("the operator manages the directory");
     let board = storage
         .directory
-        .create_board(&grant, "Stichting Test", false, now())
+        .create_board(&grant, board, false, now())
         .await
         .expect("board");
     let new = NewSchool {
@@ -101,6 +106,20 @@ pub(crate) async fn school(storage: &Storage, slug: &str) -> School {
         .create_school(&grant, &new, now())
         .await
         .expect("school")
+}
+
+/// The school's pupils after importing `file`, as leadership reads them.
+pub(crate) async fn pupils_after_import(
+    storage: &Storage,
+    school: &School,
+    file: &RosterFile,
+) -> Vec<signaal_domain::school::Pupil> {
+    import(storage, school, file).await;
+    storage
+        .rosters
+        .pupils(&read_grant(school), now())
+        .await
+        .expect("pupils")
 }
 
 fn import_grant(school: &School) -> SchoolGrant<ImportRoster> {
@@ -1300,10 +1319,21 @@ pub(crate) async fn staff_at(
     email: &str,
     role: Role,
 ) -> signaal_domain::StaffId {
+    staff_named(storage, school, email, email, role).await
+}
+
+/// A real staff account with a display name and one role at the school.
+pub(crate) async fn staff_named(
+    storage: &Storage,
+    school: &School,
+    email: &str,
+    display_name: &str,
+    role: Role,
+) -> signaal_domain::StaffId {
     let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
     let new = NewStaff {
         email: email.into(),
-        display_name: email.into(),
+        display_name: display_name.into(),
         is_provider_admin: false,
     };
     let staff = storage
@@ -1319,7 +1349,8 @@ pub(crate) async fn staff_at(
     staff.id
 }
 
-pub(crate) async fn chain_actions(
+/// The whole verified chain of the school as (action, subject, outcome).
+pub(crate) async fn chain_entries(
     storage: &Storage,
     school: &School,
 ) -> Vec<(String, String, String)> {
@@ -1327,11 +1358,21 @@ pub(crate) async fn chain_actions(
         policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, now()).expect("verify");
     let chain = storage.audit.chain(&verify).await.expect("chain");
     assert!(audit::verify_chain(&chain).is_ok(), "the chain holds");
-    // Everything after the school's creation, which every chain starts with.
     chain
         .into_iter()
-        .filter(|e| e.action != "school.created")
         .map(|e| (e.action, e.subject, e.outcome))
+        .collect()
+}
+
+pub(crate) async fn chain_actions(
+    storage: &Storage,
+    school: &School,
+) -> Vec<(String, String, String)> {
+    // Everything after the school's creation, which every chain starts with.
+    chain_entries(storage, school)
+        .await
+        .into_iter()
+        .filter(|(action, _, _)| action != "school.created")
         .collect()
 }
 

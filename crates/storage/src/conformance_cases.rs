@@ -4,16 +4,17 @@
 // This module is test code that happens to live in a library so both backends can run it.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::Duration;
 use signaal_domain::follow_up::{CaseStatus, LogbookEntryNew, LogbookKind, ParentsInformed};
-use signaal_domain::policy::{self, Actor, Membership, SchoolGrant, StaffActor, VerifyAudit};
-use signaal_domain::roster::{RosterFile, SyncOptions, plan_sync};
-use signaal_domain::school::{NewSchool, Pupil, School, SchoolSlug};
+use signaal_domain::policy::{self, Actor, Membership, SchoolGrant, StaffActor};
+use signaal_domain::roster::RosterFile;
+use signaal_domain::school::{Pupil, School};
 use signaal_domain::staff::Role;
 use signaal_domain::{GroupId, StaffId};
 
+use crate::Storage;
 use crate::cases::{CaseUpdate, Change, LogbookEditor, LogbookTarget, NewCase};
-use crate::{NewStaff, Storage};
+use crate::conformance::{chain_entries, now, pupils_after_import, school, staff_named, today};
 
 /// Generates one `#[tokio::test]` per case, each on a fresh database from `$fresh`.
 #[macro_export]
@@ -43,63 +44,16 @@ macro_rules! case_conformance_cases {
     )*};
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
-fn today() -> NaiveDate {
-    now().date_naive()
-}
-
 /// A school with a small roster: pupils in groups "5a" and "6b".
 async fn school_with_pupils(storage: &Storage, slug: &str) -> (School, Vec<Pupil>) {
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "Stichting Test", false, now())
-        .await
-        .expect("board");
-    let school = storage
-        .directory
-        .create_school(
-            &directory,
-            &NewSchool {
-                board_id: board.id,
-                slug: SchoolSlug::parse(slug).expect("slug"),
-                name: format!("School {slug}"),
-                is_demo: false,
-            },
-            now(),
-        )
-        .await
-        .expect("school");
+    let school = school(storage, slug).await;
     let csv = "leerlingnummer;voornaam;tussenvoegsel;achternaam;geboortedatum;groep\n\
                1;Sem;;Jansen;2017-03-01;5a\n\
                2;Noor;van der;Berg;2017-05-02;5a\n\
                3;Daan;;Bakker;2016-01-03;6b\n";
     let file: RosterFile =
         signaal_domain::roster::signaal_csv::parse(csv.as_bytes(), today()).expect("roster");
-    let import = policy::authorize(&Actor::Operator, school.id, now()).expect("grant");
-    let current = storage
-        .rosters
-        .current_roster(&import, now())
-        .await
-        .expect("current");
-    let options = SyncOptions {
-        max_leave_share: 0.25,
-        allow_mass_leave: false,
-    };
-    let plan = plan_sync(&current, &file, today(), options).expect("plan");
-    storage
-        .rosters
-        .apply_sync(&import, &plan, now())
-        .await
-        .expect("apply");
-    let read = policy::authorize(&member(&school, Role::Leadership, vec![]), school.id, now())
-        .expect("grant");
-    let pupils = storage.rosters.pupils(&read, now()).await.expect("pupils");
+    let pupils = pupils_after_import(storage, &school, &file).await;
     (school, pupils)
 }
 
@@ -119,23 +73,7 @@ fn member(school: &School, role: Role, groups: Vec<GroupId>) -> Actor {
 
 /// A real staff account with a role (entries and cases name their author by account).
 async fn staff(storage: &Storage, school: &School, email: &str, role: Role) -> StaffId {
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let new = NewStaff {
-        email: email.into(),
-        display_name: format!("Naam {email}"),
-        is_provider_admin: false,
-    };
-    let staff = storage
-        .directory
-        .create_staff(&directory, &new, now())
-        .await
-        .expect("staff");
-    storage
-        .directory
-        .assign_role(&directory, staff.id, school.id, role, now())
-        .await
-        .expect("role");
-    staff.id
+    staff_named(storage, school, email, &format!("Naam {email}"), role).await
 }
 
 fn pupil<'a>(pupils: &'a [Pupil], given: &str) -> &'a Pupil {
@@ -157,14 +95,7 @@ fn entry(kind: LogbookKind, body: &str) -> LogbookEntryNew {
 }
 
 async fn chain(storage: &Storage, school: &School) -> Vec<(String, String, String)> {
-    let verify =
-        policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, now()).expect("verify");
-    let chain = storage.audit.chain(&verify).await.expect("chain");
-    assert!(signaal_domain::audit::verify_chain(&chain).is_ok());
-    chain
-        .into_iter()
-        .map(|e| (e.action, e.subject, e.outcome))
-        .collect()
+    chain_entries(storage, school).await
 }
 
 fn actions(chain: &[(String, String, String)], prefix: &str) -> Vec<String> {

@@ -4,22 +4,22 @@
 // This module is test code that happens to live in a library so both backends can run it.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use signaal_domain::policy::{self, Actor, ManagePrivacy, ReadPrivacy, SchoolGrant, VerifyAudit};
 use signaal_domain::privacy::{
     BreachRisk, DataCategory, Decision, ExtensionError, LegalGround, RequestKind, Requester,
     RetentionPolicy,
 };
-use signaal_domain::roster::{SyncOptions, plan_sync};
-use signaal_domain::school::{NewSchool, Pupil, School, SchoolSlug};
+use signaal_domain::school::{Pupil, School};
 use signaal_domain::staff::Role;
 use signaal_domain::{StaffId, demo};
 
+use crate::Storage;
+use crate::conformance::{chain_entries, now, pupils_after_import, school_of_board, staff_named};
 use crate::privacy::{
     Breach, BreachUpdate, Change, Disclosure, Extension, NewRequest, PrivacySettings,
     RegisterRefusal,
 };
-use crate::{NewStaff, Storage};
 
 /// Generates one `#[tokio::test]` per privacy case, each on a fresh database from `$fresh`.
 #[macro_export]
@@ -48,12 +48,6 @@ macro_rules! privacy_conformance_cases {
     )*};
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
-        .map(|t| t.with_timezone(&Utc))
-        .expect("time")
-}
-
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
 }
@@ -67,80 +61,23 @@ struct World {
 }
 
 async fn world(storage: &Storage, slug: &str) -> World {
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, &format!("Stichting {slug}"), false, now())
-        .await
-        .expect("board");
-    let school = storage
-        .directory
-        .create_school(
-            &directory,
-            &NewSchool {
-                board_id: board.id,
-                slug: SchoolSlug::parse(slug).expect("slug"),
-                name: format!("School {slug}"),
-                is_demo: false,
-            },
-            now(),
-        )
-        .await
-        .expect("school");
+    let school = school_of_board(storage, &format!("Stichting {slug}"), slug).await;
     let mut actors = Vec::new();
     for role in [Role::Leadership, Role::DataProtectionOfficer] {
-        let staff = storage
-            .directory
-            .create_staff(
-                &directory,
-                &NewStaff {
-                    email: format!("{}@{slug}.test", role.as_str()),
-                    display_name: role.as_str().into(),
-                    is_provider_admin: false,
-                },
-                now(),
-            )
-            .await
-            .expect("staff");
-        storage
-            .directory
-            .assign_role(&directory, staff.id, school.id, role, now())
-            .await
-            .expect("role");
+        let email = format!("{}@{slug}.test", role.as_str());
+        let id = staff_named(storage, &school, &email, role.as_str(), role).await;
         actors.push((
-            staff.id,
+            id,
             Actor::Staff(policy::StaffActor {
-                id: staff.id,
+                id,
                 is_provider_admin: false,
                 memberships: vec![policy::Membership::new(school.id, role)],
             }),
         ));
     }
-    let import = policy::authorize(&Actor::Operator, school.id, now()).expect("import");
-    let current = storage
-        .rosters
-        .current_roster(&import, now())
-        .await
-        .expect("roster");
-    let options = SyncOptions {
-        max_leave_share: 0.25,
-        allow_mass_leave: false,
-    };
-    let plan = plan_sync(
-        &current,
-        &demo::roster(12, 1, now().date_naive()),
-        now().date_naive(),
-        options,
-    )
-    .expect("plan");
-    storage
-        .rosters
-        .apply_sync(&import, &plan, now())
-        .await
-        .expect("sync");
+    let roster = demo::roster(12, 1, now().date_naive());
+    let pupils = pupils_after_import(storage, &school, &roster).await;
     let (leader_id, leader) = actors.remove(0);
-    let read = policy::authorize(&leader, school.id, now()).expect("read roster");
-    let pupils = storage.rosters.pupils(&read, now()).await.expect("pupils");
     World {
         school,
         leader,
@@ -166,14 +103,7 @@ impl World {
 }
 
 async fn audit_actions(storage: &Storage, world: &World) -> Vec<(String, String, String)> {
-    let grant: SchoolGrant<VerifyAudit> =
-        policy::authorize(&Actor::Operator, world.school.id, now()).expect("verify");
-    let chain = storage.audit.chain(&grant).await.expect("chain");
-    assert!(signaal_domain::audit::verify_chain(&chain).is_ok());
-    chain
-        .into_iter()
-        .map(|e| (e.action, e.subject, e.outcome))
-        .collect()
+    chain_entries(storage, &world.school).await
 }
 
 fn new_request(pupil: &Pupil, received_on: NaiveDate) -> NewRequest {

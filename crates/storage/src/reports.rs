@@ -102,6 +102,30 @@ fn sealing_failed(e: signaal_domain::secrets::KeyError) -> StorageError {
     StorageError::Internal(format!("sealing failed: {e}"))
 }
 
+/// Seals one free-text field of a record (report, case, logbook entry, privacy record) at its place.
+pub fn seal_at(
+    key: &DataKey,
+    school: SchoolId,
+    record: Uuid,
+    field: &str,
+    text: &str,
+) -> Result<Vec<u8>> {
+    key.seal_text(&place(school, record, field), text)
+        .map_err(sealing_failed)
+}
+
+/// Opens one sealed field of a record; a field that does not open is corrupt data.
+pub fn open_at(
+    key: &DataKey,
+    school: SchoolId,
+    record: Uuid,
+    field: &str,
+    sealed: &[u8],
+) -> Result<String> {
+    key.open_text(&place(school, record, field), sealed)
+        .map_err(|_| StorageError::Corrupt(format!("{record}: {field} does not open")))
+}
+
 impl SealedReport {
     pub fn seal(
         key: &DataKey,

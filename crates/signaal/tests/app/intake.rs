@@ -601,64 +601,15 @@ async fn another_schools_report_or_pupil_is_not_found_and_bad_input_is_explained
     let storage = app.storage();
     let now = Utc::now();
     // A second school with a pupil and a report.
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "Andere stichting", false, now)
-        .await
-        .expect("board");
-    let other = storage
-        .directory
-        .create_school(
-            &directory,
-            &signaal_domain::school::NewSchool {
-                board_id: board.id,
-                slug: signaal_domain::school::SchoolSlug::parse("de-ander").expect("slug"),
-                name: "De Ander".into(),
-                is_demo: false,
-            },
-            now,
-        )
-        .await
-        .expect("school");
-    let import = policy::authorize(&Actor::Operator, other.id, now).expect("grant");
-    let current = storage
-        .rosters
-        .current_roster(&import, now)
-        .await
-        .expect("roster");
-    let plan = signaal_domain::roster::plan_sync(
-        &current,
-        &signaal_domain::demo::roster(5, 3, now.date_naive()),
-        now.date_naive(),
-        signaal_domain::roster::SyncOptions {
-            max_leave_share: 0.0,
-            allow_mass_leave: false,
-        },
+    let (other, their_pupils) = super::setup::other_school_with_pupils(
+        &storage,
+        "Andere stichting",
+        "de-ander",
+        "De Ander",
+        (5, 3),
     )
-    .expect("plan");
-    storage
-        .rosters
-        .apply_sync(&import, &plan, now)
-        .await
-        .expect("sync");
-    let leader = Actor::Staff(policy::StaffActor {
-        id: signaal_domain::StaffId::new(),
-        is_provider_admin: false,
-        memberships: vec![policy::Membership::new(
-            other.id,
-            signaal_domain::staff::Role::Leadership,
-        )],
-    });
-    let their_pupil = storage
-        .rosters
-        .pupils(
-            &policy::authorize(&leader, other.id, now).expect("grant"),
-            now,
-        )
-        .await
-        .expect("pupils")[0]
-        .id;
+    .await;
+    let their_pupil = their_pupils[0].id;
     let draft = ReportDraft {
         reporter: "pupil_self".into(),
         categories: vec!["verbal".into()],

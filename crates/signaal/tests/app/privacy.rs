@@ -182,65 +182,15 @@ impl PrivacyApp {
 
 /// Another school with a few pupils; returns one pupil's id.
 async fn other_school_pupil(storage: &Storage) -> String {
-    use signaal_domain::policy::{self, Actor};
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "Stichting Elders", false, Utc::now())
-        .await
-        .expect("board");
-    let school = storage
-        .directory
-        .create_school(
-            &directory,
-            &signaal_domain::school::NewSchool {
-                board_id: board.id,
-                slug: signaal_domain::school::SchoolSlug::parse("de-eik").expect("slug"),
-                name: "Basisschool De Eik".into(),
-                is_demo: false,
-            },
-            Utc::now(),
-        )
-        .await
-        .expect("school");
-    let import = policy::authorize(&Actor::Operator, school.id, Utc::now()).expect("import");
-    let today = Utc::now().date_naive();
-    let current = storage
-        .rosters
-        .current_roster(&import, Utc::now())
-        .await
-        .expect("roster");
-    let plan = signaal_domain::roster::plan_sync(
-        &current,
-        &signaal_domain::demo::roster(3, 9, today),
-        today,
-        signaal_domain::roster::SyncOptions {
-            max_leave_share: 0.25,
-            allow_mass_leave: false,
-        },
+    let (_, pupils) = super::setup::other_school_with_pupils(
+        storage,
+        "Stichting Elders",
+        "de-eik",
+        "Basisschool De Eik",
+        (3, 9),
     )
-    .expect("plan");
-    storage
-        .rosters
-        .apply_sync(&import, &plan, Utc::now())
-        .await
-        .expect("sync");
-    let leader = Actor::Staff(policy::StaffActor {
-        id: signaal_domain::StaffId::new(),
-        is_provider_admin: false,
-        memberships: vec![policy::Membership::new(
-            school.id,
-            signaal_domain::staff::Role::Leadership,
-        )],
-    });
-    let read = policy::authorize(&leader, school.id, Utc::now()).expect("read");
-    storage
-        .rosters
-        .pupils(&read, Utc::now())
-        .await
-        .expect("pupils")[0]
-        .id
-        .to_string()
+    .await;
+    pupils[0].id.to_string()
 }
 
 /// The first pupil offered on the registration form: (id, name).

@@ -81,6 +81,40 @@ macro_rules! audit_repo {
             Ok(())
         }
 
+        /// Appends an event given by its parts (ids and codes only, never text).
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) async fn record(
+            conn: &mut $conn,
+            school: SchoolId,
+            actor: ActorRef,
+            action: &'static str,
+            subject: String,
+            outcome: String,
+            at: DateTime<Utc>,
+        ) -> Result<()> {
+            let event = AuditEvent {
+                action,
+                subject,
+                outcome,
+            };
+            append(conn, school, actor, &event, at).await
+        }
+
+        /// Appends the event and commits: the last step of every audited read or change.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) async fn record_and_commit(
+            mut tx: sqlx::Transaction<'_, <$conn as sqlx::Connection>::Database>,
+            school: SchoolId,
+            actor: ActorRef,
+            action: &'static str,
+            subject: String,
+            outcome: String,
+            at: DateTime<Utc>,
+        ) -> Result<()> {
+            record(&mut tx, school, actor, action, subject, outcome, at).await?;
+            tx.commit().await.map_err(map_err)
+        }
+
         fn entry_from_row(row: &$row) -> std::result::Result<AuditEntry, sqlx::Error> {
             Ok(AuditEntry {
                 seq: row.try_get("seq")?,

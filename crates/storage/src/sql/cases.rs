@@ -11,7 +11,6 @@ macro_rules! case_repo {
     ($store:ty, $conn:ty) => {
         mod case_sql {
             use chrono::{DateTime, NaiveDate, Utc};
-            use signaal_domain::audit::AuditEvent;
             use signaal_domain::follow_up::{CaseStatus, LogbookKind, ParentsInformed};
             use signaal_domain::policy::{ActorRef, Groups};
             use signaal_domain::school::PersonName;
@@ -23,49 +22,11 @@ macro_rules! case_repo {
                 CaseReport, CaseSummary, LinkedReport, LogbookEntry, PupilSummary, SteeringReport,
                 group_filter,
             };
-            use $crate::reports::{place, stored_code};
+            pub(super) use $crate::reports::seal_at as seal;
+            use $crate::reports::{open_at as open, stored_code};
             use $crate::{Result, StorageError};
 
             use crate::error::map_err;
-
-            pub(super) fn seal(
-                key: &DataKey,
-                school: SchoolId,
-                record: Uuid,
-                field: &str,
-                text: &str,
-            ) -> Result<Vec<u8>> {
-                key.seal_text(&place(school, record, field), text)
-                    .map_err(|e| StorageError::Internal(format!("sealing failed: {e}")))
-            }
-
-            fn open(
-                key: &DataKey,
-                school: SchoolId,
-                record: Uuid,
-                field: &str,
-                sealed: &[u8],
-            ) -> Result<String> {
-                key.open_text(&place(school, record, field), sealed)
-                    .map_err(|_| StorageError::Corrupt(format!("{record}: {field} does not open")))
-            }
-
-            pub(super) async fn append(
-                conn: &mut $conn,
-                school: SchoolId,
-                actor: ActorRef,
-                action: &'static str,
-                subject: String,
-                outcome: String,
-                now: DateTime<Utc>,
-            ) -> Result<()> {
-                let event = AuditEvent {
-                    action,
-                    subject,
-                    outcome,
-                };
-                crate::audit::append(conn, school, actor, &event, now).await
-            }
 
             /// A pupil within the school and the groups; `Err(true)` when the pupil is of the
             /// school but outside the groups (a refusal to record), `Err(false)` when not found.
@@ -430,8 +391,8 @@ macro_rules! case_repo {
                         .filter(|p| $crate::cases::search_key(&p.name.full()).contains(&wanted))
                         .take(usize::try_from(limit).unwrap_or(0))
                         .collect();
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     grant.school(),
                     grant.actor(),
                     "pupil.search",
@@ -440,7 +401,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(crate::error::map_err)?;
                 Ok(found)
             }
 
@@ -458,8 +418,8 @@ macro_rules! case_repo {
                         Ok(summary) => summary,
                         Err(outside_groups) => {
                             if outside_groups {
-                                case_sql::append(
-                                    &mut tx,
+                                crate::audit::record_and_commit(
+                                    tx,
                                     school,
                                     grant.actor(),
                                     "denied.read_reports",
@@ -468,7 +428,6 @@ macro_rules! case_repo {
                                     now,
                                 )
                                 .await?;
-                                tx.commit().await.map_err(crate::error::map_err)?;
                             }
                             return Ok(None);
                         }
@@ -486,8 +445,8 @@ macro_rules! case_repo {
                 let logbook =
                     case_sql::entries(&mut tx, &key, school, "pupil_id", pupil.as_uuid(), None)
                         .await?;
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "pupil.view",
@@ -501,7 +460,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(crate::error::map_err)?;
                 Ok(Some($crate::cases::PupilFile {
                     pupil: summary,
                     reports,
@@ -529,8 +487,8 @@ macro_rules! case_repo {
                             Ok(_) => (Some(pupil.as_uuid()), None, format!("pupil:{pupil}")),
                             Err(outside_groups) => {
                                 if outside_groups {
-                                    case_sql::append(
-                                        &mut tx,
+                                    crate::audit::record_and_commit(
+                                        tx,
                                         school,
                                         grant.actor(),
                                         "denied.write_logbook",
@@ -539,7 +497,6 @@ macro_rules! case_repo {
                                         now,
                                     )
                                     .await?;
-                                    tx.commit().await.map_err(map_err)?;
                                 }
                                 return Ok(None);
                             }
@@ -587,8 +544,8 @@ macro_rules! case_repo {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "logbook.add",
@@ -597,7 +554,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(Some(id))
             }
 
@@ -619,8 +575,8 @@ macro_rules! case_repo {
                     .pop();
                 // Opening an entry to correct it is a read of its text: recorded like the pages.
                 if found.is_some() {
-                    case_sql::append(
-                        &mut tx,
+                    crate::audit::record_and_commit(
+                        tx,
                         school,
                         actor,
                         "logbook.view",
@@ -629,7 +585,6 @@ macro_rules! case_repo {
                         now,
                     )
                     .await?;
-                    tx.commit().await.map_err(crate::error::map_err)?;
                 }
                 Ok(found)
             }
@@ -683,8 +638,8 @@ macro_rules! case_repo {
                         $crate::cases::Change::Conflict
                     });
                 }
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     actor,
                     "logbook.correct",
@@ -693,7 +648,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok($crate::cases::Change::Saved)
             }
 
@@ -715,8 +669,8 @@ macro_rules! case_repo {
                 if deleted == 0 {
                     return Ok(false);
                 }
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     grant.school(),
                     grant.actor(),
                     "logbook.delete",
@@ -725,7 +679,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(true)
             }
 
@@ -816,8 +769,8 @@ macro_rules! case_repo {
                         .map_err(map_err)?;
                 }
                 let pupil = case.pupil.map(|p| format!(" pupil:{p}")).unwrap_or_default();
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "case.create",
@@ -826,7 +779,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(Some(id))
             }
 
@@ -878,8 +830,8 @@ macro_rules! case_repo {
                     .map_err(map_err)?
                     .rows_affected();
                 }
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "case.add_reports",
@@ -888,7 +840,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(Some(added))
             }
 
@@ -940,8 +891,8 @@ macro_rules! case_repo {
                     return Ok($crate::cases::Change::Conflict);
                 }
                 let owner = update.owner.map(|o| o.to_string()).unwrap_or_else(|| "none".to_owned());
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "case.update",
@@ -950,7 +901,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok($crate::cases::Change::Saved)
             }
 
@@ -964,8 +914,8 @@ macro_rules! case_repo {
                 let mut tx = self.write_tx().await?;
                 let cases =
                     case_sql::case_rows(&mut tx, &key, school, "", &[], grant.groups()).await?;
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "case.list",
@@ -974,7 +924,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(crate::error::map_err)?;
                 Ok(cases)
             }
 
@@ -1002,8 +951,8 @@ macro_rules! case_repo {
                 let reports = case_sql::case_reports(&mut tx, &key, school, case).await?;
                 let logbook =
                     case_sql::entries(&mut tx, &key, school, "case_id", case.as_uuid(), None).await?;
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "case.view",
@@ -1012,7 +961,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(crate::error::map_err)?;
                 Ok(Some($crate::cases::CaseFile {
                     case: summary,
                     reports,
@@ -1041,8 +989,8 @@ macro_rules! case_repo {
                     &signaal_domain::policy::Groups::All,
                 )
                 .await?;
-                case_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     if print { "steering.print" } else { "steering.view" },
@@ -1057,7 +1005,6 @@ macro_rules! case_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(crate::error::map_err)?;
                 Ok($crate::cases::SteeringView { reports, cases })
             }
         }

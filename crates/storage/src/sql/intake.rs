@@ -142,36 +142,6 @@ macro_rules! intake_repo {
             ))
         }
 
-        fn seal(
-            key: &signaal_domain::secrets::DataKey,
-            school: signaal_domain::SchoolId,
-            report: signaal_domain::ReportId,
-            field: &str,
-            text: &str,
-        ) -> $crate::Result<Vec<u8>> {
-            key.seal_text(
-                &$crate::reports::place(school, report.as_uuid(), field),
-                text,
-            )
-            .map_err(|e| $crate::StorageError::Internal(format!("sealing failed: {e}")))
-        }
-
-        fn open(
-            key: &signaal_domain::secrets::DataKey,
-            school: signaal_domain::SchoolId,
-            report: signaal_domain::ReportId,
-            field: &str,
-            sealed: &[u8],
-        ) -> $crate::Result<String> {
-            key.open_text(
-                &$crate::reports::place(school, report.as_uuid(), field),
-                sealed,
-            )
-            .map_err(|_| {
-                $crate::StorageError::Corrupt(format!("report {report}: {field} does not open"))
-            })
-        }
-
         /// Every free text of the report that intake checks, opened, with its field.
         async fn report_texts(
             conn: &mut $conn,
@@ -180,6 +150,9 @@ macro_rules! intake_repo {
             report: signaal_domain::ReportId,
         ) -> $crate::Result<(Vec<(TextField, String)>, Vec<PersonRef>)> {
             use crate::error::map_err;
+            let open = |field: &str, sealed: &[u8]| {
+                $crate::reports::open_at(key, school, report.as_uuid(), field, sealed)
+            };
             let row = sqlx::query(isql::TEXTS)
                 .bind(report.as_uuid())
                 .fetch_one(&mut *conn)
@@ -187,16 +160,10 @@ macro_rules! intake_repo {
                 .map_err(map_err)?;
             let mut texts = Vec::new();
             let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
-            texts.push((
-                TextField::Description,
-                open(key, school, report, "description", &description)?,
-            ));
+            texts.push((TextField::Description, open("description", &description)?));
             let contact: Option<Vec<u8>> = row.try_get("contact").map_err(map_err)?;
             if let Some(contact) = contact {
-                texts.push((
-                    TextField::Contact,
-                    open(key, school, report, "contact", &contact)?,
-                ));
+                texts.push((TextField::Contact, open("contact", &contact)?));
             }
             let mut names = Vec::new();
             for row in sqlx::query(isql::PEOPLE)
@@ -214,12 +181,12 @@ macro_rules! intake_repo {
                 let group: Option<Vec<u8>> = row.try_get("group_name").map_err(map_err)?;
                 if let Some(name) = name {
                     let field = TextField::Name(person);
-                    texts.push((field, open(key, school, report, &field.code(), &name)?));
+                    texts.push((field, open(&field.code(), &name)?));
                     names.push(person);
                 }
                 if let Some(group) = group {
                     let field = TextField::Group(person);
-                    texts.push((field, open(key, school, report, &field.code(), &group)?));
+                    texts.push((field, open(&field.code(), &group)?));
                 }
             }
             Ok((texts, names))
@@ -237,7 +204,7 @@ macro_rules! intake_repo {
         ) -> $crate::Result<()> {
             use crate::error::map_err;
             let sealed = text
-                .map(|t| seal(key, school, report, &field.code(), t))
+                .map(|t| $crate::reports::seal_at(key, school, report.as_uuid(), &field.code(), t))
                 .transpose()?;
             let changed = match field {
                 TextField::Description => {
@@ -304,20 +271,26 @@ macro_rules! intake_repo {
                 .map_err(crate::error::map_err)
         }
 
-        async fn audit(
-            conn: &mut $conn,
+        /// Records the action on the report in the chain and commits the change.
+        async fn audit_and_commit(
+            tx: sqlx::Transaction<'_, <$conn as sqlx::Connection>::Database>,
             grant: &Grant,
             action: &'static str,
             report: signaal_domain::ReportId,
             outcome: String,
             now: chrono::DateTime<chrono::Utc>,
         ) -> $crate::Result<()> {
-            let event = signaal_domain::audit::AuditEvent {
+            let subject = format!("report:{report}");
+            crate::audit::record_and_commit(
+                tx,
+                grant.school(),
+                grant.actor(),
                 action,
-                subject: format!("report:{report}"),
+                subject,
                 outcome,
-            };
-            crate::audit::append(conn, grant.school(), grant.actor(), &event, now).await
+                now,
+            )
+            .await
         }
 
         /// The current text of one field (the field must exist and have text).
@@ -389,8 +362,7 @@ macro_rules! intake_repo {
                     Some(pupil) => format!("ok {} pupil={pupil}", person.code()),
                     None => format!("ok {} not_identifiable", person.code()),
                 };
-                audit(&mut tx, grant, "report.link", report, outcome, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.link", report, outcome, now).await?;
                 Ok(expected_version + 1)
             }
 
@@ -424,8 +396,8 @@ macro_rules! intake_repo {
                 )
                 .await?;
                 note_edit(&mut tx, report, field, "correction", staff, now).await?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.correct",
                     report,
@@ -433,7 +405,6 @@ macro_rules! intake_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(expected_version + 1)
             }
 
@@ -467,8 +438,7 @@ macro_rules! intake_repo {
                 .await?;
                 note_edit(&mut tx, report, field, kind.code(), staff, now).await?;
                 let outcome = format!("ok field={} kind={}", field.code(), kind.code());
-                audit(&mut tx, grant, "report.redact", report, outcome, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.redact", report, outcome, now).await?;
                 Ok(expected_version + 1)
             }
 
@@ -500,10 +470,10 @@ macro_rules! intake_repo {
                     .into_iter()
                     .find(|(_, k)| k == hit_key)
                     .ok_or($crate::StorageError::NotFound)?;
-                let sealed = seal(
+                let sealed = $crate::reports::seal_at(
                     &key,
                     grant.school(),
-                    report,
+                    report.as_uuid(),
                     &isql::decision_place(&field.code(), hit_key),
                     &justification,
                 )?;
@@ -518,8 +488,7 @@ macro_rules! intake_repo {
                     .await
                     .map_err(map_err)?;
                 let outcome = format!("ok field={} kind={}", field.code(), hit.0.kind.code());
-                audit(&mut tx, grant, "report.keep_hit", report, outcome, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.keep_hit", report, outcome, now).await?;
                 Ok(expected_version + 1)
             }
 
@@ -546,7 +515,15 @@ macro_rules! intake_repo {
                 begin_change(&mut tx, grant.school(), report, expected_version).await?;
                 let sealed = note
                     .as_deref()
-                    .map(|n| seal(&key, grant.school(), report, isql::NOTE_PLACE, n))
+                    .map(|n| {
+                        $crate::reports::seal_at(
+                            &key,
+                            grant.school(),
+                            report.as_uuid(),
+                            isql::NOTE_PLACE,
+                            n,
+                        )
+                    })
                     .transpose()?;
                 sqlx::query(isql::SET_NOTE)
                     .bind(sealed)
@@ -559,16 +536,8 @@ macro_rules! intake_repo {
                 } else {
                     "ok cleared"
                 };
-                audit(
-                    &mut tx,
-                    grant,
-                    "report.verify",
-                    report,
-                    outcome.to_owned(),
-                    now,
-                )
-                .await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.verify", report, outcome.to_owned(), now)
+                    .await?;
                 Ok(expected_version + 1)
             }
 
@@ -616,16 +585,15 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.merge",
                     report,
                     format!("ok into=report:{into}"),
                     now,
                 )
-                .await?;
-                tx.commit().await.map_err(map_err)
+                .await
             }
 
             async fn approve(
@@ -682,16 +650,7 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
-                    grant,
-                    "report.approve",
-                    report,
-                    "ok".to_owned(),
-                    now,
-                )
-                .await?;
-                tx.commit().await.map_err(map_err)?;
+                audit_and_commit(tx, grant, "report.approve", report, "ok".to_owned(), now).await?;
                 Ok($crate::intake::Approval::Approved)
             }
 
@@ -715,16 +674,15 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.reject",
                     report,
                     format!("ok reason={}", reason.code()),
                     now,
                 )
-                .await?;
-                tx.commit().await.map_err(map_err)
+                .await
             }
 
             async fn send_message(
@@ -768,16 +726,15 @@ macro_rules! intake_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                audit(
-                    &mut tx,
+                audit_and_commit(
+                    tx,
                     grant,
                     "report.message",
                     report,
                     format!("ok message={}", message.id),
                     now,
                 )
-                .await?;
-                tx.commit().await.map_err(map_err)
+                .await
             }
 
             async fn purge_rejected(

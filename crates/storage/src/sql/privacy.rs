@@ -108,29 +108,7 @@ pub mod queries {
     pub const DROP_REMINDER: &str = super::DROP_REMINDER;
 }
 
-/// Seals one field of a privacy record at its place.
-pub fn seal(
-    key: &signaal_domain::secrets::DataKey,
-    school: signaal_domain::SchoolId,
-    record: uuid::Uuid,
-    field: &str,
-    text: &str,
-) -> crate::Result<Vec<u8>> {
-    key.seal_text(&crate::reports::place(school, record, field), text)
-        .map_err(|e| crate::StorageError::Internal(format!("sealing failed: {e}")))
-}
-
-/// Opens one sealed field of a privacy record.
-pub fn open(
-    key: &signaal_domain::secrets::DataKey,
-    school: signaal_domain::SchoolId,
-    record: uuid::Uuid,
-    field: &str,
-    sealed: &[u8],
-) -> crate::Result<String> {
-    key.open_text(&crate::reports::place(school, record, field), sealed)
-        .map_err(|e| crate::StorageError::Corrupt(format!("privacy record {record} {field}: {e}")))
-}
+pub use crate::reports::{open_at as open, seal_at as seal};
 
 /// "Daan van der Berg" from a row's name columns (NULL for a disclosure without a pupil).
 pub fn full_name(
@@ -146,19 +124,6 @@ pub fn full_name(
     })
 }
 
-/// An audit event of this area: ids and codes only.
-pub fn audit_event(
-    action: &'static str,
-    subject: String,
-    outcome: String,
-) -> signaal_domain::audit::AuditEvent {
-    signaal_domain::audit::AuditEvent {
-        action,
-        subject,
-        outcome,
-    }
-}
-
 // `crate::` names the expanding backend (its `error`, `audit` and `reports` modules).
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
@@ -166,26 +131,46 @@ macro_rules! privacy_repo {
     ($store:ty, $conn:ty, $row:ty) => {
         use $crate::sql::privacy::queries as privacy_sql;
 
-        impl $store {
-            /// The school's data key (as `report_repo!` finds or makes it).
-            async fn privacy_key(
-                &self,
-                school: signaal_domain::SchoolId,
-            ) -> $crate::Result<signaal_domain::secrets::DataKey> {
-                if let Some(key) = self.keys().cached(school) {
-                    return Ok(key);
-                }
-                let mut tx = self.write_tx().await?;
-                let wrapped = match crate::reports::stored_school_key(&mut tx, school).await? {
-                    Some(wrapped) => wrapped,
-                    None => {
-                        let (_, wrapped) = self.keys().new_school_key(school)?;
-                        crate::reports::store_school_key(&mut tx, school, &wrapped).await?
-                    }
-                };
-                tx.commit().await.map_err(crate::error::map_err)?;
-                self.keys().unwrap(school, &wrapped)
-            }
+        /// What a request's list row and its whole record share: the pupil and the stored codes.
+        struct PrivacyRequestHead {
+            pupil: signaal_domain::PupilId,
+            pupil_name: String,
+            kind: signaal_domain::privacy::RequestKind,
+            requester: signaal_domain::privacy::Requester,
+            decision: Option<signaal_domain::privacy::Decision>,
+        }
+
+        fn privacy_request_head(row: &$row) -> $crate::Result<PrivacyRequestHead> {
+            use crate::error::map_err;
+            use sqlx::Row as _;
+            use $crate::reports::stored_code;
+            let kind: String = row.try_get("kind").map_err(map_err)?;
+            let requester: String = row.try_get("requester").map_err(map_err)?;
+            let decision: Option<String> = row.try_get("decision").map_err(map_err)?;
+            Ok(PrivacyRequestHead {
+                pupil: signaal_domain::PupilId::from_uuid(
+                    row.try_get("pupil_id").map_err(map_err)?,
+                ),
+                pupil_name: $crate::sql::privacy::full_name(
+                    row.try_get("given_name").map_err(map_err)?,
+                    row.try_get("particle").map_err(map_err)?,
+                    row.try_get("family_name").map_err(map_err)?,
+                )
+                .unwrap_or_default(),
+                kind: stored_code(
+                    &kind,
+                    signaal_domain::privacy::RequestKind::parse,
+                    "request kind",
+                )?,
+                requester: stored_code(
+                    &requester,
+                    signaal_domain::privacy::Requester::parse,
+                    "requester",
+                )?,
+                decision: decision
+                    .map(|d| stored_code(&d, signaal_domain::privacy::Decision::parse, "decision"))
+                    .transpose()?,
+            })
         }
 
         fn privacy_request_from_row(
@@ -195,35 +180,18 @@ macro_rules! privacy_repo {
         ) -> $crate::Result<$crate::privacy::RequestRecord> {
             use crate::error::map_err;
             use sqlx::Row as _;
-            use $crate::sql::privacy::{full_name, open};
+            use $crate::sql::privacy::open;
             let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
             let opened = |field: &str, sealed: Option<Vec<u8>>| -> $crate::Result<Option<String>> {
                 sealed.map(|s| open(key, school, id, field, &s)).transpose()
             };
-            let kind: String = row.try_get("kind").map_err(map_err)?;
-            let requester: String = row.try_get("requester").map_err(map_err)?;
-            let decision: Option<String> = row.try_get("decision").map_err(map_err)?;
+            let head = privacy_request_head(row)?;
             Ok($crate::privacy::RequestRecord {
                 id,
-                pupil: signaal_domain::PupilId::from_uuid(
-                    row.try_get("pupil_id").map_err(map_err)?,
-                ),
-                pupil_name: full_name(
-                    row.try_get("given_name").map_err(map_err)?,
-                    row.try_get("particle").map_err(map_err)?,
-                    row.try_get("family_name").map_err(map_err)?,
-                )
-                .unwrap_or_default(),
-                kind: $crate::reports::stored_code(
-                    &kind,
-                    signaal_domain::privacy::RequestKind::parse,
-                    "request kind",
-                )?,
-                requester: $crate::reports::stored_code(
-                    &requester,
-                    signaal_domain::privacy::Requester::parse,
-                    "requester",
-                )?,
+                pupil: head.pupil,
+                pupil_name: head.pupil_name,
+                kind: head.kind,
+                requester: head.requester,
                 received_on: row.try_get("received_on").map_err(map_err)?,
                 deadline: row.try_get("deadline").map_err(map_err)?,
                 requester_name: opened(
@@ -245,15 +213,7 @@ macro_rules! privacy_repo {
                     "extension_reason",
                     row.try_get("extension_reason").map_err(map_err)?,
                 )?,
-                decision: decision
-                    .map(|d| {
-                        $crate::reports::stored_code(
-                            &d,
-                            signaal_domain::privacy::Decision::parse,
-                            "decision",
-                        )
-                    })
-                    .transpose()?,
+                decision: head.decision,
                 decision_reasons: opened(
                     "decision_reasons",
                     row.try_get("decision_reasons").map_err(map_err)?,
@@ -385,13 +345,16 @@ macro_rules! privacy_repo {
                     .await
                     .map_err(map_err)?;
                 let values: Vec<String> = r.values().iter().map(u32::to_string).collect();
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record_and_commit(
+                    tx,
+                    grant.school(),
+                    grant.actor(),
                     "privacy.settings",
                     format!("school:{}", grant.school()),
                     format!("ok retention={}", values.join("/")),
-                );
-                crate::audit::append(&mut tx, grant.school(), grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)
+                    now,
+                )
+                .await
             }
 
             async fn register_request(
@@ -409,7 +372,7 @@ macro_rules! privacy_repo {
                 use sqlx::Row as _;
                 use $crate::sql::privacy::seal;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let pupil = sqlx::query(privacy_sql::PUPIL)
                     .bind(school.as_uuid())
@@ -473,7 +436,10 @@ macro_rules! privacy_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record(
+                    &mut tx,
+                    school,
+                    grant.actor(),
                     "request.register",
                     format!("pupil:{}", request.pupil),
                     format!(
@@ -481,8 +447,9 @@ macro_rules! privacy_repo {
                         request.kind.code(),
                         requester.code()
                     ),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                    now,
+                )
+                .await?;
                 let record = privacy_request_in(&mut tx, &key, school, id)
                     .await?
                     .ok_or($crate::StorageError::NotFound)?;
@@ -506,51 +473,29 @@ macro_rules! privacy_repo {
                     .map_err(map_err)?;
                 let mut list = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let kind: String = row.try_get("kind").map_err(map_err)?;
-                    let requester: String = row.try_get("requester").map_err(map_err)?;
-                    let decision: Option<String> = row.try_get("decision").map_err(map_err)?;
+                    let head = privacy_request_head(&row)?;
                     list.push($crate::privacy::RequestSummary {
                         id: row.try_get("id").map_err(map_err)?,
-                        pupil: signaal_domain::PupilId::from_uuid(
-                            row.try_get("pupil_id").map_err(map_err)?,
-                        ),
-                        pupil_name: $crate::sql::privacy::full_name(
-                            row.try_get("given_name").map_err(map_err)?,
-                            row.try_get("particle").map_err(map_err)?,
-                            row.try_get("family_name").map_err(map_err)?,
-                        )
-                        .unwrap_or_default(),
-                        kind: $crate::reports::stored_code(
-                            &kind,
-                            signaal_domain::privacy::RequestKind::parse,
-                            "request kind",
-                        )?,
-                        requester: $crate::reports::stored_code(
-                            &requester,
-                            signaal_domain::privacy::Requester::parse,
-                            "requester",
-                        )?,
+                        pupil: head.pupil,
+                        pupil_name: head.pupil_name,
+                        kind: head.kind,
+                        requester: head.requester,
                         received_on: row.try_get("received_on").map_err(map_err)?,
                         due: row.try_get("due").map_err(map_err)?,
                         extended: row.try_get("extended").map_err(map_err)?,
-                        decision: decision
-                            .map(|d| {
-                                $crate::reports::stored_code(
-                                    &d,
-                                    signaal_domain::privacy::Decision::parse,
-                                    "decision",
-                                )
-                            })
-                            .transpose()?,
+                        decision: head.decision,
                     });
                 }
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
                     "request.list",
                     format!("school:{school}"),
                     format!("ok requests={}", list.len()),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                    now,
+                )
+                .await?;
                 Ok(list)
             }
 
@@ -561,16 +506,20 @@ macro_rules! privacy_repo {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Option<$crate::privacy::RequestRecord>> {
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let found = privacy_request_in(&mut tx, &key, school, id).await?;
                 if let Some(record) = &found {
-                    let event = $crate::sql::privacy::audit_event(
+                    crate::audit::record(
+                        &mut tx,
+                        school,
+                        grant.actor(),
                         "request.view",
                         format!("pupil:{}", record.pupil),
                         format!("ok request={id}"),
-                    );
-                    crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                        now,
+                    )
+                    .await?;
                 }
                 tx.commit().await.map_err(crate::error::map_err)?;
                 Ok(found)
@@ -586,7 +535,7 @@ macro_rules! privacy_repo {
             ) -> $crate::Result<$crate::privacy::Change> {
                 use crate::error::map_err;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let Some(record) = privacy_request_in(&mut tx, &key, school, id).await? else {
                     return Ok($crate::privacy::Change::NotFound);
@@ -617,12 +566,16 @@ macro_rules! privacy_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record(
+                    &mut tx,
+                    school,
+                    grant.actor(),
                     "request.extend",
                     format!("pupil:{}", record.pupil),
                     format!("ok request={id} until={until}"),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                    now,
+                )
+                .await?;
                 let record = privacy_request_in(&mut tx, &key, school, id)
                     .await?
                     .ok_or($crate::StorageError::NotFound)?;
@@ -641,7 +594,7 @@ macro_rules! privacy_repo {
             ) -> $crate::Result<$crate::privacy::Change> {
                 use crate::error::map_err;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let Some(record) = privacy_request_in(&mut tx, &key, school, id).await? else {
                     return Ok($crate::privacy::Change::NotFound);
@@ -673,12 +626,16 @@ macro_rules! privacy_repo {
                 if changed == 0 {
                     return Ok($crate::privacy::Change::AlreadyDecided);
                 }
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record(
+                    &mut tx,
+                    school,
+                    grant.actor(),
                     "request.decide",
                     format!("pupil:{}", record.pupil),
                     format!("ok request={id} decision={}", decision.code()),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                    now,
+                )
+                .await?;
                 let record = privacy_request_in(&mut tx, &key, school, id)
                     .await?
                     .ok_or($crate::StorageError::NotFound)?;
@@ -695,7 +652,7 @@ macro_rules! privacy_repo {
                 use crate::error::map_err;
                 use $crate::sql::privacy::seal;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 if let Some(pupil) = disclosure.pupil {
                     let found = sqlx::query(privacy_sql::PUPIL)
@@ -730,16 +687,19 @@ macro_rules! privacy_repo {
                     Some(pupil) => format!("pupil:{pupil}"),
                     None => format!("school:{school}"),
                 };
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
                     "disclosure.record",
                     subject,
                     format!(
                         "ok disclosure={id} ground={}",
                         disclosure.legal_ground.code()
                     ),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                    now,
+                )
+                .await?;
                 Ok(Some(id))
             }
 
@@ -752,7 +712,7 @@ macro_rules! privacy_repo {
                 use sqlx::Row as _;
                 use $crate::sql::privacy::open;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let rows = sqlx::query(privacy_sql::DISCLOSURES)
                     .bind(school.as_uuid())
@@ -788,13 +748,16 @@ macro_rules! privacy_repo {
                         purpose: open(&key, school, id, "purpose", &purpose)?,
                     });
                 }
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
                     "disclosure.list",
                     format!("school:{school}"),
                     format!("ok disclosures={}", list.len()),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                    now,
+                )
+                .await?;
                 Ok(list)
             }
 
@@ -807,7 +770,7 @@ macro_rules! privacy_repo {
                 use crate::error::map_err;
                 use $crate::sql::privacy::seal;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let id = uuid::Uuid::now_v7();
                 let mut tx = self.write_tx().await?;
                 sqlx::query(privacy_sql::INSERT_BREACH)
@@ -836,7 +799,10 @@ macro_rules! privacy_repo {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
                     "breach.record",
                     format!("school:{school}"),
                     format!(
@@ -845,9 +811,9 @@ macro_rules! privacy_repo {
                         breach.dpa_notified_at.is_some(),
                         breach.people_count
                     ),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                    now,
+                )
+                .await?;
                 Ok(id)
             }
 
@@ -860,7 +826,7 @@ macro_rules! privacy_repo {
                 use sqlx::Row as _;
                 use $crate::sql::privacy::open;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let rows = sqlx::query(privacy_sql::BREACHES)
                     .bind(school.as_uuid())
@@ -871,13 +837,16 @@ macro_rules! privacy_repo {
                     .iter()
                     .map(|row| privacy_breach_from_row(row, &key, school))
                     .collect::<$crate::Result<Vec<_>>>()?;
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
                     "breach.list",
                     format!("school:{school}"),
                     format!("ok breaches={}", list.len()),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                    now,
+                )
+                .await?;
                 Ok(list)
             }
 
@@ -889,7 +858,7 @@ macro_rules! privacy_repo {
             ) -> $crate::Result<Option<$crate::privacy::Breach>> {
                 use crate::error::map_err;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let row = sqlx::query(privacy_sql::BREACH)
                     .bind(school.as_uuid())
@@ -901,12 +870,16 @@ macro_rules! privacy_repo {
                     .map(|row| privacy_breach_from_row(&row, &key, school))
                     .transpose()?;
                 if found.is_some() {
-                    let event = $crate::sql::privacy::audit_event(
+                    crate::audit::record(
+                        &mut tx,
+                        school,
+                        grant.actor(),
                         "breach.view",
                         format!("school:{school}"),
                         format!("ok breach={id}"),
-                    );
-                    crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
+                        now,
+                    )
+                    .await?;
                 }
                 tx.commit().await.map_err(map_err)?;
                 Ok(found)
@@ -922,7 +895,7 @@ macro_rules! privacy_repo {
                 use crate::error::map_err;
                 use $crate::sql::privacy::seal;
                 let school = grant.school();
-                let key = self.privacy_key(school).await?;
+                let key = self.school_key(school).await?;
                 let mut tx = self.write_tx().await?;
                 let changed = sqlx::query(privacy_sql::UPDATE_BREACH)
                     .bind(update.dpa_notified_at)
@@ -944,7 +917,10 @@ macro_rules! privacy_repo {
                 if changed == 0 {
                     return Ok(false);
                 }
-                let event = $crate::sql::privacy::audit_event(
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
                     "breach.update",
                     format!("school:{school}"),
                     format!(
@@ -952,9 +928,9 @@ macro_rules! privacy_repo {
                         update.dpa_notified_at.is_some(),
                         update.parents_informed
                     ),
-                );
-                crate::audit::append(&mut tx, school, grant.actor(), &event, now).await?;
-                tx.commit().await.map_err(map_err)?;
+                    now,
+                )
+                .await?;
                 Ok(true)
             }
 
@@ -1021,16 +997,13 @@ macro_rules! privacy_repo {
             ) -> $crate::Result<()> {
                 let mut tx = self.write_tx().await?;
                 for (school, _) in &reminder.schools {
-                    let event = $crate::sql::privacy::audit_event(
-                        "mail.request_reminder",
-                        format!("staff:{}", reminder.staff),
-                        "ok".to_owned(),
-                    );
-                    crate::audit::append(
+                    crate::audit::record(
                         &mut tx,
                         *school,
                         signaal_domain::policy::ActorRef::Operator,
-                        &event,
+                        "mail.request_reminder",
+                        format!("staff:{}", reminder.staff),
+                        "ok".to_owned(),
                         now,
                     )
                     .await?;

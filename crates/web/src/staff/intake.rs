@@ -208,8 +208,10 @@ pub(crate) async fn queue(
     session: StaffSession,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(super::login::statement_first("/app/intake"));
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, "/app/intake").await?
+    {
+        return Ok(first);
     }
     let now = state.clock.now();
     let grant = session.first_grant::<ModerateReports>(now)?;
@@ -717,8 +719,10 @@ pub(crate) async fn report(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let report_id = report_id(&id)?;
-    if super::login::unaccepted(&state, &session).await?.is_some() {
-        return Ok(super::login::statement_first(&format!("/app/intake/{id}")));
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, &format!("/app/intake/{id}")).await?
+    {
+        return Ok(first);
     }
     let now = state.clock.now();
     let grant = session.first_grant::<ModerateReports>(now)?;

@@ -70,9 +70,7 @@ pub(crate) async fn act(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     let report = report_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ModerateReports>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ModerateReports>(&state, lang)?;
     let get = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
     let version: i64 = get("version").trim().parse().unwrap_or(0);
     let intake = &state.storage.intake;

@@ -581,6 +581,17 @@ pub(crate) fn statement_first(next: &str) -> Response {
     Redirect::to(&with_next("/app/statement", &safe_next(next))).into_response()
 }
 
+/// The redirect to the statement when this person has one to accept first (back to `next` after).
+pub(crate) async fn statement_gate(
+    state: &AppState,
+    session: &StaffSession,
+    next: &str,
+) -> Result<Option<Response>, AppError> {
+    Ok(unaccepted(state, session)
+        .await?
+        .map(|_| statement_first(next)))
+}
+
 /// The first school whose current statement this person has not accepted yet, if any.
 pub(crate) async fn unaccepted(
     state: &AppState,

@@ -136,6 +136,25 @@ impl StaffSession {
             .ok_or(AppError::NotFound)
     }
 
+    /// What a staff page or form post starts with: the time, the grant for `C` (404 without one)
+    /// and the translator.
+    pub(crate) fn grant_and_tr<C: signaal_domain::policy::Capability>(
+        &self,
+        state: &AppState,
+        lang: crate::Lang,
+    ) -> Result<
+        (
+            chrono::DateTime<chrono::Utc>,
+            signaal_domain::policy::SchoolGrant<C>,
+            crate::view::Tr,
+        ),
+        AppError,
+    > {
+        let now = state.clock.now();
+        let grant = self.first_grant::<C>(now)?;
+        Ok((now, grant, crate::view::Tr::new(state.i18n.clone(), lang)))
+    }
+
     /// Whether a posted CSRF token belongs to this session.
     pub fn csrf_ok(&self, posted: &str) -> bool {
         Self::csrf_matches(&self.record, posted)

@@ -84,16 +84,6 @@ fn shown_time(at: chrono::DateTime<Utc>) -> String {
     local.format("%d-%m-%Y %H:%M").to_string()
 }
 
-async fn statement_first(
-    state: &AppState,
-    session: &StaffSession,
-    path: &str,
-) -> Result<Option<Response>, AppError> {
-    Ok(super::login::unaccepted(state, session)
-        .await?
-        .map(|_| super::login::statement_first(path)))
-}
-
 // ---- the index and the processing overview ----
 
 #[derive(Template, WebTemplate)]
@@ -108,7 +98,8 @@ pub(crate) async fn index(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/registers").await? {
+    if let Some(redirect) = super::login::statement_gate(&state, &session, "/app/registers").await?
+    {
         return Ok(redirect);
     }
     let now = state.clock.now();
@@ -184,12 +175,12 @@ pub(crate) async fn processing(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/registers/processing").await? {
+    if let Some(redirect) =
+        super::login::statement_gate(&state, &session, "/app/registers/processing").await?
+    {
         return Ok(redirect);
     }
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (_, grant, t) = session.grant_and_tr::<ReadPrivacy>(&state, lang)?;
     let school = state
         .storage
         .directory
@@ -250,9 +241,7 @@ async fn disclosures_page(
     form: Option<(&Form, &[String])>,
     (error_field, error): (&'static str, String),
 ) -> Result<DisclosuresPage, AppError> {
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadPrivacy>(state, lang)?;
     let list = state.storage.privacy.disclosures(&grant, now).await?;
     let manages = session.first_grant::<ManagePrivacy>(now).is_ok();
     let empty = Form::new();
@@ -317,7 +306,9 @@ pub(crate) async fn disclosures(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/registers/disclosures").await? {
+    if let Some(redirect) =
+        super::login::statement_gate(&state, &session, "/app/registers/disclosures").await?
+    {
         return Ok(redirect);
     }
     Ok(
@@ -335,9 +326,7 @@ pub(crate) async fn record_disclosure(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     let chosen = all_of(&body, "categories");
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let pupil_text = typed(&form, "pupil");
     let pupil = if pupil_text.trim().is_empty() {
         Some(None)
@@ -485,9 +474,7 @@ async fn breaches_page(
     form: Option<(&Form, &[String])>,
     (error_field, error): (&'static str, String),
 ) -> Result<BreachesPage, AppError> {
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadPrivacy>(state, lang)?;
     let list = state.storage.privacy.breaches(&grant, now).await?;
     let empty = Form::new();
     let (form, chosen) = form.unwrap_or((&empty, &[]));
@@ -523,7 +510,9 @@ pub(crate) async fn breaches(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/registers/breaches").await? {
+    if let Some(redirect) =
+        super::login::statement_gate(&state, &session, "/app/registers/breaches").await?
+    {
         return Ok(redirect);
     }
     Ok(
@@ -541,9 +530,7 @@ pub(crate) async fn record_breach(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     let chosen = all_of(&body, "categories");
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let discovered_at = local_time(&form, "discovered_at").filter(|at| *at <= now);
     let description = text_of(&form, "description", privacy::MAX_TEXT_CHARS);
     let categories = parse_categories(&chosen);
@@ -659,9 +646,7 @@ async fn breach_page(
     form: Option<&Form>,
     (error_field, error): (&'static str, String),
 ) -> Result<BreachPage, AppError> {
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadPrivacy>(state, lang)?;
     let breach = state
         .storage
         .privacy
@@ -704,7 +689,7 @@ pub(crate) async fn breach(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, AppError> {
     let path = format!("/app/registers/breaches/{id}");
-    if let Some(redirect) = statement_first(&state, &session, &path).await? {
+    if let Some(redirect) = super::login::statement_gate(&state, &session, &path).await? {
         return Ok(redirect);
     }
     let id = breach_id(&id)?;
@@ -804,9 +789,7 @@ async fn settings_page(
     error: String,
     notice: String,
 ) -> Result<SettingsPage, AppError> {
-    let now = state.clock.now();
-    let grant = session.first_grant::<ConfigureSchool>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (_, grant, t) = session.grant_and_tr::<ConfigureSchool>(state, lang)?;
     let school = state
         .storage
         .directory
@@ -855,7 +838,9 @@ pub(crate) async fn settings(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/registers/settings").await? {
+    if let Some(redirect) =
+        super::login::statement_gate(&state, &session, "/app/registers/settings").await?
+    {
         return Ok(redirect);
     }
     Ok(settings_page(
@@ -878,9 +863,7 @@ pub(crate) async fn save_settings(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ConfigureSchool>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ConfigureSchool>(&state, lang)?;
     let mut values = [0u32; 6];
     let mut unreadable = Vec::new();
     for (slot, (name, _, _)) in values.iter_mut().zip(RETENTION_BOUNDS.iter()) {

@@ -151,27 +151,15 @@ fn state_of(t: &Tr, due: NaiveDate, today: NaiveDate, decided: bool) -> (&'stati
     }
 }
 
-async fn statement_first(
-    state: &AppState,
-    session: &StaffSession,
-    path: &str,
-) -> Result<Option<Response>, AppError> {
-    Ok(super::login::unaccepted(state, session)
-        .await?
-        .map(|_| super::login::statement_first(path)))
-}
-
 pub(crate) async fn list(
     State(state): State<AppState>,
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/requests").await? {
+    if let Some(redirect) = super::login::statement_gate(&state, &session, "/app/requests").await? {
         return Ok(redirect);
     }
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadPrivacy>(&state, lang)?;
     let today = dutch_today(now);
     let requests = state.storage.privacy.requests(&grant, now).await?;
     let rows: Vec<Row> = requests
@@ -296,7 +284,9 @@ pub(crate) async fn new_form(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/requests/new").await? {
+    if let Some(redirect) =
+        super::login::statement_gate(&state, &session, "/app/requests/new").await?
+    {
         return Ok(redirect);
     }
     Ok(new_page(
@@ -317,9 +307,7 @@ pub(crate) async fn register(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let typed_form = Typed {
         pupil: typed(&form, "pupil"),
         kind: typed(&form, "kind"),
@@ -512,28 +500,22 @@ pub(crate) async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     if let Some(redirect) =
-        statement_first(&state, &session, &format!("/app/requests/{id}")).await?
+        super::login::statement_gate(&state, &session, &format!("/app/requests/{id}")).await?
     {
         return Ok(redirect);
     }
     let id = request_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadPrivacy>(now)?;
-    let record = state
-        .storage
-        .privacy
-        .request(&grant, id, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(detail_page(
+    let typed = DetailTyped::default();
+    request_page(
         &state,
         lang,
         &session,
-        &record,
-        DetailTyped::default(),
+        id,
+        typed,
         ("", String::new()),
+        StatusCode::OK,
     )
-    .into_response())
+    .await
 }
 
 /// Re-shows the request with an error (the typed text kept).
@@ -546,6 +528,20 @@ async fn refused(
     field: &'static str,
     message: String,
 ) -> Result<Response, AppError> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    request_page(state, lang, session, id, typed, (field, message), status).await
+}
+
+/// The request's page (404 for another school's), with what was typed and an error if any.
+async fn request_page(
+    state: &AppState,
+    lang: Lang,
+    session: &StaffSession,
+    id: uuid::Uuid,
+    typed: DetailTyped,
+    error: (&'static str, String),
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
     let grant = session.first_grant::<ReadPrivacy>(now)?;
     let record = state
@@ -554,8 +550,8 @@ async fn refused(
         .request(&grant, id, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = detail_page(state, lang, session, &record, typed, (field, message));
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    let page = detail_page(state, lang, session, &record, typed, error);
+    Ok((status, page).into_response())
 }
 
 pub(crate) async fn extend(
@@ -567,9 +563,7 @@ pub(crate) async fn extend(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     let id = request_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let typed_form = DetailTyped {
         notice_on: typed(&form, "notice_on"),
         extension_reason: typed(&form, "extension_reason"),
@@ -630,9 +624,7 @@ pub(crate) async fn decide(
 ) -> Result<Response, AppError> {
     let form = super::login::checked_form(&session, &body)?;
     let id = request_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
     let typed_form = DetailTyped {
         decision: typed(&form, "decision"),
         reasons: typed(&form, "reasons"),

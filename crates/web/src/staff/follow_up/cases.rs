@@ -17,7 +17,7 @@ use signaal_storage::cases::{CaseSummary, CaseUpdate, Change, LogbookTarget, New
 
 use super::{
     Editing, EntryView, LogbookForm, empty_draft, entry_views, labels, local_time, path_id,
-    posted_draft,
+    posted_entry,
 };
 use crate::staff::StaffSession;
 use crate::view::Tr;
@@ -159,11 +159,9 @@ pub(crate) async fn list(
     lang: Lang,
     session: StaffSession,
 ) -> Result<Response, AppError> {
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) = crate::staff::login::statement_gate(&state, &session, "/app/cases").await?
     {
-        return Ok(crate::staff::login::statement_first("/app/cases"));
+        return Ok(first);
     }
     let t = Tr::new(state.i18n.clone(), lang);
     Ok(
@@ -494,13 +492,10 @@ pub(crate) async fn page(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let case = case_id(&id)?;
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, &format!("/app/cases/{id}")).await?
     {
-        return Ok(crate::staff::login::statement_first(&format!(
-            "/app/cases/{id}"
-        )));
+        return Ok(first);
     }
     let t = Tr::new(state.i18n.clone(), lang);
     let notice = match query.saved.as_str() {
@@ -595,22 +590,18 @@ pub(crate) async fn add_entry(
 ) -> Result<Response, AppError> {
     let form = crate::staff::login::checked_form(&session, &body)?;
     let case = case_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<WriteLogbook>(now)?;
-    let draft = posted_draft(&form);
-    let t = Tr::new(state.i18n.clone(), lang);
-    let entry = match draft.validate(state.clock.today()) {
+    let (now, grant, t) = session.grant_and_tr::<WriteLogbook>(&state, lang)?;
+    let action = format!("/app/cases/{case}/logbook");
+    let entry = match posted_entry(&state, &t, &form, action) {
         Ok(entry) => entry,
-        Err(problems) => {
-            let form = LogbookForm::new(&t, format!("/app/cases/{case}/logbook"), &draft, 0)
-                .with_problems(&t, &problems);
+        Err(form) => {
             let page = render_case(
                 &state,
                 t,
                 &session,
                 case,
                 Shown {
-                    form: Some(form),
+                    form: Some(*form),
                     ..Default::default()
                 },
             )

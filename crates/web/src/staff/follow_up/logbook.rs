@@ -131,13 +131,10 @@ pub(crate) async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let entry_id = entry_id(&id)?;
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, &format!("/app/logbook/{id}")).await?
     {
-        return Ok(crate::staff::login::statement_first(&format!(
-            "/app/logbook/{id}"
-        )));
+        return Ok(first);
     }
     let grants = Grants::of(&session, state.clock.now())?;
     let entry = load(&state, &grants, entry_id).await?;

@@ -144,6 +144,19 @@ pub(crate) fn posted_draft(form: &std::collections::HashMap<String, String>) -> 
     }
 }
 
+/// A new entry as posted (for `action`), when valid; otherwise its form again with the problems.
+pub(crate) fn posted_entry(
+    state: &AppState,
+    t: &Tr,
+    form: &std::collections::HashMap<String, String>,
+    action: String,
+) -> Result<signaal_domain::follow_up::LogbookEntryNew, Box<LogbookForm>> {
+    let draft = posted_draft(form);
+    draft.validate(state.clock.today()).map_err(|problems| {
+        Box::new(LogbookForm::new(t, action, &draft, 0).with_problems(t, &problems))
+    })
+}
+
 /// A draft for today's date, the starting point of a new entry.
 pub(crate) fn empty_draft(state: &AppState) -> LogbookDraft {
     LogbookDraft {

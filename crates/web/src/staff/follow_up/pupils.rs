@@ -16,7 +16,7 @@ use signaal_storage::cases::{LogbookTarget, PupilFile};
 
 use super::{
     Editing, EntryView, LogbookForm, empty_draft, entry_views, labels, local_time, path_id,
-    posted_draft,
+    posted_entry,
 };
 use crate::staff::StaffSession;
 use crate::view::Tr;
@@ -54,15 +54,12 @@ pub(crate) async fn search(
     session: StaffSession,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, "/app/pupils").await?
     {
-        return Ok(crate::staff::login::statement_first("/app/pupils"));
+        return Ok(first);
     }
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadReports>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
     let wanted = query.q.trim().to_owned();
     // Two letters at least: a single letter would list nearly everyone.
     let (rows, error) = if wanted.is_empty() {
@@ -224,13 +221,10 @@ pub(crate) async fn page(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let pupil = pupil_id(&id)?;
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, &format!("/app/pupils/{id}")).await?
     {
-        return Ok(crate::staff::login::statement_first(&format!(
-            "/app/pupils/{id}"
-        )));
+        return Ok(first);
     }
     let t = Tr::new(state.i18n.clone(), lang);
     let notice = if query.saved == "1" {
@@ -252,16 +246,12 @@ pub(crate) async fn add_entry(
 ) -> Result<Response, AppError> {
     let form = crate::staff::login::checked_form(&session, &body)?;
     let pupil = pupil_id(&id)?;
-    let now = state.clock.now();
-    let grant = session.first_grant::<WriteLogbook>(now)?;
-    let draft = posted_draft(&form);
-    let t = Tr::new(state.i18n.clone(), lang);
-    let entry = match draft.validate(state.clock.today()) {
+    let (now, grant, t) = session.grant_and_tr::<WriteLogbook>(&state, lang)?;
+    let action = format!("/app/pupils/{pupil}/logbook");
+    let entry = match posted_entry(&state, &t, &form, action) {
         Ok(entry) => entry,
-        Err(problems) => {
-            let form = LogbookForm::new(&t, format!("/app/pupils/{pupil}/logbook"), &draft, 0)
-                .with_problems(&t, &problems);
-            let page = render(&state, t, &session, pupil, Some(form), String::new()).await?;
+        Err(form) => {
+            let page = render(&state, t, &session, pupil, Some(*form), String::new()).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -116,9 +116,7 @@ async fn show(
     query: PeriodQuery,
     print: bool,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
-    let grant = session.first_grant::<ManageCases>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ManageCases>(state, lang)?;
     let (from, to) = match period(&query, state.clock.today()) {
         Ok(period) => period,
         Err(problems) => {
@@ -239,11 +237,10 @@ pub(crate) async fn page(
     session: StaffSession,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, "/app/steering").await?
     {
-        return Ok(crate::staff::login::statement_first("/app/steering"));
+        return Ok(first);
     }
     show(&state, lang, &session, query, false).await
 }
@@ -254,11 +251,10 @@ pub(crate) async fn print(
     session: StaffSession,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    if crate::staff::login::unaccepted(&state, &session)
-        .await?
-        .is_some()
+    if let Some(first) =
+        crate::staff::login::statement_gate(&state, &session, "/app/steering").await?
     {
-        return Ok(crate::staff::login::statement_first("/app/steering"));
+        return Ok(first);
     }
     show(&state, lang, &session, query, true).await
 }
