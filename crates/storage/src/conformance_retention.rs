@@ -87,8 +87,16 @@ fn counts(reports: u64, pupils: u64, logbook_entries: u64) -> RetentionCounts {
 
 /// A report of the fixture linked to its first pupil, with a message from the reporter.
 async fn linked_report(storage: &Storage, fixture: &Fixture, receipt: u8) -> (ReportId, PupilId) {
+    linked_report_about(storage, fixture, receipt, fixture.pupils[0].id).await
+}
+
+async fn linked_report_about(
+    storage: &Storage,
+    fixture: &Fixture,
+    receipt: u8,
+    pupil: PupilId,
+) -> (ReportId, PupilId) {
     let report = fixture.submit(storage, receipt).await;
-    let pupil = fixture.pupils[0].id;
     storage
         .intake
         .link_person(&fixture.grant(), report, DID_IT, Some(pupil), 1, now())
@@ -412,4 +420,61 @@ pub async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released(stora
             .await
             .expect("take")
     );
+}
+
+/// What the backends' raw checks look for: a pupil with a name found nowhere else, linked to a
+/// report with a message.
+pub struct RawFixture {
+    pub fixture: Fixture,
+    pub report: ReportId,
+    pub pupil: PupilId,
+    /// The pupil's given and family name: unique markers to search the raw bytes for.
+    pub given_name: &'static str,
+    pub family_name: &'static str,
+}
+
+impl RawFixture {
+    pub async fn new(storage: &Storage) -> Self {
+        let fixture = Fixture::new(storage, "ruwe-bytes").await;
+        let (given_name, family_name) = ("Zwaanhilde", "Oosterretentiewolde");
+        let mut file = signaal_domain::demo::roster(30, 7, today());
+        file.entries[0].name = signaal_domain::school::PersonName {
+            given_name: given_name.into(),
+            particle: None,
+            family_name: family_name.into(),
+        };
+        import(storage, &fixture.school, &file).await;
+        let renamed = fixture
+            .pupils
+            .iter()
+            .find(|p| p.number == file.entries[0].number)
+            .expect("the renamed pupil")
+            .id;
+        let (report, pupil) = linked_report_about(storage, &fixture, 1, renamed).await;
+        Self {
+            fixture,
+            report,
+            pupil,
+            given_name,
+            family_name,
+        }
+    }
+
+    /// The roster sync without the pupil: they leave today.
+    pub async fn leave(&self, storage: &Storage) {
+        let mut file = signaal_domain::demo::roster(30, 7, today());
+        file.entries.remove(0);
+        assert_eq!(import(storage, &self.fixture.school, &file).await.left, 1);
+    }
+
+    /// The whole run as the job does it: batches until nothing is left, then settling.
+    pub async fn run(&self, storage: &Storage) -> RetentionCounts {
+        let total = run_to_the_end(storage, &self.fixture, &cutoffs_at(now()), 500, now()).await;
+        storage
+            .retention
+            .settle_after_retention()
+            .await
+            .expect("settle");
+        total
+    }
 }
