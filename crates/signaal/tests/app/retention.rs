@@ -110,6 +110,28 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
         .expect("date");
     let clock = Arc::new(super::TestClock(std::sync::Mutex::new(later)));
 
+    // Two sign-in sessions: one last seen now (over 6 months before the run), one the day before.
+    let staff: uuid::Uuid = sqlx::query_scalar("SELECT id FROM staff LIMIT 1")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("a demo account");
+    for (hash, seen) in [
+        (1u8, chrono::Utc::now()),
+        (2u8, later - chrono::Duration::days(1)),
+    ] {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, staff_id, stage, csrf_token, created_at, last_seen_at, idle_seconds)
+             VALUES (?, ?, 'active', 'x', ?, ?, 900)",
+        )
+        .bind(vec![hash; 32])
+        .bind(staff)
+        .bind(seen)
+        .bind(seen)
+        .execute(store.writer_pool())
+        .await
+        .expect("session");
+    }
+
     // Stopped after two batches of two (as if the process died): what it did stays.
     let mut job = Retention::new(storage.clone(), clock.clone());
     job.batch = 2;
@@ -143,9 +165,11 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
 
     // The other instance died; its lease expires and the next run finishes the work.
     clock.advance(11 * 60);
-    let RunOutcome::Done { schools, .. } = job.run(None, false).await.expect("run") else {
+    let RunOutcome::Done { schools, sessions } = job.run(None, false).await.expect("run") else {
         panic!("the lease has expired");
     };
+    assert_eq!(sessions, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 1);
     let done: u64 = schools.iter().map(|s| s.counts.reports).sum();
     assert_eq!(done as i64, total - 4);
     assert_eq!(count(anonymised).await, total);
