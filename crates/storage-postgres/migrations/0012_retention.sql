@@ -10,6 +10,8 @@ CREATE INDEX pupils_left_to_anonymise ON pupils (school_id, left_on)
     WHERE left_on IS NOT NULL AND anonymised_at IS NULL;
 CREATE INDEX logbook_by_school_written ON logbook_entries (school_id, created_at);
 CREATE INDEX sessions_by_last_seen ON sessions (last_seen_at);
+-- Anonymising a report deletes its name fingerprints by report (the key starts with the school).
+CREATE INDEX report_name_marks_by_report ON report_name_marks (report_id);
 
 -- A job that must run once across instances holds its lease until it expires or is released.
 CREATE TABLE job_leases (
