@@ -33,9 +33,54 @@ pub const ANONYMISE_PUPIL: &str = "UPDATE pupils
         number = $1, anonymised_at = $2
     WHERE id = $3 AND school_id = $4";
 
+/// One batch of reports past their term: the same selection for the set-based statements on their
+/// lines, links, fingerprints, messages and decisions (run before the reports are marked, so they
+/// see the same rows; any row they see is due in any case).
+macro_rules! old_reports {
+    () => {
+        "SELECT id FROM reports
+         WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
+         ORDER BY submitted_hour, id LIMIT $3"
+    };
+}
+
 pub const OLD_REPORTS: &str = "SELECT id, event_date FROM reports
     WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
     ORDER BY submitted_hour, id LIMIT $3";
+/// Per batch, instead of per report: a round trip per statement is what the job costs.
+pub const CLEAR_OLD_BATCH: [&str; 5] = [
+    concat!(
+        "UPDATE report_people SET
+            grade = (SELECT g.grade FROM report_links l
+                     JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
+                     WHERE l.report_id = report_people.report_id AND l.role = report_people.role
+                       AND l.position = report_people.position),
+            name = NULL, group_name = NULL
+         WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_links WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_name_marks WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_messages WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_hit_decisions WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+];
 /// The grade of the linked pupil's group is all that stays of a person line.
 pub const CLEAR_PEOPLE: &str = "UPDATE report_people SET
         grade = (SELECT g.grade FROM report_links l
@@ -101,6 +146,18 @@ macro_rules! retention_repo {
                         .await
                         .map_err(map_err)?;
                 }
+                mark_report(conn, key, school, report, event_date, now).await
+            }
+
+            /// The report row itself: its text removed, its event date reduced to the month, marked.
+            pub(super) async fn mark_report(
+                conn: &mut $conn,
+                key: &DataKey,
+                school: SchoolId,
+                report: Uuid,
+                event_date: Option<NaiveDate>,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
                 // A sealed empty text, so every reader still opens the report.
                 let empty = $crate::sql::privacy::seal(key, school, report, "description", "")?;
                 sqlx::query(q::ANONYMISE_REPORT)
@@ -251,12 +308,22 @@ macro_rules! retention_repo {
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(map_err)?;
+                if !reports.is_empty() {
+                    for statement in q::CLEAR_OLD_BATCH {
+                        sqlx::query(statement)
+                            .bind(school.as_uuid())
+                            .bind(cutoffs.reports_before)
+                            .bind(limit)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                }
                 for row in reports {
                     let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
                     let event_date: Option<chrono::NaiveDate> =
                         row.try_get("event_date").map_err(map_err)?;
-                    retention_sql::anonymise_report(&mut tx, &key, school, id, event_date, now)
-                        .await?;
+                    retention_sql::mark_report(&mut tx, &key, school, id, event_date, now).await?;
                     counts.reports += 1;
                 }
 
