@@ -105,11 +105,13 @@ impl Retention {
             return Ok(RunOutcome::Busy);
         }
         let result = self.run_held(&holder, &schools, only.is_none()).await;
-        // Released even after an error, so the next run need not wait for the expiry.
+        // Released and settled even after an error: the next run need not wait for the expiry,
+        // and what the finished batches removed leaves the WAL now.
         let released = self.storage.retention.release_lease(LEASE, &holder).await;
+        let settled = self.storage.retention.settle_after_retention().await;
         let outcome = result?;
         released?;
-        self.storage.retention.settle_after_retention().await?;
+        settled?;
         Ok(outcome)
     }
 
