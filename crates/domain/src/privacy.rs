@@ -301,5 +301,7 @@ impl RetentionPolicy {
     }
 }
 
+pub mod retention;
+
 #[cfg(test)]
 mod tests;

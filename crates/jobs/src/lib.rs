@@ -7,3 +7,4 @@
 pub mod notify;
 pub mod purge;
 pub mod reminders;
+pub mod retention;

@@ -1,4 +1,5 @@
-//! The command line: `signaal serve`, `migrate`, `config check`, `roster import`, `admin …`, `audit verify`.
+//! The command line: `signaal serve`, `migrate`, `config check`, `roster import`, `admin …`, `audit verify`,
+//! `retention run`.
 
 use std::path::PathBuf;
 
@@ -41,6 +42,23 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Retention: anonymise and remove what is past its term (also runs daily in the server).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RetentionCommand {
+    /// Anonymise reports past their term and pupils who left, remove old logbook entries and
+    /// sessions, at every school (or one); in batches, audited per school with counts.
+    Run {
+        /// Count what is due, per school, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The school's short name (default: every school).
+        #[arg(long)]
+        school: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -158,6 +176,9 @@ pub async fn run(cli: Cli) -> CommandResult {
         Command::Admin(command) => commands::admin(&settings, command).await,
         Command::Audit(AuditCommand::Verify { school }) => {
             commands::audit_verify(&settings, school.as_deref()).await
+        }
+        Command::Retention(RetentionCommand::Run { dry_run, school }) => {
+            commands::retention_run(&settings, school.as_deref(), dry_run).await
         }
     }
 }

@@ -376,6 +376,39 @@ pub async fn audit_verify(settings: &Settings, only: Option<&str>) -> CommandRes
     Ok(())
 }
 
+pub async fn retention_run(
+    settings: &Settings,
+    only: Option<&str>,
+    dry_run: bool,
+) -> CommandResult {
+    use signaal_jobs::retention::{Retention, RunOutcome};
+    let storage = backend::open(settings).await?;
+    let school = match only {
+        Some(slug) => Some(school(&storage, slug).await?),
+        None => None,
+    };
+    let job = Retention::new(storage, std::sync::Arc::new(SystemClock));
+    match job.run(school.as_ref(), dry_run).await? {
+        RunOutcome::Busy => Err(Failure(
+            "another instance is running the retention job now; try again later".into(),
+        )),
+        RunOutcome::Done { schools, sessions } => {
+            let verb = if dry_run { "due" } else { "done" };
+            for run in &schools {
+                let c = run.counts;
+                println!(
+                    "{}: {verb}: {} reports anonymised, {} pupils who left anonymised, {} logbook entries removed",
+                    run.slug, c.reports, c.pupils, c.logbook_entries
+                );
+            }
+            if !dry_run && only.is_none() {
+                println!("{sessions} old sign-in sessions removed");
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Mails a one-time link to its account when mail is on, and says so; false when mail is off or the
 /// mail failed (then the caller prints the link to pass on, as without mail).
 async fn mail_link(

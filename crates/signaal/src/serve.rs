@@ -40,7 +40,7 @@ pub struct Server {
     reloader: Option<JoinHandle<()>>,
     /// The background jobs (notification mails), when mail is on.
     jobs: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
-    /// The daily purge of rejected reports (always on).
+    /// The daily purge of rejected reports and the daily retention run (always on).
     purge: (tokio::sync::watch::Sender<bool>, JoinHandle<()>),
 }
 
@@ -133,7 +133,15 @@ pub async fn start(
             storage: storage.clone(),
             clock: clock.clone(),
         };
-        (stop, purger.spawn(signaal_jobs::purge::EVERY, stopped))
+        let purge = purger.spawn(signaal_jobs::purge::EVERY, stopped.clone());
+        // The daily retention run shares the purge's stop signal and handle.
+        let retention = signaal_jobs::retention::Retention::new(storage.clone(), clock.clone())
+            .spawn(settings.retention_at.0, stopped);
+        let both = tokio::spawn(async move {
+            let _ = purge.await;
+            let _ = retention.await;
+        });
+        (stop, both)
     };
     let state = AppState {
         storage,

@@ -320,6 +320,26 @@ settings! {
     max_concurrent_staff ("SIGNAAL_MAX_CONCURRENT_STAFF"): Bounded<1, 100000> = "32";
     /// Requests handled at once for the staff API.
     max_concurrent_api ("SIGNAAL_MAX_CONCURRENT_API"): Bounded<1, 100000> = "32";
+    /// The time of day (UTC, HH:MM) of the daily retention run.
+    retention_at ("SIGNAAL_RETENTION_AT"): TimeOfDay = "02:30";
+}
+
+/// A time of day such as 02:30.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeOfDay(pub chrono::NaiveTime);
+
+impl SettingValue for TimeOfDay {
+    fn show(&self) -> String {
+        self.0.format("%H:%M").to_string()
+    }
+
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        chrono::NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+            .map(Self)
+            .map_err(|_| {
+                format!("\"{raw}\" is not a time of day such as 02:30 (hours 00-23, minutes)")
+            })
+    }
 }
 
 /// An SMTP server URL (see `smtp_url`), or nothing (mail is off).
@@ -752,6 +772,16 @@ mod tests {
         let shown = format!("{:?} {:?}", on.shown(), on);
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("***"), "{shown}");
+    }
+
+    #[test]
+    fn the_retention_time_is_a_time_of_day() {
+        let ok = TimeOfDay::parse_setting(" 03:15 ").expect("a time");
+        assert_eq!(ok.show(), "03:15");
+        for bad in ["25:00", "3 uur", "", "03:60"] {
+            let reason = TimeOfDay::parse_setting(bad).expect_err(bad);
+            assert!(reason.contains("time of day such as 02:30"), "{reason}");
+        }
     }
 
     #[test]

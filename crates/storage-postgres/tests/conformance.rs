@@ -46,6 +46,7 @@ signaal_storage::mail_conformance_suite!(fresh);
 signaal_storage::case_conformance_suite!(fresh);
 signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
+signaal_storage::retention_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn a_database_from_a_newer_signaal_is_refused() {
@@ -101,4 +102,75 @@ async fn the_database_refuses_a_link_to_another_schools_pupil() {
     .execute(store.pool())
     .await;
     assert!(raw.is_err(), "a link across schools must be impossible");
+}
+
+/// How many rows of any table in the test's schema contain `needle` in their text form (bytea
+/// columns appear as hex there).
+async fn rows_containing(store: &PgStore, needle: &str) -> i64 {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("tables");
+    assert!(tables.len() > 20, "{tables:?}");
+    let mut found = 0;
+    for table in tables {
+        let sql = format!("SELECT COUNT(*) FROM \"{table}\" t WHERE t::text LIKE $1");
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(format!("%{needle}%"))
+            .fetch_one(store.pool())
+            .await
+            .expect("scan");
+        found += n;
+    }
+    found
+}
+
+#[tokio::test]
+async fn after_anonymisation_the_name_and_the_sealed_text_are_in_no_table() {
+    let Some(store) = fresh_store().await else {
+        return;
+    };
+    let storage = store.clone().into_storage();
+    let raw = signaal_storage::conformance_retention::RawFixture::new(&storage).await;
+    let hex = |sql: &'static str| {
+        let store = store.clone();
+        async move {
+            let sealed: Vec<u8> = sqlx::query_scalar(sql)
+                .bind(raw.report.as_uuid())
+                .fetch_one(store.pool())
+                .await
+                .expect("sealed");
+            // A long enough piece of the sealed bytes to be unique.
+            sealed[..24]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        }
+    };
+    let needles = vec![
+        raw.given_name.to_owned(),
+        raw.family_name.to_owned(),
+        hex("SELECT description FROM reports WHERE id = $1").await,
+        hex("SELECT name FROM report_people WHERE report_id = $1 AND position = 0").await,
+        hex("SELECT body FROM report_messages WHERE report_id = $1").await,
+    ];
+    for needle in &needles {
+        assert!(
+            rows_containing(&store, needle).await > 0,
+            "{needle} should be there before"
+        );
+    }
+    raw.leave(&storage).await;
+    let counts = raw.run(&storage).await;
+    assert_eq!((counts.reports, counts.pupils), (1, 1));
+    for needle in &needles {
+        assert_eq!(
+            rows_containing(&store, needle).await,
+            0,
+            "{needle} is still in a table"
+        );
+    }
 }

@@ -15,6 +15,7 @@ mod migrate;
 mod notifications;
 mod privacy;
 mod reports;
+mod retention;
 mod roster;
 mod staff_admin;
 mod staff_auth;

@@ -20,6 +20,7 @@ signaal_storage::mail_conformance_suite!(fresh);
 signaal_storage::case_conformance_suite!(fresh);
 signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
+signaal_storage::retention_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn migrating_twice_applies_nothing_the_second_time() {
@@ -429,4 +430,65 @@ async fn the_database_refuses_a_link_to_another_schools_pupil_and_redaction_rese
     // overwrites what was freed).
     let bytes = std::fs::read(dir.path().join("signaal.db")).expect("file");
     assert!(!bytes.windows(4).any(|w| w == b"ADHD"));
+}
+
+/// Does `needle` occur in the database file or its write-ahead log?
+fn on_disk(path: &std::path::Path, needle: &[u8]) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    [path.to_path_buf(), std::path::PathBuf::from(wal)]
+        .iter()
+        .filter_map(|file| std::fs::read(file).ok())
+        .any(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+}
+
+#[tokio::test]
+async fn after_anonymisation_the_name_and_the_sealed_text_are_gone_from_the_file_and_the_wal() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("signaal.db");
+    let store = SqliteStore::open(&path, test_master_key())
+        .await
+        .expect("open");
+    let storage = store.clone().into_storage();
+    let raw = signaal_storage::conformance_retention::RawFixture::new(&storage).await;
+    let sealed = |sql: &'static str| {
+        sqlx::query_scalar::<_, Vec<u8>>(sql)
+            .bind(raw.report.as_uuid())
+            .fetch_one(store.writer_pool())
+    };
+    let description = sealed("SELECT description FROM reports WHERE id = ?")
+        .await
+        .expect("description");
+    let typed_name = sealed("SELECT name FROM report_people WHERE report_id = ? AND position = 0")
+        .await
+        .expect("name");
+    let message = sealed("SELECT body FROM report_messages WHERE report_id = ?")
+        .await
+        .expect("message");
+    let needles: Vec<(&str, Vec<u8>)> = vec![
+        ("given name", raw.given_name.as_bytes().to_vec()),
+        ("family name", raw.family_name.as_bytes().to_vec()),
+        ("sealed description", description),
+        ("sealed typed name", typed_name),
+        ("sealed message", message),
+    ];
+    // Positive control: before, each is on disk (in the file or the WAL).
+    for (what, needle) in &needles {
+        assert!(on_disk(&path, needle), "{what} should be on disk before");
+    }
+    raw.leave(&storage).await;
+    let counts = raw.run(&storage).await;
+    assert_eq!((counts.reports, counts.pupils), (1, 1));
+    let wal_len = std::fs::metadata(dir.path().join("signaal.db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert_eq!(wal_len, 0, "the checkpoint truncates the WAL");
+    for (what, needle) in &needles {
+        assert!(!on_disk(&path, needle), "{what} is still on disk");
+    }
+    // And after closing (a final checkpoint) too.
+    store.close().await;
+    for (what, needle) in &needles {
+        assert!(!on_disk(&path, needle), "{what} is on disk after closing");
+    }
 }

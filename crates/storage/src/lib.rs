@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod privacy;
 pub mod reports;
 mod repos;
+pub mod retention;
 pub mod sql;
 pub mod staff_auth;
 
@@ -28,6 +29,8 @@ pub mod conformance_intake;
 pub mod conformance_mail;
 #[cfg(feature = "conformance")]
 pub mod conformance_privacy;
+#[cfg(feature = "conformance")]
+pub mod conformance_retention;
 
 use std::sync::Arc;
 
@@ -40,6 +43,7 @@ pub use repos::{
     ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, IntakeRepo, NewStaff,
     ReportRepo, RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
 };
+pub use retention::RetentionRepo;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
@@ -58,6 +62,7 @@ pub struct Storage {
     pub notifications: Arc<dyn NotificationRepo>,
     pub cases: Arc<dyn CaseRepo>,
     pub privacy: Arc<dyn PrivacyRepo>,
+    pub retention: Arc<dyn RetentionRepo>,
 }
 
 impl Storage {
@@ -76,6 +81,7 @@ impl Storage {
             + NotificationRepo
             + CaseRepo
             + PrivacyRepo
+            + RetentionRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -90,6 +96,7 @@ impl Storage {
             notifications: backend.clone(),
             cases: backend.clone(),
             privacy: backend.clone(),
+            retention: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }

@@ -14,6 +14,7 @@ pub mod intake;
 pub mod notifications;
 pub mod privacy;
 pub mod reports;
+pub mod retention;
 mod roster;
 mod staff_admin;
 mod staff_auth;

@@ -1,0 +1,272 @@
+//! The retention job (SPEC §2.5): every school's reports past their term, pupils who left, old
+//! logbook entries and old sign-in sessions, anonymised or removed in batches. Daily at a set time
+//! of day (UTC), and on demand with `signaal retention run`.
+//!
+//! Each batch is one transaction with its audit entry, so a run that stops halfway (a crash, a
+//! restart) leaves whole batches, and the next run does the rest. With several instances on one
+//! PostgreSQL database the run holds a lease (a row in `job_leases` with an expiry, renewed after
+//! every batch), so one instance does the work; another that finds it held skips its turn.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use signaal_domain::policy::{self, Actor};
+use signaal_domain::school::School;
+use signaal_domain::{Clock, SchoolId};
+use signaal_storage::retention::{BATCH, RetentionCounts};
+use signaal_storage::{Storage, StorageError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The lease's name, shared by every instance.
+pub const LEASE: &str = "retention";
+/// How long a lease lasts without renewal: an instance that dies frees it after this.
+pub const LEASE_FOR: chrono::Duration = chrono::Duration::minutes(10);
+
+/// What one school's part of a run changed (or, in a dry run, would change).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchoolRun {
+    pub school: SchoolId,
+    pub slug: String,
+    pub counts: RetentionCounts,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunOutcome {
+    Done {
+        schools: Vec<SchoolRun>,
+        /// Sign-in sessions removed (not in a dry run or a run for one school).
+        sessions: u64,
+    },
+    /// Another instance holds the lease: it is doing this work now.
+    Busy,
+}
+
+/// The retention job.
+#[derive(Clone)]
+pub struct Retention {
+    pub storage: Storage,
+    pub clock: Arc<dyn Clock>,
+    /// Rows of each kind per transaction.
+    pub batch: u32,
+    /// Stops a run after this many batches (tests use it to stop a run halfway); None: no limit.
+    pub max_batches: Option<u32>,
+}
+
+impl Retention {
+    pub fn new(storage: Storage, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            storage,
+            clock,
+            batch: BATCH,
+            max_batches: None,
+        }
+    }
+
+    /// One run over `schools` (every school when empty). A dry run counts what is due and
+    /// changes nothing (and takes no lease).
+    pub async fn run(
+        &self,
+        only: Option<&School>,
+        dry_run: bool,
+    ) -> Result<RunOutcome, StorageError> {
+        let schools = match only {
+            Some(school) => vec![school.clone()],
+            None => {
+                let grant = policy::authorize_directory(&Actor::Operator)
+                    .map_err(|e| StorageError::Internal(e.to_string()))?;
+                self.storage.directory.list_schools(&grant).await?
+            }
+        };
+        if dry_run {
+            let mut out = Vec::new();
+            for school in &schools {
+                let cutoffs = self.cutoffs(school.id).await?;
+                let counts = self
+                    .storage
+                    .retention
+                    .retention_due(school.id, &cutoffs)
+                    .await?;
+                out.push(SchoolRun {
+                    school: school.id,
+                    slug: school.slug.to_string(),
+                    counts,
+                });
+            }
+            return Ok(RunOutcome::Done {
+                schools: out,
+                sessions: 0,
+            });
+        }
+        let holder = uuid::Uuid::now_v7().to_string();
+        if !self.renew(&holder).await? {
+            return Ok(RunOutcome::Busy);
+        }
+        let result = self.run_held(&holder, &schools, only.is_none()).await;
+        // Released and settled even after an error: the next run need not wait for the expiry,
+        // and what the finished batches removed leaves the WAL now.
+        let released = self.storage.retention.release_lease(LEASE, &holder).await;
+        let settled = self.storage.retention.settle_after_retention().await;
+        let outcome = result?;
+        released?;
+        settled?;
+        Ok(outcome)
+    }
+
+    async fn renew(&self, holder: &str) -> Result<bool, StorageError> {
+        let now = self.clock.now();
+        self.storage
+            .retention
+            .take_lease(LEASE, holder, now, now + LEASE_FOR)
+            .await
+    }
+
+    async fn cutoffs(
+        &self,
+        school: SchoolId,
+    ) -> Result<signaal_domain::privacy::retention::RetentionCutoffs, StorageError> {
+        let policy = self
+            .storage
+            .privacy
+            .privacy_settings(school)
+            .await?
+            .retention;
+        Ok(policy.cutoffs(self.clock.now()))
+    }
+
+    async fn run_held(
+        &self,
+        holder: &str,
+        schools: &[School],
+        with_sessions: bool,
+    ) -> Result<RunOutcome, StorageError> {
+        let mut batches = 0u32;
+        let mut out = Vec::new();
+        let lost = || StorageError::Conflict("the retention lease was lost".into());
+        for school in schools {
+            let cutoffs = self.cutoffs(school.id).await?;
+            let mut counts = RetentionCounts::default();
+            loop {
+                if self.max_batches.is_some_and(|max| batches >= max) {
+                    return Err(StorageError::Internal(
+                        "stopped after the batch limit".into(),
+                    ));
+                }
+                let batch = self
+                    .storage
+                    .retention
+                    .retention_batch(school.id, &cutoffs, self.batch, self.clock.now())
+                    .await?;
+                batches += 1;
+                if batch.is_empty() {
+                    break;
+                }
+                counts.add(batch);
+                if !self.renew(holder).await? {
+                    return Err(lost());
+                }
+                // Other work gets the database between batches.
+                tokio::task::yield_now().await;
+            }
+            out.push(SchoolRun {
+                school: school.id,
+                slug: school.slug.to_string(),
+                counts,
+            });
+        }
+        let mut sessions = 0;
+        if with_sessions {
+            let policy = signaal_domain::privacy::RetentionPolicy::default();
+            // Sessions belong to staff, not to a school: the default term (6 months) applies.
+            let before = policy.cutoffs(self.clock.now()).usage_before;
+            loop {
+                let removed = self
+                    .storage
+                    .retention
+                    .remove_old_sessions(before, self.batch)
+                    .await?;
+                sessions += removed;
+                if removed == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(RunOutcome::Done {
+            schools: out,
+            sessions,
+        })
+    }
+
+    /// Runs every day at `at` (UTC) until `stop` changes, in the background.
+    pub fn spawn(self, at: NaiveTime, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                let wait = until_next(self.clock.now(), at);
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = stop.changed() => return,
+                }
+                match self.run(None, false).await {
+                    Ok(RunOutcome::Busy) => {
+                        tracing::info!("retention: another instance is running it");
+                    }
+                    Ok(RunOutcome::Done { schools, sessions }) => {
+                        let mut total = RetentionCounts::default();
+                        for school in &schools {
+                            total.add(school.counts);
+                        }
+                        tracing::info!(
+                            schools = schools.len(),
+                            reports = total.reports,
+                            pupils = total.pupils,
+                            logbook_entries = total.logbook_entries,
+                            sessions,
+                            "retention run done"
+                        );
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "the retention run stopped; what it did is kept, and the next run does the rest");
+                    }
+                }
+                // Never twice in the same minute, whatever the clock does.
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
+        })
+    }
+}
+
+/// How long from `now` until the next `at` (UTC): later today, or tomorrow.
+pub fn until_next(now: DateTime<Utc>, at: NaiveTime) -> Duration {
+    let today = now.date_naive().and_time(at).and_utc();
+    let next = if today > now {
+        today
+    } else {
+        today + chrono::Duration::days(1)
+    };
+    (next - now).to_std().unwrap_or(Duration::ZERO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_run_is_later_today_or_tomorrow() {
+        let at = NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default();
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap_or_default();
+        assert_eq!(
+            until_next(t("2026-03-01T01:30:00Z"), at),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            until_next(t("2026-03-01T02:30:00Z"), at),
+            Duration::from_secs(24 * 3600)
+        );
+        assert_eq!(
+            until_next(t("2026-02-28T23:30:00Z"), at),
+            Duration::from_secs(3 * 3600)
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! The retention job from the command line: `signaal retention run [--dry-run] [--school SLUG]`
+//! (the rules and the storage are tested in the domain and the conformance suite).
+
+use super::{Cli, ROSTER};
+
+fn on_disk(cli: &Cli, needle: &[u8]) -> bool {
+    ["signaal.db", "signaal.db-wal"].iter().any(|name| {
+        std::fs::read(cli.dir.path().join("data").join(name))
+            .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            .unwrap_or(false)
+    })
+}
+
+#[test]
+fn a_pupil_who_left_is_anonymised_by_the_next_run_and_a_dry_run_only_counts() {
+    let cli = Cli::new();
+    cli.ok(&[
+        "admin",
+        "create-school",
+        "--slug",
+        "de-regenboog",
+        "--name",
+        "OBS De Regenboog",
+        "--board",
+        "Stichting Test",
+    ]);
+    let file = cli.file("roster.csv", ROSTER.as_bytes());
+    cli.ok(&["roster", "import", "--school", "de-regenboog", &file]);
+    let nothing = cli.ok(&["retention", "run"]);
+    assert!(
+        nothing.contains(
+            "de-regenboog: done: 0 reports anonymised, 0 pupils who left anonymised, 0 logbook entries removed"
+        ),
+        "{nothing}"
+    );
+    // Eva Smit leaves (the roster sync marks her as left today).
+    let fewer = cli.file(
+        "fewer.csv",
+        ROSTER
+            .replace("5;Eva;;Smit;2015-03-03;groep 6b\n", "")
+            .as_bytes(),
+    );
+    cli.ok(&["roster", "import", "--school", "de-regenboog", &fewer]);
+    // Positive control: her name is in the database's bytes (given and family name side by side
+    // in the row).
+    assert!(on_disk(&cli, b"EvaSmit"));
+
+    let dry = cli.ok(&["retention", "run", "--dry-run", "--school", "de-regenboog"]);
+    assert!(
+        dry.contains("de-regenboog: due: 0 reports anonymised, 1 pupils who left anonymised"),
+        "{dry}"
+    );
+    assert!(on_disk(&cli, b"EvaSmit"), "a dry run changes nothing");
+
+    let run = cli.ok(&["retention", "run"]);
+    assert!(
+        run.contains("de-regenboog: done: 0 reports anonymised, 1 pupils who left anonymised")
+            && run.contains("old sign-in sessions removed"),
+        "{run}"
+    );
+    assert!(
+        !on_disk(&cli, b"EvaSmit"),
+        "her name is gone from the file and the WAL"
+    );
+    // Others stay.
+    assert!(on_disk(&cli, b"NoordeVries"));
+
+    let again = cli.ok(&["retention", "run", "--school", "de-regenboog"]);
+    assert!(
+        again.contains("de-regenboog: done: 0 reports anonymised, 0 pupils who left anonymised"),
+        "{again}"
+    );
+    let unknown = cli.fails(&["retention", "run", "--school", "nergens"]);
+    assert!(unknown.contains("nergens"), "{unknown}");
+    let verify = cli.ok(&["audit", "verify"]);
+    assert!(verify.contains("the chain is intact"), "{verify}");
+}
+
+/// The demo school's reports, 13 months on: a run stopped halfway, one that finds the lease held
+/// by another instance, and the run that finishes the work once the lease has expired.
+#[tokio::test]
+async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected() {
+    use signaal_domain::Clock as _;
+    use signaal_jobs::retention::{LEASE, Retention, RunOutcome};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let master = signaal_domain::secrets::MasterKey::generate().expect("master key");
+    let store =
+        signaal_storage_sqlite::SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
+            .await
+            .expect("open");
+    let storage = store.clone().into_storage();
+    signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
+        .await
+        .expect("demo");
+    let count = |sql: &'static str| {
+        let pool = store.writer_pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    let total = count("SELECT COUNT(*) FROM reports").await;
+    assert!(total > 4, "the demo has reports");
+    let later = chrono::Utc::now()
+        .checked_add_months(chrono::Months::new(13))
+        .expect("date");
+    let clock = Arc::new(super::TestClock(std::sync::Mutex::new(later)));
+
+    // Two sign-in sessions: one last seen now (over 6 months before the run), one the day before.
+    let staff: uuid::Uuid = sqlx::query_scalar("SELECT id FROM staff LIMIT 1")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("a demo account");
+    for (hash, seen) in [
+        (1u8, chrono::Utc::now()),
+        (2u8, later - chrono::Duration::days(1)),
+    ] {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, staff_id, stage, csrf_token, created_at, last_seen_at, idle_seconds)
+             VALUES (?, ?, 'active', 'x', ?, ?, 900)",
+        )
+        .bind(vec![hash; 32])
+        .bind(staff)
+        .bind(seen)
+        .bind(seen)
+        .execute(store.writer_pool())
+        .await
+        .expect("session");
+    }
+
+    // Stopped after two batches of two (as if the process died): what it did stays.
+    let mut job = Retention::new(storage.clone(), clock.clone());
+    job.batch = 2;
+    job.max_batches = Some(2);
+    assert!(job.run(None, false).await.is_err());
+    let anonymised = "SELECT COUNT(*) FROM reports WHERE anonymised_at IS NOT NULL";
+    assert_eq!(count(anonymised).await, 4);
+
+    // Another instance holds the lease: this one skips its turn and changes nothing.
+    assert!(
+        storage
+            .retention
+            .take_lease(
+                LEASE,
+                "other",
+                clock.now(),
+                clock.now() + chrono::Duration::minutes(10)
+            )
+            .await
+            .expect("lease")
+    );
+    job.max_batches = None;
+    assert_eq!(job.run(None, false).await.expect("run"), RunOutcome::Busy);
+    assert_eq!(count(anonymised).await, 4);
+    // The dry run needs no lease and counts what is left.
+    let RunOutcome::Done { schools, .. } = job.run(None, true).await.expect("dry run") else {
+        panic!("a dry run is never busy");
+    };
+    let due: u64 = schools.iter().map(|s| s.counts.reports).sum();
+    assert_eq!(due as i64, total - 4);
+
+    // The other instance died; its lease expires and the next run finishes the work.
+    clock.advance(11 * 60);
+    let RunOutcome::Done { schools, sessions } = job.run(None, false).await.expect("run") else {
+        panic!("the lease has expired");
+    };
+    assert_eq!(sessions, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 1);
+    let done: u64 = schools.iter().map(|s| s.counts.reports).sum();
+    assert_eq!(done as i64, total - 4);
+    assert_eq!(count(anonymised).await, total);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM report_messages").await
+            + count("SELECT COUNT(*) FROM report_links").await
+            + count("SELECT COUNT(*) FROM report_people WHERE name IS NOT NULL OR group_name IS NOT NULL").await
+            + count("SELECT COUNT(*) FROM reports WHERE contact IS NOT NULL").await,
+        0
+    );
+    // And a second run changes nothing.
+    let RunOutcome::Done { schools, .. } = job.run(None, false).await.expect("run") else {
+        panic!("the lease was released");
+    };
+    assert!(schools.iter().all(|s| s.counts.is_empty()));
+    assert_eq!(count("SELECT COUNT(*) FROM job_leases").await, 0);
+}

@@ -1,0 +1,489 @@
+//! The conformance cases of retention and anonymisation, run on both backends like
+//! [`conformance`](crate::conformance): `retention_conformance_suite!(fresh)`.
+
+// This module is test code that happens to live in a library so both backends can run it.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use chrono::{DateTime, Duration, Months, Utc};
+use signaal_domain::follow_up::{LogbookEntryNew, LogbookKind};
+use signaal_domain::intake::PersonRef;
+use signaal_domain::policy::{self, Actor, SchoolGrant, WriteLogbook};
+use signaal_domain::privacy::RetentionPolicy;
+use signaal_domain::privacy::retention::RetentionCutoffs;
+use signaal_domain::staff::Role;
+use signaal_domain::{PupilId, ReportId};
+
+use crate::Storage;
+use crate::cases::LogbookTarget;
+use crate::conformance::{chain_actions, import, now, receipt_hash, today};
+use crate::conformance_intake::Fixture;
+use crate::retention::RetentionCounts;
+
+/// Generates one `#[tokio::test]` per retention case, each on a fresh database from `$fresh`.
+#[macro_export]
+macro_rules! retention_conformance_suite {
+    ($fresh:path) => {
+        $crate::retention_conformance_cases!($fresh;
+            a_report_is_anonymised_twelve_months_and_a_day_after_and_not_a_day_before,
+            a_pupil_who_left_is_anonymised_with_everything_about_them_on_the_next_run,
+            a_run_stopped_after_a_batch_finishes_when_started_again,
+            a_lease_is_held_by_one_holder_until_it_expires_or_is_released,
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! retention_conformance_cases {
+    ($fresh:path; $($case:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $case() {
+            match $fresh().await {
+                Some((storage, _guard)) => $crate::conformance_retention::$case(&storage).await,
+                None => eprintln!("skipped: this backend is not configured"),
+            }
+        }
+    )*};
+}
+
+const DID_IT: PersonRef = PersonRef {
+    did_it: true,
+    position: 0,
+};
+
+fn cutoffs_at(at: DateTime<Utc>) -> RetentionCutoffs {
+    RetentionPolicy::default().cutoffs(at)
+}
+
+/// Runs batches of `limit` until one finds nothing; the total.
+pub async fn run_to_the_end(
+    storage: &Storage,
+    fixture: &Fixture,
+    cutoffs: &RetentionCutoffs,
+    limit: u32,
+    at: DateTime<Utc>,
+) -> RetentionCounts {
+    let mut total = RetentionCounts::default();
+    loop {
+        let batch = storage
+            .retention
+            .retention_batch(fixture.school.id, cutoffs, limit, at)
+            .await
+            .expect("batch");
+        if batch.is_empty() {
+            return total;
+        }
+        total.add(batch);
+    }
+}
+
+fn counts(reports: u64, pupils: u64, logbook_entries: u64) -> RetentionCounts {
+    RetentionCounts {
+        reports,
+        pupils,
+        logbook_entries,
+    }
+}
+
+/// A report of the fixture linked to its first pupil, with a message from the reporter.
+async fn linked_report(storage: &Storage, fixture: &Fixture, receipt: u8) -> (ReportId, PupilId) {
+    linked_report_about(storage, fixture, receipt, fixture.pupils[0].id).await
+}
+
+async fn linked_report_about(
+    storage: &Storage,
+    fixture: &Fixture,
+    receipt: u8,
+    pupil: PupilId,
+) -> (ReportId, PupilId) {
+    let report = fixture.submit(storage, receipt).await;
+    storage
+        .intake
+        .link_person(&fixture.grant(), report, DID_IT, Some(pupil), 1, now())
+        .await
+        .expect("link");
+    storage
+        .reports
+        .reporter_message(
+            fixture.school.id,
+            receipt_hash(receipt),
+            "Het gebeurde weer bij de fietsenstalling.",
+            now(),
+        )
+        .await
+        .expect("message")
+        .expect("the receipt");
+    (report, pupil)
+}
+
+/// A logbook entry about `pupil`, written at `now()` by the fixture's coordinator.
+async fn logbook_entry(storage: &Storage, fixture: &Fixture, pupil: PupilId) {
+    let actor = Actor::Staff(policy::StaffActor {
+        id: fixture.coordinator,
+        is_provider_admin: false,
+        memberships: vec![policy::Membership::new(
+            fixture.school.id,
+            Role::Coordinator,
+        )],
+    });
+    let write: SchoolGrant<WriteLogbook> = policy::authorize(&actor, fixture.school.id, now())
+        .expect("coordinators write the logbook");
+    let entry = LogbookEntryNew {
+        kind: LogbookKind::Observation,
+        occurred_on: today(),
+        body: "Gesprek gehad over de pauzes.".into(),
+        parents_informed: None,
+    };
+    storage
+        .cases
+        .add_entry(&write, LogbookTarget::Pupil(pupil), &entry, now())
+        .await
+        .expect("entry")
+        .expect("the school's pupil");
+}
+
+fn retention_audits(chain: &[(String, String, String)]) -> Vec<String> {
+    chain
+        .iter()
+        .filter(|(action, _, _)| action == "retention.anonymise")
+        .map(|(_, _, outcome)| outcome.clone())
+        .collect()
+}
+
+pub async fn a_report_is_anonymised_twelve_months_and_a_day_after_and_not_a_day_before(
+    storage: &Storage,
+) {
+    let a = Fixture::new(storage, "bewaar-a").await;
+    let (report, _) = linked_report(storage, &a, 1).await;
+    logbook_entry(storage, &a, a.pupils[2].id).await;
+    let before = a.read(storage, report).await;
+    assert!(!before.description.is_empty());
+    assert!(before.people[0].name.is_some() && before.people[0].link.is_some());
+    assert_eq!(before.messages.len(), 1);
+
+    // Exactly 12 months later (the same day): kept, and nothing is due or audited.
+    let same_day = now().checked_add_months(Months::new(12)).expect("date");
+    let kept = cutoffs_at(same_day);
+    let retention = &storage.retention;
+    assert_eq!(
+        retention
+            .retention_due(a.school.id, &kept)
+            .await
+            .expect("due"),
+        counts(0, 0, 0)
+    );
+    assert_eq!(
+        run_to_the_end(storage, &a, &kept, 500, same_day).await,
+        counts(0, 0, 0)
+    );
+    assert!(retention_audits(&chain_actions(storage, &a.school).await).is_empty());
+
+    // A day later it is 12 months and a day old: anonymised.
+    let day_after = same_day + Duration::days(1);
+    let due = cutoffs_at(day_after);
+    assert_eq!(
+        retention
+            .retention_due(a.school.id, &due)
+            .await
+            .expect("due"),
+        counts(1, 0, 1)
+    );
+    assert_eq!(
+        run_to_the_end(storage, &a, &due, 500, day_after).await,
+        counts(1, 0, 1)
+    );
+    let after = a.read(storage, report).await;
+    assert_eq!(after.description, "");
+    assert_eq!(after.contact, None);
+    assert_eq!(after.verification_note, None);
+    assert!(after.messages.is_empty());
+    assert!(after.decisions.is_empty());
+    assert!(
+        after
+            .people
+            .iter()
+            .all(|p| p.name.is_none() && p.group.is_none() && p.link.is_none())
+    );
+    // What statistics need stays; of the event date only its month.
+    assert_eq!(after.categories, before.categories);
+    assert_eq!(after.place, before.place);
+    assert_eq!(after.part_of_day, before.part_of_day);
+    assert_eq!(after.reporter, before.reporter);
+    assert_eq!(
+        after.date,
+        before
+            .date
+            .map(signaal_domain::privacy::retention::month_of)
+    );
+
+    // A second run changes nothing and writes no audit entry.
+    assert_eq!(
+        retention
+            .retention_due(a.school.id, &due)
+            .await
+            .expect("due"),
+        counts(0, 0, 0)
+    );
+    assert_eq!(
+        run_to_the_end(storage, &a, &due, 500, day_after).await,
+        counts(0, 0, 0)
+    );
+    assert_eq!(
+        retention_audits(&chain_actions(storage, &a.school).await),
+        ["ok reports=1 pupils=0 logbook_entries=1"]
+    );
+}
+
+pub async fn a_pupil_who_left_is_anonymised_with_everything_about_them_on_the_next_run(
+    storage: &Storage,
+) {
+    let a = Fixture::new(storage, "vertrek-a").await;
+    let b = Fixture::new(storage, "vertrek-b").await;
+    let (report, pupil) = linked_report(storage, &a, 1).await;
+    // A report not about the pupil, and the other school's report: untouched.
+    let other = a.submit(storage, 2).await;
+    let (b_report, _) = linked_report(storage, &b, 3).await;
+    for target in [pupil, a.pupils[1].id] {
+        logbook_entry(storage, &a, target).await;
+    }
+    let leaving = a.pupils[0].clone();
+
+    // The roster sync marks the pupil as left; nothing is due before that.
+    let cut = cutoffs_at(now());
+    assert_eq!(
+        storage
+            .retention
+            .retention_due(a.school.id, &cut)
+            .await
+            .expect("due"),
+        counts(0, 0, 0)
+    );
+    let mut file = signaal_domain::demo::roster(30, 7, today());
+    file.entries.retain(|e| e.number != leaving.number);
+    assert_eq!(import(storage, &a.school, &file).await.left, 1);
+    assert_eq!(
+        storage
+            .retention
+            .retention_due(a.school.id, &cut)
+            .await
+            .expect("due"),
+        counts(1, 1, 1)
+    );
+    assert_eq!(
+        run_to_the_end(storage, &a, &cut, 500, now()).await,
+        counts(1, 1, 1)
+    );
+
+    let read = a.read(storage, report).await;
+    assert_eq!(read.description, "");
+    assert!(
+        read.people
+            .iter()
+            .all(|p| p.name.is_none() && p.link.is_none())
+    );
+    assert!(!a.read(storage, other).await.description.is_empty());
+    assert!(!b.read(storage, b_report).await.description.is_empty());
+    let grant = policy::authorize::<policy::ImportRoster>(&Actor::Operator, a.school.id, now())
+        .expect("grant");
+    let roster = storage
+        .rosters
+        .current_roster(&grant, now())
+        .await
+        .expect("roster");
+    let gone = roster
+        .iter()
+        .find(|p| p.id == pupil)
+        .expect("the row stays");
+    assert_eq!(gone.name.given_name, "");
+    assert_eq!(gone.name.family_name, "");
+    assert_eq!(gone.date_of_birth, None);
+    assert_ne!(gone.number, leaving.number);
+    assert!(
+        roster
+            .iter()
+            .all(|p| p.name.family_name != leaving.name.family_name
+                || p.name.given_name != leaving.name.given_name)
+    );
+    // Idempotent: the next run finds nothing.
+    assert_eq!(
+        run_to_the_end(storage, &a, &cut, 500, now()).await,
+        counts(0, 0, 0)
+    );
+    assert_eq!(
+        retention_audits(&chain_actions(storage, &a.school).await),
+        ["ok reports=1 pupils=1 logbook_entries=1"]
+    );
+    assert!(retention_audits(&chain_actions(storage, &b.school).await).is_empty());
+}
+
+pub async fn a_run_stopped_after_a_batch_finishes_when_started_again(storage: &Storage) {
+    let a = Fixture::new(storage, "hervat-a").await;
+    let mut reports = Vec::new();
+    for receipt in 1..=5 {
+        reports.push(a.submit(storage, receipt).await);
+    }
+    let later = now().checked_add_months(Months::new(13)).expect("date");
+    let cut = cutoffs_at(later);
+    // The first batch commits; the run "dies" before the next one.
+    let first = storage
+        .retention
+        .retention_batch(a.school.id, &cut, 2, later)
+        .await
+        .expect("batch");
+    assert_eq!(first, counts(2, 0, 0));
+    let anonymised = |descriptions: &[String]| descriptions.iter().filter(|d| d.is_empty()).count();
+    let mut descriptions = Vec::new();
+    for report in &reports {
+        descriptions.push(a.read(storage, *report).await.description);
+    }
+    assert_eq!(anonymised(&descriptions), 2);
+    // Started again (later still), it finishes the rest and only the rest.
+    let restart = later + Duration::hours(1);
+    assert_eq!(
+        run_to_the_end(storage, &a, &cut, 2, restart).await,
+        counts(3, 0, 0)
+    );
+    descriptions.clear();
+    for report in &reports {
+        descriptions.push(a.read(storage, *report).await.description);
+    }
+    assert_eq!(anonymised(&descriptions), 5);
+    assert_eq!(
+        run_to_the_end(storage, &a, &cut, 2, restart).await,
+        counts(0, 0, 0)
+    );
+    assert_eq!(
+        retention_audits(&chain_actions(storage, &a.school).await),
+        [
+            "ok reports=2 pupils=0 logbook_entries=0",
+            "ok reports=2 pupils=0 logbook_entries=0",
+            "ok reports=1 pupils=0 logbook_entries=0",
+        ]
+    );
+}
+
+pub async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released(storage: &Storage) {
+    let leases = &storage.retention;
+    let hour = Duration::hours(1);
+    assert!(
+        leases
+            .take_lease("retention", "a", now(), now() + hour)
+            .await
+            .expect("take")
+    );
+    assert!(
+        !leases
+            .take_lease("retention", "b", now(), now() + hour)
+            .await
+            .expect("take")
+    );
+    // The holder extends it; another job's lease is separate.
+    assert!(
+        leases
+            .take_lease(
+                "retention",
+                "a",
+                now() + Duration::minutes(30),
+                now() + hour * 2
+            )
+            .await
+            .expect("extend")
+    );
+    assert!(
+        leases
+            .take_lease("other", "b", now(), now() + hour)
+            .await
+            .expect("take")
+    );
+    assert!(
+        !leases
+            .take_lease("retention", "b", now() + hour, now() + hour * 3)
+            .await
+            .expect("take")
+    );
+    // Expired: another instance takes over (the first one died).
+    assert!(
+        leases
+            .take_lease("retention", "b", now() + hour * 2, now() + hour * 3)
+            .await
+            .expect("take")
+    );
+    // Releasing a lease one does not hold does nothing; releasing one's own frees it.
+    leases
+        .release_lease("retention", "a")
+        .await
+        .expect("release");
+    assert!(
+        !leases
+            .take_lease("retention", "a", now() + hour * 2, now() + hour * 3)
+            .await
+            .expect("take")
+    );
+    leases
+        .release_lease("retention", "b")
+        .await
+        .expect("release");
+    assert!(
+        leases
+            .take_lease("retention", "a", now() + hour * 2, now() + hour * 3)
+            .await
+            .expect("take")
+    );
+}
+
+/// What the backends' raw checks look for: a pupil with a name found nowhere else, linked to a
+/// report with a message.
+pub struct RawFixture {
+    pub fixture: Fixture,
+    pub report: ReportId,
+    pub pupil: PupilId,
+    /// The pupil's given and family name: unique markers to search the raw bytes for.
+    pub given_name: &'static str,
+    pub family_name: &'static str,
+}
+
+impl RawFixture {
+    pub async fn new(storage: &Storage) -> Self {
+        let fixture = Fixture::new(storage, "ruwe-bytes").await;
+        let (given_name, family_name) = ("Zwaanhilde", "Oosterretentiewolde");
+        let mut file = signaal_domain::demo::roster(30, 7, today());
+        file.entries[0].name = signaal_domain::school::PersonName {
+            given_name: given_name.into(),
+            particle: None,
+            family_name: family_name.into(),
+        };
+        import(storage, &fixture.school, &file).await;
+        let renamed = fixture
+            .pupils
+            .iter()
+            .find(|p| p.number == file.entries[0].number)
+            .expect("the renamed pupil")
+            .id;
+        let (report, pupil) = linked_report_about(storage, &fixture, 1, renamed).await;
+        Self {
+            fixture,
+            report,
+            pupil,
+            given_name,
+            family_name,
+        }
+    }
+
+    /// The roster sync without the pupil: they leave today.
+    pub async fn leave(&self, storage: &Storage) {
+        let mut file = signaal_domain::demo::roster(30, 7, today());
+        file.entries.remove(0);
+        assert_eq!(import(storage, &self.fixture.school, &file).await.left, 1);
+    }
+
+    /// The whole run as the job does it: batches until nothing is left, then settling.
+    pub async fn run(&self, storage: &Storage) -> RetentionCounts {
+        let total = run_to_the_end(storage, &self.fixture, &cutoffs_at(now()), 500, now()).await;
+        storage
+            .retention
+            .settle_after_retention()
+            .await
+            .expect("settle");
+        total
+    }
+}

@@ -1,0 +1,413 @@
+//! `RetentionRepo` for both backends (see `crate::retention` for what is removed and what stays).
+//!
+//! Placeholders appear in ascending order of first use in every statement (SQLite numbers named
+//! parameters by first appearance). The backend adds `settle_after_retention` as an inherent
+//! `settle` method: a WAL checkpoint on SQLite, nothing on PostgreSQL.
+
+pub const DUE_REPORTS: &str = "SELECT COUNT(*) FROM reports r
+    WHERE r.school_id = $1 AND r.anonymised_at IS NULL
+      AND (r.submitted_hour < $2 OR EXISTS (
+            SELECT 1 FROM report_links l JOIN pupils p ON p.id = l.pupil_id
+            WHERE l.report_id = r.id AND p.left_on <= $3 AND p.anonymised_at IS NULL))";
+pub const DUE_PUPILS: &str = "SELECT COUNT(*) FROM pupils
+    WHERE school_id = $1 AND left_on <= $2 AND anonymised_at IS NULL";
+pub const DUE_LOGBOOK: &str = "SELECT COUNT(*) FROM logbook_entries e
+    WHERE e.school_id = $1 AND (e.created_at < $2 OR e.pupil_id IN (
+            SELECT id FROM pupils WHERE school_id = $1 AND left_on <= $3 AND anonymised_at IS NULL)
+        OR e.case_id IN (SELECT c.id FROM cases c JOIN pupils p ON p.id = c.pupil_id
+            WHERE c.school_id = $1 AND p.left_on <= $3 AND p.anonymised_at IS NULL))";
+
+pub const LEFT_PUPILS: &str = "SELECT id FROM pupils
+    WHERE school_id = $1 AND left_on <= $2 AND anonymised_at IS NULL
+    ORDER BY left_on, id LIMIT $3";
+pub const REPORTS_OF_PUPIL: &str = "SELECT DISTINCT r.id, r.event_date FROM reports r
+    JOIN report_links l ON l.report_id = r.id
+    WHERE l.pupil_id = $1 AND r.school_id = $2 AND r.anonymised_at IS NULL";
+pub const DELETE_LOGBOOK_OF_PUPIL: &str = "DELETE FROM logbook_entries
+    WHERE school_id = $1 AND (pupil_id = $2
+        OR case_id IN (SELECT id FROM cases WHERE school_id = $1 AND pupil_id = $2))";
+pub const CASES_OF_PUPIL: &str = "SELECT id FROM cases WHERE school_id = $1 AND pupil_id = $2";
+pub const UNLINK_CASE: &str = "UPDATE cases SET pupil_id = NULL, title = $1 WHERE id = $2";
+pub const ANONYMISE_PUPIL: &str = "UPDATE pupils
+    SET given_name = '', particle = NULL, family_name = '', date_of_birth = NULL,
+        number = $1, anonymised_at = $2
+    WHERE id = $3 AND school_id = $4";
+
+/// One batch of reports past their term: the same selection for the set-based statements on their
+/// lines, links, fingerprints, messages and decisions (run before the reports are marked, so they
+/// see the same rows; any row they see is due in any case).
+macro_rules! old_reports {
+    () => {
+        "SELECT id FROM reports
+         WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
+         ORDER BY submitted_hour, id LIMIT $3"
+    };
+}
+
+pub const OLD_REPORTS: &str = "SELECT id, event_date FROM reports
+    WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
+    ORDER BY submitted_hour, id LIMIT $3";
+/// Per batch, instead of per report: a round trip per statement is what the job costs.
+pub const CLEAR_OLD_BATCH: [&str; 5] = [
+    concat!(
+        "UPDATE report_people SET
+            grade = (SELECT g.grade FROM report_links l
+                     JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
+                     WHERE l.report_id = report_people.report_id AND l.role = report_people.role
+                       AND l.position = report_people.position),
+            name = NULL, group_name = NULL
+         WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_links WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_name_marks WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_messages WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+    concat!(
+        "DELETE FROM report_hit_decisions WHERE report_id IN (",
+        old_reports!(),
+        ")"
+    ),
+];
+/// The grade of the linked pupil's group is all that stays of a person line.
+pub const CLEAR_PEOPLE: &str = "UPDATE report_people SET
+        grade = (SELECT g.grade FROM report_links l
+                 JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
+                 WHERE l.report_id = report_people.report_id AND l.role = report_people.role
+                   AND l.position = report_people.position),
+        name = NULL, group_name = NULL
+    WHERE report_id = $1";
+pub const DELETE_LINKS: &str = "DELETE FROM report_links WHERE report_id = $1";
+pub const DELETE_MARKS: &str = "DELETE FROM report_name_marks WHERE report_id = $1";
+pub const DELETE_MESSAGES: &str = "DELETE FROM report_messages WHERE report_id = $1";
+pub const DELETE_HIT_DECISIONS: &str = "DELETE FROM report_hit_decisions WHERE report_id = $1";
+pub const ANONYMISE_REPORT: &str = "UPDATE reports
+    SET description = $1, contact = NULL, verification_note = NULL, event_date = $2,
+        anonymised_at = $3
+    WHERE id = $4";
+
+pub const DELETE_OLD_LOGBOOK: &str = "DELETE FROM logbook_entries WHERE id IN (
+    SELECT id FROM logbook_entries WHERE school_id = $1 AND created_at < $2 LIMIT $3)";
+pub const DELETE_OLD_SESSIONS: &str = "DELETE FROM sessions WHERE id_hash IN (
+    SELECT id_hash FROM sessions WHERE last_seen_at < $1 LIMIT $2)";
+
+pub const TAKE_LEASE: &str = "INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+    WHERE job_leases.holder = excluded.holder OR job_leases.expires_at <= $4";
+pub const RELEASE_LEASE: &str = "DELETE FROM job_leases WHERE name = $1 AND holder = $2";
+
+// `crate::` names the expanding backend (its `error`, `audit` and `reports` modules).
+#[allow(clippy::crate_in_macro_def)]
+#[macro_export]
+macro_rules! retention_repo {
+    ($store:ty, $conn:ty) => {
+        mod retention_sql {
+            use chrono::{DateTime, NaiveDate, Utc};
+            use signaal_domain::SchoolId;
+            use signaal_domain::secrets::DataKey;
+            use uuid::Uuid;
+            use $crate::Result;
+            use $crate::sql::retention as q;
+
+            use crate::error::map_err;
+
+            /// Removes a report's free text, names, contact, messages and pupil links; keeps what
+            /// statistics need (see `signaal_storage::retention`).
+            pub(super) async fn anonymise_report(
+                conn: &mut $conn,
+                key: &DataKey,
+                school: SchoolId,
+                report: Uuid,
+                event_date: Option<NaiveDate>,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                for statement in [
+                    q::CLEAR_PEOPLE,
+                    q::DELETE_LINKS,
+                    q::DELETE_MARKS,
+                    q::DELETE_MESSAGES,
+                    q::DELETE_HIT_DECISIONS,
+                ] {
+                    sqlx::query(statement)
+                        .bind(report)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map_err)?;
+                }
+                mark_report(conn, key, school, report, event_date, now).await
+            }
+
+            /// The report row itself: its text removed, its event date reduced to the month, marked.
+            pub(super) async fn mark_report(
+                conn: &mut $conn,
+                key: &DataKey,
+                school: SchoolId,
+                report: Uuid,
+                event_date: Option<NaiveDate>,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                // A sealed empty text, so every reader still opens the report.
+                let empty = $crate::sql::privacy::seal(key, school, report, "description", "")?;
+                sqlx::query(q::ANONYMISE_REPORT)
+                    .bind(empty)
+                    .bind(event_date.map(signaal_domain::privacy::retention::month_of))
+                    .bind(now)
+                    .bind(report)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::retention::RetentionRepo for $store {
+            async fn retention_due(
+                &self,
+                school: signaal_domain::SchoolId,
+                cutoffs: &signaal_domain::privacy::retention::RetentionCutoffs,
+            ) -> $crate::Result<$crate::retention::RetentionCounts> {
+                use crate::error::map_err;
+                use $crate::sql::retention as q;
+                let mut conn = self.read_pool().acquire().await.map_err(map_err)?;
+                let reports: i64 = sqlx::query_scalar(q::DUE_REPORTS)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.reports_before)
+                    .bind(cutoffs.left_on_or_before)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                let pupils: i64 = sqlx::query_scalar(q::DUE_PUPILS)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.left_on_or_before)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                let logbook: i64 = sqlx::query_scalar(q::DUE_LOGBOOK)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.logbook_before)
+                    .bind(cutoffs.left_on_or_before)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                Ok($crate::retention::RetentionCounts {
+                    reports: reports as u64,
+                    pupils: pupils as u64,
+                    logbook_entries: logbook as u64,
+                })
+            }
+
+            async fn retention_batch(
+                &self,
+                school: signaal_domain::SchoolId,
+                cutoffs: &signaal_domain::privacy::retention::RetentionCutoffs,
+                limit: u32,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<$crate::retention::RetentionCounts> {
+                use crate::error::map_err;
+                use sqlx::Row as _;
+                use $crate::sql::retention as q;
+                // Before the transaction: finding the key may need the writer itself.
+                let key = match self.keys().cached(school) {
+                    Some(key) => key,
+                    None => {
+                        let mut tx = self.write_tx().await?;
+                        let wrapped = match crate::reports::stored_school_key(&mut tx, school)
+                            .await?
+                        {
+                            Some(wrapped) => wrapped,
+                            None => {
+                                let (_, wrapped) = self.keys().new_school_key(school)?;
+                                crate::reports::store_school_key(&mut tx, school, &wrapped).await?
+                            }
+                        };
+                        tx.commit().await.map_err(map_err)?;
+                        self.keys().unwrap(school, &wrapped)?
+                    }
+                };
+                let limit = i64::from(limit.max(1));
+                let mut counts = $crate::retention::RetentionCounts::default();
+                let mut tx = self.write_tx().await?;
+
+                // Pupils who left: everything about them.
+                let pupils: Vec<uuid::Uuid> = sqlx::query_scalar(q::LEFT_PUPILS)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.left_on_or_before)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                for pupil in pupils {
+                    let reports = sqlx::query(q::REPORTS_OF_PUPIL)
+                        .bind(pupil)
+                        .bind(school.as_uuid())
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    for row in reports {
+                        let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
+                        let event_date: Option<chrono::NaiveDate> =
+                            row.try_get("event_date").map_err(map_err)?;
+                        retention_sql::anonymise_report(&mut tx, &key, school, id, event_date, now)
+                            .await?;
+                        counts.reports += 1;
+                    }
+                    counts.logbook_entries += sqlx::query(q::DELETE_LOGBOOK_OF_PUPIL)
+                        .bind(school.as_uuid())
+                        .bind(pupil)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?
+                        .rows_affected();
+                    let cases: Vec<uuid::Uuid> = sqlx::query_scalar(q::CASES_OF_PUPIL)
+                        .bind(school.as_uuid())
+                        .bind(pupil)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    for case in cases {
+                        // A case's title may name the pupil: it goes too.
+                        let title = $crate::sql::privacy::seal(&key, school, case, "title", "")?;
+                        sqlx::query(q::UNLINK_CASE)
+                            .bind(title)
+                            .bind(case)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                    // The number must stay unique at the school (and a valid number, at most
+                    // 32 characters): the pupil's id in hex is.
+                    sqlx::query(q::ANONYMISE_PUPIL)
+                        .bind(pupil.simple().to_string())
+                        .bind(now)
+                        .bind(pupil)
+                        .bind(school.as_uuid())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    counts.pupils += 1;
+                }
+
+                // Reports past their term.
+                let reports = sqlx::query(q::OLD_REPORTS)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.reports_before)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                if !reports.is_empty() {
+                    for statement in q::CLEAR_OLD_BATCH {
+                        sqlx::query(statement)
+                            .bind(school.as_uuid())
+                            .bind(cutoffs.reports_before)
+                            .bind(limit)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                }
+                for row in reports {
+                    let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
+                    let event_date: Option<chrono::NaiveDate> =
+                        row.try_get("event_date").map_err(map_err)?;
+                    retention_sql::mark_report(&mut tx, &key, school, id, event_date, now).await?;
+                    counts.reports += 1;
+                }
+
+                // Logbook entries past their term.
+                counts.logbook_entries += sqlx::query(q::DELETE_OLD_LOGBOOK)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.logbook_before)
+                    .bind(limit)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+
+                if !counts.is_empty() {
+                    let event = signaal_domain::audit::AuditEvent {
+                        action: "retention.anonymise",
+                        subject: format!("school:{school}"),
+                        outcome: counts.outcome(),
+                    };
+                    crate::audit::append(
+                        &mut tx,
+                        school,
+                        signaal_domain::policy::ActorRef::Operator,
+                        &event,
+                        now,
+                    )
+                    .await?;
+                }
+                tx.commit().await.map_err(map_err)?;
+                Ok(counts)
+            }
+
+            async fn remove_old_sessions(
+                &self,
+                before: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> $crate::Result<u64> {
+                use crate::error::map_err;
+                let mut tx = self.write_tx().await?;
+                let removed = sqlx::query($crate::sql::retention::DELETE_OLD_SESSIONS)
+                    .bind(before)
+                    .bind(i64::from(limit.max(1)))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                tx.commit().await.map_err(map_err)?;
+                Ok(removed)
+            }
+
+            async fn settle_after_retention(&self) -> $crate::Result<()> {
+                self.settle().await
+            }
+
+            async fn take_lease(
+                &self,
+                name: &str,
+                holder: &str,
+                now: chrono::DateTime<chrono::Utc>,
+                until: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<bool> {
+                use crate::error::map_err;
+                let taken = sqlx::query($crate::sql::retention::TAKE_LEASE)
+                    .bind(name)
+                    .bind(holder)
+                    .bind(until)
+                    .bind(now)
+                    .execute(self.write_pool())
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(taken == 1)
+            }
+
+            async fn release_lease(&self, name: &str, holder: &str) -> $crate::Result<()> {
+                use crate::error::map_err;
+                sqlx::query($crate::sql::retention::RELEASE_LEASE)
+                    .bind(name)
+                    .bind(holder)
+                    .execute(self.write_pool())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+        }
+    };
+}
