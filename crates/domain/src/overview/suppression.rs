@@ -176,6 +176,7 @@ mod tests {
 
     /// What someone with only the shown table can work out by repeatedly solving a row or column
     /// sum with one unknown (the usual attack).
+    #[allow(clippy::needless_range_loop)] // indices of rows and columns are the point here
     fn recoverable(table: &SuppressedTable) -> Vec<(usize, usize)> {
         let rows = table.cells.len();
         let cols = table.column_totals.len();
