@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "privacy requests and registers",
         sql: include_str!("../migrations/0010_privacy_requests_and_registers.sql"),
     },
+    Migration {
+        version: 11,
+        name: "signal acknowledgements",
+        sql: include_str!("../migrations/0011_signal_acknowledgements.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -43,7 +43,7 @@ macro_rules! case_conformance_cases {
     )*};
 }
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default()
@@ -54,7 +54,7 @@ fn today() -> NaiveDate {
 }
 
 /// A school with a small roster: pupils in groups "5a" and "6b".
-async fn school_with_pupils(storage: &Storage, slug: &str) -> (School, Vec<Pupil>) {
+pub(crate) async fn school_with_pupils(storage: &Storage, slug: &str) -> (School, Vec<Pupil>) {
     let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
     let board = storage
         .directory
@@ -103,7 +103,7 @@ async fn school_with_pupils(storage: &Storage, slug: &str) -> (School, Vec<Pupil
     (school, pupils)
 }
 
-fn actor_with(id: StaffId, school: &School, role: Role, groups: Vec<GroupId>) -> Actor {
+pub(crate) fn actor_with(id: StaffId, school: &School, role: Role, groups: Vec<GroupId>) -> Actor {
     let mut membership = Membership::new(school.id, role);
     membership.groups = groups;
     Actor::Staff(StaffActor {
@@ -118,7 +118,7 @@ fn member(school: &School, role: Role, groups: Vec<GroupId>) -> Actor {
 }
 
 /// A real staff account with a role (entries and cases name their author by account).
-async fn staff(storage: &Storage, school: &School, email: &str, role: Role) -> StaffId {
+pub(crate) async fn staff(storage: &Storage, school: &School, email: &str, role: Role) -> StaffId {
     let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
     let new = NewStaff {
         email: email.into(),
@@ -138,7 +138,7 @@ async fn staff(storage: &Storage, school: &School, email: &str, role: Role) -> S
     staff.id
 }
 
-fn pupil<'a>(pupils: &'a [Pupil], given: &str) -> &'a Pupil {
+pub(crate) fn pupil<'a>(pupils: &'a [Pupil], given: &str) -> &'a Pupil {
     pupils
         .iter()
         .find(|p| p.name.given_name == given)
@@ -156,7 +156,7 @@ fn entry(kind: LogbookKind, body: &str) -> LogbookEntryNew {
     }
 }
 
-async fn chain(storage: &Storage, school: &School) -> Vec<(String, String, String)> {
+pub(crate) async fn chain(storage: &Storage, school: &School) -> Vec<(String, String, String)> {
     let verify =
         policy::authorize::<VerifyAudit>(&Actor::Operator, school.id, now()).expect("verify");
     let chain = storage.audit.chain(&verify).await.expect("chain");
@@ -768,7 +768,7 @@ pub async fn the_steering_view_is_audited_as_a_view_or_a_print(storage: &Storage
 }
 
 /// Submits a report naming `did_it` and `done_to`, links both names and approves it.
-async fn approved_report(
+pub(crate) async fn approved_report(
     storage: &Storage,
     school: &School,
     did_it: &Pupil,

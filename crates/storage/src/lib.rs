@@ -12,6 +12,7 @@ pub mod intake;
 pub mod keys;
 pub mod migrations;
 pub mod notifications;
+pub mod overview;
 pub mod privacy;
 pub mod reports;
 mod repos;
@@ -27,6 +28,8 @@ pub mod conformance_intake;
 #[cfg(feature = "conformance")]
 pub mod conformance_mail;
 #[cfg(feature = "conformance")]
+pub mod conformance_overview;
+#[cfg(feature = "conformance")]
 pub mod conformance_privacy;
 
 use std::sync::Arc;
@@ -35,6 +38,7 @@ pub use cases::CaseRepo;
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
+pub use overview::OverviewRepo;
 pub use privacy::PrivacyRepo;
 pub use repos::{
     ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, IntakeRepo, NewStaff,
@@ -58,6 +62,7 @@ pub struct Storage {
     pub notifications: Arc<dyn NotificationRepo>,
     pub cases: Arc<dyn CaseRepo>,
     pub privacy: Arc<dyn PrivacyRepo>,
+    pub overview: Arc<dyn OverviewRepo>,
 }
 
 impl Storage {
@@ -76,6 +81,7 @@ impl Storage {
             + NotificationRepo
             + CaseRepo
             + PrivacyRepo
+            + OverviewRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -90,6 +96,7 @@ impl Storage {
             notifications: backend.clone(),
             cases: backend.clone(),
             privacy: backend.clone(),
+            overview: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }
