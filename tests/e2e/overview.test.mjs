@@ -1,6 +1,6 @@
 // Overviews and signals in the browser: the dashboard, the per-pupil table and the signals page with
 // axe-core in Dutch and English, for leadership and for a teacher (their own groups), a refused
-// period (422 with the error summary), and the dashboard printed. One demo server for the file.
+// period (422 with the error summary), the board's suppressed figures, and the dashboard printed. One demo server for the file.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
@@ -47,7 +47,7 @@ describe('overviews and signals', { concurrency: 1 }, () => {
   const states = {};
   before(async () => {
     const demo = await demoAccounts(env.server);
-    for (const role of ['leadership', 'teacher']) {
+    for (const role of ['leadership', 'teacher', 'board']) {
       const account = demo.accounts.get(role);
       assert.ok(account, `the demo prints a ${role} account`);
       states[role] = await signedIn(env, account, demo.password);
@@ -74,6 +74,24 @@ describe('overviews and signals', { concurrency: 1 }, () => {
       });
     });
   }
+
+  test('axe-core on the board figures (nl, en)', async (t) => {
+    await withPage(env, { storageState: states.board }, async (page) => {
+      for (const lang of ['nl', 'en']) {
+        for (const [label, path, status] of [
+          ['the board figures', '/app/board', 200],
+          ['the board figures with a bad date', '/app/board?from=2026-02-30', 422],
+        ]) {
+          await t.test(`${label} (${lang})`, async () => {
+            const sep = path.includes('?') ? '&' : '?';
+            const res = await page.goto(`${path}${sep}lang=${lang}`, { waitUntil: 'load' });
+            assert.equal(res.status(), status, path);
+            await checkA11y(page, `${label} (${lang})`);
+          });
+        }
+      }
+    });
+  });
 
   test('the dashboard charts are SVG with a title and the numbers in a table; it prints without the form', async () => {
     await withPage(env, { storageState: states.leadership }, async (page) => {

@@ -70,6 +70,18 @@ pub async fn counts_tables_and_signals_follow_approved_reports_within_the_grant(
         counts.per_group,
         vec![("5a".to_owned(), 4), ("6b".to_owned(), 1)]
     );
+    // The board's anonymous counts: the same numbers, audited as a board view.
+    let aggregates: SchoolGrant<policy::ReadAggregates> =
+        policy::authorize(&leader, school.id, now()).unwrap();
+    let anonymous = storage
+        .overview
+        .aggregate_counts(&aggregates, period, now())
+        .await
+        .unwrap();
+    assert_eq!(anonymous.total, 4);
+    assert_eq!(anonymous.per_category, counts.per_category);
+    assert_eq!(anonymous.hotspots, counts.hotspots);
+
     // A period without reports counts nothing.
     let before = Period {
         from: period.from - Duration::days(365),
@@ -202,6 +214,7 @@ pub async fn counts_tables_and_signals_follow_approved_reports_within_the_grant(
     let actions: Vec<&str> = log.iter().map(|(a, _, _)| a.as_str()).collect();
     for wanted in [
         "overview.view",
+        "board.view",
         "pupil_table.view",
         "signals.view",
         "signal.acknowledge",

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use signaal_domain::overview::calendar::Period;
 use signaal_domain::overview::signals::{PupilReport, SignalKind};
-use signaal_domain::policy::{ReadReports, SchoolGrant};
+use signaal_domain::policy::{ReadAggregates, ReadReports, SchoolGrant};
 use signaal_domain::school::PersonName;
 use signaal_domain::{GroupId, PupilId};
 
@@ -29,6 +29,14 @@ pub struct SchoolCounts {
     pub hotspots: Vec<(String, Option<String>, u64)>,
     /// Reports per group of the linked pupils (a report about two groups counts in both).
     pub per_group: Vec<(String, u64)>,
+}
+
+/// Anonymous counts of a school for the board and research: no pupil, no group, no text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AggregateCounts {
+    pub total: u64,
+    pub per_category: Vec<(String, u64)>,
+    pub hotspots: Vec<(String, Option<String>, u64)>,
 }
 
 /// One pupil in the per-pupil table.
@@ -99,6 +107,15 @@ pub trait OverviewRepo: Send + Sync {
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<SchoolCounts>;
+
+    /// Anonymous counts for the board (callers suppress small cells before showing them).
+    /// Audited as `board.view`.
+    async fn aggregate_counts(
+        &self,
+        grant: &SchoolGrant<ReadAggregates>,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<AggregateCounts>;
 
     /// Every pupil within the grant's groups linked in an approved report of the period. Audited
     /// as `pupil_table.view` with the number of pupils.

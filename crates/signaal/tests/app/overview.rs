@@ -236,3 +236,43 @@ async fn signals_appear_are_acknowledged_with_a_note_and_reopen_with_a_new_repor
     assert!(actions.contains(&"signal.acknowledge"));
     assert!(actions.contains(&"denied.read_reports"));
 }
+
+#[tokio::test]
+async fn the_board_sees_suppressed_counts_without_any_pupil() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    for receipt in 1..=2 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    let board = app.sign_in_ready("bestuur@de-vuurtoren.demo").await;
+    let (_, start) = app.follow_page(&board, "/app").await;
+    assert!(start.contains("href=\"/app/board\""));
+    let (status, page) = app.follow_page(&board, "/app/board").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Meldingen per school en soort gedrag"));
+    assert!(page.contains("<td>&#60; 5</td>") || page.contains("<td>&lt; 5</td>"));
+    assert!(!page.contains(&own.name.full()));
+    assert!(!page.contains(&other.name.full()));
+    // No shown count below 5 anywhere in the tables.
+    for cell in page.split("<td>").skip(1) {
+        let value = cell.split('<').next().unwrap_or("");
+        if let Ok(n) = value.trim().parse::<u64>() {
+            assert!(n >= 5, "a count of {n} is shown");
+        }
+    }
+    let (status, page) = app.follow_page(&board, "/app/board?to=2026-02-30").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Schrijf de datum als jaar-maand-dag"));
+
+    // Leadership and teachers have no board role: not found.
+    for email in [LEADER, TEACHER] {
+        let session = app.sign_in_ready(email).await;
+        assert_eq!(
+            app.follow_page(&session, "/app/board").await.0,
+            404,
+            "{email}"
+        );
+    }
+    let chain = app.chain_of(app.demo.school.id).await;
+    assert!(chain.iter().any(|(a, _, _)| a == "board.view"));
+}

@@ -171,6 +171,49 @@ macro_rules! overview_repo {
                 Ok(counts)
             }
 
+            async fn aggregate_counts(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadAggregates>,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<$crate::overview::AggregateCounts> {
+                use sqlx::Row as _;
+                use crate::error::map_err;
+                use overview_sql::{base, count, rows};
+                let school = grant.school();
+                let groups = grant.groups();
+                let (from, to) = (period.from, period.to);
+                let mut tx = self.write_tx().await?;
+                let mut counts = $crate::overview::AggregateCounts::default();
+                let (plain, ids) = base("", groups);
+                for row in rows(&mut tx, format!("SELECT COUNT(*) AS n {plain}"), school, from, to, &ids).await? {
+                    counts.total = count(&row, "n")?;
+                }
+                let (with_categories, _) = base(" JOIN report_categories c ON c.report_id = r.id", groups);
+                for row in rows(&mut tx, format!("SELECT c.category, COUNT(*) AS n {with_categories} GROUP BY c.category ORDER BY 1"), school, from, to, &ids).await? {
+                    counts.per_category.push((row.try_get("category").map_err(map_err)?, count(&row, "n")?));
+                }
+                for row in rows(&mut tx, format!("SELECT r.place, r.part_of_day, COUNT(*) AS n {plain} GROUP BY r.place, r.part_of_day ORDER BY 1, 2"), school, from, to, &ids).await? {
+                    counts.hotspots.push((
+                        row.try_get("place").map_err(map_err)?,
+                        row.try_get("part_of_day").map_err(map_err)?,
+                        count(&row, "n")?,
+                    ));
+                }
+                overview_sql::append(
+                    &mut tx,
+                    school,
+                    grant.actor(),
+                    "board.view",
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to}"),
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(counts)
+            }
+
             async fn pupil_table(
                 &self,
                 grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadReports>,

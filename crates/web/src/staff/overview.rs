@@ -18,8 +18,10 @@ use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use signaal_domain::overview::calendar::{self, Period, PeriodError};
 use signaal_domain::overview::signals::{self, SignalKind, SignalRules, SignalState};
-use signaal_domain::policy::{ReadReports, SchoolGrant};
-use signaal_domain::report::{Category, PartOfDay};
+use signaal_domain::overview::suppression::{self, Shown};
+use signaal_domain::policy::{Actor, ReadAggregates, ReadReports, SchoolGrant};
+use signaal_domain::report::{Category, PartOfDay, Place};
+use signaal_domain::staff::Role;
 use signaal_domain::{GroupId, PupilId};
 use signaal_storage::overview::{PupilRow, SignalSubject};
 
@@ -33,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/app/overview", get(dashboard))
         .route("/app/overview/pupils", get(pupil_table))
         .route("/app/signals", get(signals_page))
+        .route("/app/board", get(board))
         .route("/app/signals/acknowledge", post(acknowledge))
 }
 
@@ -785,4 +788,185 @@ pub(crate) async fn acknowledge(
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to("/app/signals?saved=1").into_response())
+}
+
+/// A suppressed table as shown: "< 5" for small entries, a mark for the ones hidden with them.
+pub(crate) struct ShownTable {
+    caption: String,
+    corner: String,
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>, String)>,
+    totals: Vec<String>,
+    total: String,
+}
+
+fn shown(t: &Tr, s: Shown) -> String {
+    match s {
+        Shown::Count(n) => n.to_string(),
+        Shown::Small => t.t("board-small"),
+        Shown::Hidden => t.t("board-hidden"),
+    }
+}
+
+fn shown_table(
+    t: &Tr,
+    caption: String,
+    corner: String,
+    rows: Vec<String>,
+    columns: Vec<String>,
+    counts: &[Vec<u64>],
+) -> ShownTable {
+    let table = suppression::suppress(counts);
+    ShownTable {
+        caption,
+        corner,
+        columns,
+        rows: rows
+            .into_iter()
+            .zip(table.cells.iter().zip(&table.row_totals))
+            .map(|(label, (cells, total))| {
+                (
+                    label,
+                    cells.iter().map(|c| shown(t, *c)).collect(),
+                    shown(t, *total),
+                )
+            })
+            .collect(),
+        totals: table.column_totals.iter().map(|c| shown(t, *c)).collect(),
+        total: shown(t, table.total),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/board.html")]
+pub(crate) struct BoardPage {
+    t: Tr,
+    from: String,
+    to: String,
+    problems: Vec<FormProblem>,
+    period: String,
+    tables: Vec<ShownTable>,
+}
+
+/// The board view: anonymous counts across the schools where the actor has the board role, every
+/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) = statement_first(&state, &session, "/app/board").await? {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let Actor::Staff(actor) = &session.actor else {
+        return Err(AppError::NotFound);
+    };
+    let grants: Vec<SchoolGrant<ReadAggregates>> = actor
+        .memberships
+        .iter()
+        .filter(|m| m.role == Role::Board)
+        .filter_map(|m| signaal_domain::policy::authorize(&session.actor, m.school, now).ok())
+        .collect();
+    if grants.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => period,
+        Err(e) => {
+            let page = BoardPage {
+                from: query.from,
+                to: query.to,
+                problems: vec![period_problem(&t, e)],
+                period: String::new(),
+                tables: Vec::new(),
+                t,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut schools = Vec::new();
+    let mut by_category = Vec::new();
+    let mut by_place = vec![vec![0u64; PartOfDay::ALL.len() + 1]; Place::ALL.len()];
+    for grant in &grants {
+        let counts = state
+            .storage
+            .overview
+            .aggregate_counts(grant, period, now)
+            .await?;
+        let name = state
+            .storage
+            .directory
+            .school_by_id(grant.school())
+            .await?
+            .map(|s| s.name)
+            .unwrap_or_default();
+        schools.push(name);
+        by_category.push(
+            Category::ALL
+                .iter()
+                .map(|c| {
+                    counts
+                        .per_category
+                        .iter()
+                        .filter(|(code, _)| code == c.code())
+                        .map(|(_, n)| *n)
+                        .sum()
+                })
+                .collect::<Vec<u64>>(),
+        );
+        for (place, part, n) in &counts.hotspots {
+            let row = Place::ALL.iter().position(|p| p.code() == place);
+            let column = match part {
+                Some(part) => PartOfDay::ALL.iter().position(|p| p.code() == part),
+                None => Some(PartOfDay::ALL.len()),
+            };
+            if let (Some(r), Some(c)) = (row, column) {
+                by_place[r][c] += n;
+            }
+        }
+    }
+    let mut parts: Vec<String> = PartOfDay::ALL
+        .iter()
+        .map(|p| t.t(&format!("part-{}", p.code())))
+        .collect();
+    parts.push(t.t("overview-part-unknown"));
+    let tables = vec![
+        shown_table(
+            &t,
+            t.t("board-categories-caption"),
+            t.t("board-school"),
+            schools,
+            Category::ALL
+                .iter()
+                .map(|c| t.t(&format!("category-{}", c.code())))
+                .collect(),
+            &by_category,
+        ),
+        shown_table(
+            &t,
+            t.t("overview-hotspots-caption"),
+            t.t("overview-place"),
+            Place::ALL
+                .iter()
+                .map(|p| t.t(&format!("place-{}", p.code())))
+                .collect(),
+            parts,
+            &by_place,
+        ),
+    ];
+    Ok(BoardPage {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        problems: Vec::new(),
+        period: t.with(
+            "overview-period",
+            &[("from", &dmy(period.from)), ("to", &dmy(period.to))],
+        ),
+        tables,
+        t,
+    }
+    .into_response())
 }
