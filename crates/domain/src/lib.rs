@@ -10,6 +10,7 @@ pub mod demo;
 pub mod follow_up;
 pub mod ids;
 pub mod intake;
+pub mod overview;
 pub mod policy;
 pub mod privacy;
 pub mod report;

@@ -362,6 +362,8 @@ capability!(
     ManagePrivacy => ManagePrivacy,
     /// May read the request and privacy registers of the granted school.
     ReadPrivacy => ReadPrivacy,
+    /// May read anonymous aggregates (no pupil, no text) of the granted school (or groups).
+    ReadAggregates => ReadAggregates,
 );
 
 /// Which groups of the school a grant covers.

@@ -4731,6 +4731,8 @@ mod cases;
 mod hardening;
 #[path = "app/mail.rs"]
 mod mail;
+#[path = "app/overview.rs"]
+mod overview;
 #[path = "app/retention.rs"]
 mod retention;
 

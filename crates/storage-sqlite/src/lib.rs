@@ -13,6 +13,7 @@ mod error;
 mod intake;
 mod migrate;
 mod notifications;
+mod overview;
 mod privacy;
 mod reports;
 mod retention;

@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0010_privacy_requests_and_registers.sql"),
     },
     Migration {
+        version: 11,
+        name: "signal acknowledgements",
+        sql: include_str!("../migrations/0011_signal_acknowledgements.sql"),
+    },
+    Migration {
         version: 12,
         name: "retention",
         sql: include_str!("../migrations/0012_retention.sql"),

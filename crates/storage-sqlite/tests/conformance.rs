@@ -18,6 +18,7 @@ async fn fresh() -> Option<(Storage, tempfile::TempDir)> {
 signaal_storage::conformance_suite!(fresh);
 signaal_storage::mail_conformance_suite!(fresh);
 signaal_storage::case_conformance_suite!(fresh);
+signaal_storage::overview_conformance_suite!(fresh);
 signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);

@@ -45,7 +45,7 @@ macro_rules! case_conformance_cases {
 }
 
 /// A school with a small roster: pupils in groups "5a" and "6b".
-async fn school_with_pupils(storage: &Storage, slug: &str) -> (School, Vec<Pupil>) {
+pub(crate) async fn school_with_pupils(storage: &Storage, slug: &str) -> (School, Vec<Pupil>) {
     let school = school(storage, slug).await;
     let csv = "leerlingnummer;voornaam;tussenvoegsel;achternaam;geboortedatum;groep\n\
                1;Sem;;Jansen;2017-03-01;5a\n\
@@ -57,7 +57,7 @@ async fn school_with_pupils(storage: &Storage, slug: &str) -> (School, Vec<Pupil
     (school, pupils)
 }
 
-fn actor_with(id: StaffId, school: &School, role: Role, groups: Vec<GroupId>) -> Actor {
+pub(crate) fn actor_with(id: StaffId, school: &School, role: Role, groups: Vec<GroupId>) -> Actor {
     let mut membership = Membership::new(school.id, role);
     membership.groups = groups;
     Actor::Staff(StaffActor {
@@ -72,11 +72,11 @@ fn member(school: &School, role: Role, groups: Vec<GroupId>) -> Actor {
 }
 
 /// A real staff account with a role (entries and cases name their author by account).
-async fn staff(storage: &Storage, school: &School, email: &str, role: Role) -> StaffId {
+pub(crate) async fn staff(storage: &Storage, school: &School, email: &str, role: Role) -> StaffId {
     staff_named(storage, school, email, &format!("Naam {email}"), role).await
 }
 
-fn pupil<'a>(pupils: &'a [Pupil], given: &str) -> &'a Pupil {
+pub(crate) fn pupil<'a>(pupils: &'a [Pupil], given: &str) -> &'a Pupil {
     pupils
         .iter()
         .find(|p| p.name.given_name == given)
@@ -94,7 +94,7 @@ fn entry(kind: LogbookKind, body: &str) -> LogbookEntryNew {
     }
 }
 
-async fn chain(storage: &Storage, school: &School) -> Vec<(String, String, String)> {
+pub(crate) async fn chain(storage: &Storage, school: &School) -> Vec<(String, String, String)> {
     chain_entries(storage, school).await
 }
 
@@ -699,7 +699,7 @@ pub async fn the_steering_view_is_audited_as_a_view_or_a_print(storage: &Storage
 }
 
 /// Submits a report naming `did_it` and `done_to`, links both names and approves it.
-async fn approved_report(
+pub(crate) async fn approved_report(
     storage: &Storage,
     school: &School,
     did_it: &Pupil,

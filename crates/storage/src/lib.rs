@@ -12,6 +12,7 @@ pub mod intake;
 pub mod keys;
 pub mod migrations;
 pub mod notifications;
+pub mod overview;
 pub mod privacy;
 pub mod reports;
 mod repos;
@@ -28,6 +29,8 @@ pub mod conformance_intake;
 #[cfg(feature = "conformance")]
 pub mod conformance_mail;
 #[cfg(feature = "conformance")]
+pub mod conformance_overview;
+#[cfg(feature = "conformance")]
 pub mod conformance_privacy;
 #[cfg(feature = "conformance")]
 pub mod conformance_retention;
@@ -38,6 +41,7 @@ pub use cases::CaseRepo;
 pub use error::StorageError;
 pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
+pub use overview::OverviewRepo;
 pub use privacy::PrivacyRepo;
 pub use repos::{
     ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, IntakeRepo, NewStaff,
@@ -63,6 +67,7 @@ pub struct Storage {
     pub cases: Arc<dyn CaseRepo>,
     pub privacy: Arc<dyn PrivacyRepo>,
     pub retention: Arc<dyn RetentionRepo>,
+    pub overview: Arc<dyn OverviewRepo>,
 }
 
 impl Storage {
@@ -82,6 +87,7 @@ impl Storage {
             + CaseRepo
             + PrivacyRepo
             + RetentionRepo
+            + OverviewRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -97,6 +103,7 @@ impl Storage {
             cases: backend.clone(),
             privacy: backend.clone(),
             retention: backend.clone(),
+            overview: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }

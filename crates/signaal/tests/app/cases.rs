@@ -53,7 +53,7 @@ impl TestApp {
     }
 
     /// A report naming `did_it` and `done_to`, linked and approved by the demo coordinator.
-    async fn follow_approved_report(
+    pub(super) async fn follow_approved_report(
         &self,
         did_it: &signaal_domain::school::Pupil,
         done_to: &signaal_domain::school::Pupil,

@@ -12,6 +12,7 @@ mod cases;
 mod directory;
 pub mod intake;
 pub mod notifications;
+pub mod overview;
 pub mod privacy;
 pub mod reports;
 pub mod retention;

@@ -26,6 +26,9 @@ pub const REPORTS_OF_PUPIL: &str = "SELECT DISTINCT r.id, r.event_date FROM repo
 pub const DELETE_LOGBOOK_OF_PUPIL: &str = "DELETE FROM logbook_entries
     WHERE school_id = $1 AND (pupil_id = $2
         OR case_id IN (SELECT id FROM cases WHERE school_id = $1 AND pupil_id = $2))";
+/// A signal acknowledgement's note may speak of the pupil; it goes with them.
+pub const DELETE_SIGNAL_NOTES_OF_PUPIL: &str = "DELETE FROM signal_acknowledgements
+    WHERE school_id = $1 AND subject_kind = 'pupil' AND subject_id = $2";
 pub const CASES_OF_PUPIL: &str = "SELECT id FROM cases WHERE school_id = $1 AND pupil_id = $2";
 pub const UNLINK_CASE: &str = "UPDATE cases SET pupil_id = NULL, title = $1 WHERE id = $2";
 pub const ANONYMISE_PUPIL: &str = "UPDATE pupils
@@ -271,6 +274,12 @@ macro_rules! retention_repo {
                         .await
                         .map_err(map_err)?
                         .rows_affected();
+                    sqlx::query(q::DELETE_SIGNAL_NOTES_OF_PUPIL)
+                        .bind(school.as_uuid())
+                        .bind(pupil)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
                     let cases: Vec<uuid::Uuid> = sqlx::query_scalar(q::CASES_OF_PUPIL)
                         .bind(school.as_uuid())
                         .bind(pupil)

@@ -130,6 +130,7 @@ pub(crate) fn router() -> Router<AppState> {
             post(intake_api::reject),
         )
         .merge(staff::follow_up::router())
+        .merge(staff::overview::router())
         .merge(privacy::router())
         .fallback(not_found)
 }

@@ -715,6 +715,8 @@ pub(crate) struct StartPage {
     schools: Vec<SchoolRoles>,
     provider_admin: bool,
     reads_audit: bool,
+    /// Has the board role somewhere: the board's anonymous figures.
+    sees_board: bool,
     manages_staff: bool,
     does_intake: bool,
     configures_school: bool,
@@ -769,6 +771,8 @@ pub(crate) async fn start(
         does_intake: session.first_grant::<policy::ModerateReports>(now).is_ok(),
         configures_school: session.first_grant::<policy::ConfigureSchool>(now).is_ok(),
         reads_audit: session.first_grant::<policy::ReadAudit>(now).is_ok(),
+        sees_board: matches!(&session.actor, signaal_domain::policy::Actor::Staff(s)
+            if s.memberships.iter().any(|m| m.role == signaal_domain::staff::Role::Board)),
         finds_pupils: session.first_grant::<policy::ReadReports>(now).is_ok(),
         manages_cases: session.first_grant::<policy::ManageCases>(now).is_ok(),
         reads_privacy: session.first_grant::<policy::ReadPrivacy>(now).is_ok(),

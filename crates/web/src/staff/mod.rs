@@ -15,6 +15,7 @@ pub(crate) mod intake_actions;
 pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod manage;
+pub(crate) mod overview;
 pub(crate) mod person;
 pub(crate) mod provider;
 pub(crate) mod registers;

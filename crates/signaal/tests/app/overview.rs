@@ -1,0 +1,278 @@
+//! Overviews and signals over HTTP (issue 6): the dashboard, the per-pupil table and the signals on
+//! the demo school, with approved linked reports made through storage's intake functions.
+
+use super::*;
+
+const LEADER: &str = "directie@de-vuurtoren.demo";
+const TEACHER: &str = "leerkracht@de-vuurtoren.demo";
+
+/// The number in "N goedgekeurde meldingen in deze periode."
+fn total_of(page: &str) -> u64 {
+    let before = page
+        .split(" goedgekeurde meldingen in deze periode.")
+        .next()
+        .expect("total");
+    before
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number")
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_approved_reports_and_teachers_see_their_groups_only() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let teacher = app.sign_in_ready(TEACHER).await;
+
+    let (status, page) = app.follow_page(&leader, "/app/overview").await;
+    assert_eq!(status, 200);
+    let leader_before = total_of(&page);
+    let (_, page) = app.follow_page(&teacher, "/app/overview").await;
+    let teacher_before = total_of(&page);
+
+    // The pupil of 5a did it three times to a pupil of another group; one more report is only
+    // about pupils outside 5a.
+    for receipt in 1..=3 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    app.follow_approved_report(&other, &other, 4).await;
+
+    let (status, page) = app.follow_page(&leader, "/app/overview").await;
+    assert_eq!(status, 200);
+    assert_eq!(total_of(&page), leader_before + 4);
+    assert!(page.contains("Alle groepen van de school."));
+    // Charts are SVG with a title and a description, and the numbers are in tables.
+    assert!(page.contains("<svg role=\"img\" aria-labelledby=\"weeks-title weeks-desc\""));
+    assert!(page.contains("<title id=\"categories-title\">Wat er gebeurde</title>"));
+    assert!(page.contains("<td>Buitensluiten</td>"));
+    assert!(page.contains("<th scope=\"row\">Schoolplein</th>"));
+    assert!(page.contains("<td>groep 5a</td>"));
+
+    let (_, page) = app.follow_page(&teacher, "/app/overview").await;
+    assert_eq!(
+        total_of(&page),
+        teacher_before + 3,
+        "not the report outside 5a"
+    );
+    assert!(page.contains("Alleen uw eigen groepen"));
+
+    // The pupil table: the leader sees both pupils, the teacher only the one of 5a.
+    let (status, table) = app.follow_page(&leader, "/app/overview/pupils").await;
+    assert_eq!(status, 200);
+    assert!(table.contains(&own.name.full()));
+    assert!(table.contains(&other.name.full()));
+    let (status, table) = app
+        .follow_page(
+            &teacher,
+            "/app/overview/pupils?sort=did_it&category=exclusion",
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(table.contains(&own.name.full()));
+    assert!(!table.contains(&other.name.full()));
+    // Filtering by a group the table does not hold leaves nobody; a category nobody has, too.
+    let (status, table) = app
+        .follow_page(
+            &leader,
+            &format!(
+                "/app/overview/pupils?group={}&category=online",
+                own.group_id.expect("group")
+            ),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(!table.contains(&own.name.full()));
+
+    let chain = app.chain_of(app.demo.school.id).await;
+    let actions: Vec<&str> = chain.iter().map(|(a, _, _)| a.as_str()).collect();
+    assert!(actions.contains(&"overview.view"));
+    assert!(actions.contains(&"pupil_table.view"));
+}
+
+#[tokio::test]
+async fn bad_query_parameters_get_a_clear_answer_not_an_error() {
+    let app = TestApp::start().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    for (path, message) in [
+        (
+            "/app/overview?from=2026-13-01",
+            "Schrijf de datum als jaar-maand-dag",
+        ),
+        (
+            "/app/overview?from=2026-11-02&to=2026-11-01",
+            "Het begin van de periode ligt na het einde",
+        ),
+        (
+            "/app/overview?from=2020-01-01&to=2026-01-01",
+            "Een periode is hoogstens twee jaar",
+        ),
+        ("/app/overview/pupils?group=5a", "Deze groep is onbekend"),
+        (
+            "/app/overview/pupils?category=%3Cscript%3E",
+            "Deze soort gedrag is onbekend",
+        ),
+        (
+            "/app/overview/pupils?sort=age",
+            "Deze sortering is onbekend",
+        ),
+        (
+            "/app/overview/pupils?from=gisteren",
+            "Schrijf de datum als jaar-maand-dag",
+        ),
+    ] {
+        let (status, page) = app.follow_page(&leader, path).await;
+        assert_eq!(status, 422, "{path}");
+        assert!(page.contains(message), "{path}: {message}");
+        assert!(page.contains("aria-invalid=\"true\""), "{path}");
+    }
+    // What was typed is shown again, escaped.
+    let (_, page) = app.follow_page(&leader, "/app/overview?from=%3Cb%3E").await;
+    assert!(page.contains("value=\"&#60;b&#62;\"") || page.contains("value=\"&lt;b&gt;\""));
+}
+
+#[tokio::test]
+async fn signals_appear_are_acknowledged_with_a_note_and_reopen_with_a_new_report() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    for receipt in 1..=3 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    let leader = app.sign_in_ready(LEADER).await;
+    let teacher = app.sign_in_ready(TEACHER).await;
+
+    let (status, page) = app.follow_page(&leader, "/app/signals").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Het systeem neemt geen besluit en doet zelf niets"));
+    let own_heading = own.name.full();
+    assert!(page.contains(&format!(
+        "{own_heading} (groep 5a): vaak gemeld als degene die het deed (open)"
+    )));
+    assert!(page.contains(&other.name.full()));
+    assert!(page.contains("deze leerling overkwam vaak iets"));
+    assert!(page.contains("De meldingen achter dit signaal"));
+
+    // A note is required; what was typed comes back.
+    let csrf = csrf_of(&page);
+    let own_id = own.id.to_string();
+    let ack = |note: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("subject_kind", "pupil".to_owned()),
+            ("subject_id", own_id.clone()),
+            ("kind", "did_it".to_owned()),
+            ("note", note.to_owned()),
+        ]
+    };
+    let form = ack("   ");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = app
+        .follow_post(&leader, "/app/signals/acknowledge", &form)
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Schrijf op wat er gedaan of afgesproken is"));
+
+    // The teacher of 5a may not acknowledge a signal about a pupil of another group.
+    let teacher_page = app.follow_page(&teacher, "/app/signals").await.1;
+    assert!(!teacher_page.contains(&other.name.full()));
+    let other_id = other.id.to_string();
+    let teacher_csrf = csrf_of(&teacher_page);
+    let (status, _, _) = app
+        .follow_post(
+            &teacher,
+            "/app/signals/acknowledge",
+            &[
+                ("csrf", teacher_csrf.as_str()),
+                ("subject_kind", "pupil"),
+                ("subject_id", other_id.as_str()),
+                ("kind", "hurt"),
+                ("note", "Gezien."),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404);
+    // A made-up kind is not found either.
+    let (status, _, _) = app
+        .follow_post(
+            &leader,
+            "/app/signals/acknowledge",
+            &[
+                ("csrf", csrf.as_str()),
+                ("subject_kind", "pupil"),
+                ("subject_id", own_id.as_str()),
+                ("kind", "rising"),
+                ("note", "Gezien."),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    let form = ack("Gesprek met ouders gepland.");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, to, _) = app
+        .follow_post(&leader, "/app/signals/acknowledge", &form)
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(to, "/app/signals?saved=1");
+    let (_, page) = app.follow_page(&leader, "/app/signals?saved=1").await;
+    assert!(page.contains(&format!(
+        "{own_heading} (groep 5a): vaak gemeld als degene die het deed (gezien)"
+    )));
+    assert!(page.contains("Gesprek met ouders gepland."));
+
+    // A new approved report re-opens it.
+    app.clock.advance(60);
+    app.follow_approved_report(&own, &other, 4).await;
+    let (_, page) = app.follow_page(&leader, "/app/signals").await;
+    assert!(page.contains(&format!(
+        "{own_heading} (groep 5a): vaak gemeld als degene die het deed (open)"
+    )));
+    assert!(page.contains("maar daarna kwam er een nieuwe melding"));
+
+    let chain = app.chain_of(app.demo.school.id).await;
+    let actions: Vec<&str> = chain.iter().map(|(a, _, _)| a.as_str()).collect();
+    assert!(actions.contains(&"signals.view"));
+    assert!(actions.contains(&"signal.acknowledge"));
+    assert!(actions.contains(&"denied.read_reports"));
+}
+
+#[tokio::test]
+async fn the_board_sees_suppressed_counts_without_any_pupil() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    for receipt in 1..=2 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    let board = app.sign_in_ready("bestuur@de-vuurtoren.demo").await;
+    let (_, start) = app.follow_page(&board, "/app").await;
+    assert!(start.contains("href=\"/app/board\""));
+    let (status, page) = app.follow_page(&board, "/app/board").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Meldingen per school en soort gedrag"));
+    assert!(page.contains("<td>&#60; 5</td>") || page.contains("<td>&lt; 5</td>"));
+    assert!(!page.contains(&own.name.full()));
+    assert!(!page.contains(&other.name.full()));
+    // No shown count below 5 anywhere in the tables.
+    for cell in page.split("<td>").skip(1) {
+        let value = cell.split('<').next().unwrap_or("");
+        if let Ok(n) = value.trim().parse::<u64>() {
+            assert!(n >= 5, "a count of {n} is shown");
+        }
+    }
+    let (status, page) = app.follow_page(&board, "/app/board?to=2026-02-30").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Schrijf de datum als jaar-maand-dag"));
+
+    // Leadership and teachers have no board role: not found.
+    for email in [LEADER, TEACHER] {
+        let session = app.sign_in_ready(email).await;
+        assert_eq!(
+            app.follow_page(&session, "/app/board").await.0,
+            404,
+            "{email}"
+        );
+    }
+    let chain = app.chain_of(app.demo.school.id).await;
+    assert!(chain.iter().any(|(a, _, _)| a == "board.view"));
+}

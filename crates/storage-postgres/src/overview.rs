@@ -1,0 +1,10 @@
+//! Overviews and signals: the shared implementation (`signaal_storage::sql::overview`).
+
+use crate::PgStore;
+
+signaal_storage::overview_repo!(
+    PgStore,
+    sqlx::PgConnection,
+    sqlx::postgres::PgRow,
+    day = "COALESCE(r.event_date, (r.submitted_hour AT TIME ZONE 'UTC')::date)"
+);

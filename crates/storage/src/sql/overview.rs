@@ -1,0 +1,517 @@
+//! `OverviewRepo` for both backends: counts grouped in the database, the per-pupil table, the
+//! inputs of the signal rules and acknowledgements.
+//!
+//! The one thing that differs is how a report's day is computed from a timestamp, so the backend
+//! passes that expression (`day = "..."`). Placeholders: `$1` school, `$2`/`$3` the first and last
+//! day, then a teacher's groups from `$4` (used twice in some statements: the same number binds the
+//! same value on both backends).
+
+/// The scope filter of a teacher's grant: a report counts when a pupil of their groups is linked.
+pub fn report_scope(
+    groups: &signaal_domain::policy::Groups,
+    first: usize,
+) -> (String, Vec<uuid::Uuid>) {
+    match groups {
+        signaal_domain::policy::Groups::All => (String::new(), Vec::new()),
+        groups => {
+            let (filter, ids) = crate::cases::group_filter("sp.group_id", groups, first);
+            (
+                format!(
+                    " AND EXISTS (SELECT 1 FROM report_links sl JOIN pupils sp \
+                     ON sp.school_id = sl.school_id AND sp.id = sl.pupil_id \
+                     WHERE sl.school_id = r.school_id AND sl.report_id = r.id{filter})"
+                ),
+                ids,
+            )
+        }
+    }
+}
+
+// `crate::` names the expanding backend (its `error` and `audit` modules).
+#[allow(clippy::crate_in_macro_def)]
+#[macro_export]
+macro_rules! overview_repo {
+    ($store:ty, $conn:ty, $row:ty, day = $day:literal) => {
+        mod overview_sql {
+            use chrono::{DateTime, NaiveDate, Utc};
+            use signaal_domain::audit::AuditEvent;
+            use signaal_domain::policy::{ActorRef, Groups};
+            use signaal_domain::school::PersonName;
+            use signaal_domain::SchoolId;
+            use sqlx::Row as _;
+            use uuid::Uuid;
+            use $crate::Result;
+
+            use crate::error::map_err;
+
+            /// A report's day: the reported date, else the UTC day it was submitted.
+            pub(super) const DAY: &str = $day;
+
+            /// `FROM reports r … WHERE …` for approved reports of `$1` from `$2` to `$3` within
+            /// the groups, with the extra joins given; and the group ids to bind from `$4`.
+            pub(super) fn base(joins: &str, groups: &Groups) -> (String, Vec<Uuid>) {
+                let (scope, ids) = $crate::sql::overview::report_scope(groups, 4);
+                (
+                    format!(
+                        "FROM reports r{joins} WHERE r.school_id = $1 AND r.intake = 'approved' \
+                         AND {DAY} >= $2 AND {DAY} <= $3{scope}"
+                    ),
+                    ids,
+                )
+            }
+
+            /// The same group ids again, on a joined pupil `p` (reusing `$4`…).
+            pub(super) fn pupil_groups(groups: &Groups) -> String {
+                $crate::cases::group_filter("p.group_id", groups, 4).0
+            }
+
+            /// Joins a report's linked pupils as `l` and `p`.
+            pub(super) const LINKED: &str = " JOIN report_links l ON l.school_id = r.school_id \
+                AND l.report_id = r.id JOIN pupils p ON p.school_id = l.school_id AND p.id = l.pupil_id";
+
+            pub(super) async fn rows(
+                conn: &mut $conn,
+                sql: String,
+                school: SchoolId,
+                from: NaiveDate,
+                to: NaiveDate,
+                ids: &[Uuid],
+            ) -> Result<Vec<$row>> {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(school.as_uuid())
+                    .bind(from)
+                    .bind(to);
+                for id in ids {
+                    query = query.bind(*id);
+                }
+                query.fetch_all(&mut *conn).await.map_err(map_err)
+            }
+
+            pub(super) fn count(row: &$row, column: &str) -> Result<u64> {
+                let n: i64 = row.try_get(column).map_err(map_err)?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            }
+
+            pub(super) fn name(row: &$row) -> Result<PersonName> {
+                Ok(PersonName {
+                    given_name: row.try_get("given_name").map_err(map_err)?,
+                    particle: row.try_get("particle").map_err(map_err)?,
+                    family_name: row.try_get("family_name").map_err(map_err)?,
+                })
+            }
+
+            pub(super) async fn append(
+                conn: &mut $conn,
+                school: SchoolId,
+                actor: ActorRef,
+                action: &'static str,
+                subject: String,
+                outcome: String,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                let event = AuditEvent {
+                    action,
+                    subject,
+                    outcome,
+                };
+                crate::audit::append(conn, school, actor, &event, now).await
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::overview::OverviewRepo for $store {
+            async fn school_counts(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadReports>,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<$crate::overview::SchoolCounts> {
+                use sqlx::Row as _;
+                use crate::error::map_err;
+                use overview_sql::{DAY, LINKED, base, count, rows};
+                let school = grant.school();
+                let groups = grant.groups();
+                let (from, to) = (period.from, period.to);
+                let mut tx = self.write_tx().await?;
+                let mut counts = $crate::overview::SchoolCounts::default();
+
+                let (plain, ids) = base("", groups);
+                for row in rows(&mut tx, format!("SELECT {DAY} AS day, COUNT(*) AS n {plain} GROUP BY {DAY} ORDER BY 1"), school, from, to, &ids).await? {
+                    let n = count(&row, "n")?;
+                    counts.total += n;
+                    counts.per_day.push((row.try_get("day").map_err(map_err)?, n));
+                }
+                let (with_categories, _) = base(" JOIN report_categories c ON c.report_id = r.id", groups);
+                for row in rows(&mut tx, format!("SELECT c.category, COUNT(*) AS n {with_categories} GROUP BY c.category ORDER BY 2 DESC, 1"), school, from, to, &ids).await? {
+                    counts.per_category.push((row.try_get("category").map_err(map_err)?, count(&row, "n")?));
+                }
+                for row in rows(&mut tx, format!("SELECT r.place, r.part_of_day, COUNT(*) AS n {plain} GROUP BY r.place, r.part_of_day ORDER BY 1, 2"), school, from, to, &ids).await? {
+                    counts.hotspots.push((
+                        row.try_get("place").map_err(map_err)?,
+                        row.try_get("part_of_day").map_err(map_err)?,
+                        count(&row, "n")?,
+                    ));
+                }
+                let (linked, _) = base(&format!("{LINKED} JOIN groups g ON g.id = p.group_id"), groups);
+                let own = overview_sql::pupil_groups(groups);
+                for row in rows(&mut tx, format!("SELECT g.name, COUNT(DISTINCT r.id) AS n {linked}{own} GROUP BY g.name ORDER BY 1"), school, from, to, &ids).await? {
+                    counts.per_group.push((row.try_get("name").map_err(map_err)?, count(&row, "n")?));
+                }
+                overview_sql::append(
+                    &mut tx,
+                    school,
+                    grant.actor(),
+                    "overview.view",
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to} reports={}", counts.total),
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(counts)
+            }
+
+            async fn aggregate_counts(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadAggregates>,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<$crate::overview::AggregateCounts> {
+                use sqlx::Row as _;
+                use crate::error::map_err;
+                use overview_sql::{base, count, rows};
+                let school = grant.school();
+                let groups = grant.groups();
+                let (from, to) = (period.from, period.to);
+                let mut tx = self.write_tx().await?;
+                let mut counts = $crate::overview::AggregateCounts::default();
+                let (plain, ids) = base("", groups);
+                for row in rows(&mut tx, format!("SELECT COUNT(*) AS n {plain}"), school, from, to, &ids).await? {
+                    counts.total = count(&row, "n")?;
+                }
+                let (with_categories, _) = base(" JOIN report_categories c ON c.report_id = r.id", groups);
+                for row in rows(&mut tx, format!("SELECT c.category, COUNT(*) AS n {with_categories} GROUP BY c.category ORDER BY 1"), school, from, to, &ids).await? {
+                    counts.per_category.push((row.try_get("category").map_err(map_err)?, count(&row, "n")?));
+                }
+                for row in rows(&mut tx, format!("SELECT r.place, r.part_of_day, COUNT(*) AS n {plain} GROUP BY r.place, r.part_of_day ORDER BY 1, 2"), school, from, to, &ids).await? {
+                    counts.hotspots.push((
+                        row.try_get("place").map_err(map_err)?,
+                        row.try_get("part_of_day").map_err(map_err)?,
+                        count(&row, "n")?,
+                    ));
+                }
+                overview_sql::append(
+                    &mut tx,
+                    school,
+                    grant.actor(),
+                    "board.view",
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to}"),
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(counts)
+            }
+
+            async fn pupil_table(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadReports>,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
+                use sqlx::Row as _;
+                use crate::error::map_err;
+                use overview_sql::{DAY, LINKED, base, count, rows};
+                let school = grant.school();
+                let groups = grant.groups();
+                let (from, to) = (period.from, period.to);
+                let own = overview_sql::pupil_groups(groups);
+                let mut tx = self.write_tx().await?;
+                let (linked, ids) = base(&format!("{LINKED} LEFT JOIN groups g ON g.id = p.group_id"), groups);
+                let mut table: Vec<$crate::overview::PupilRow> = Vec::new();
+                let sql = format!(
+                    "SELECT p.id, p.given_name, p.particle, p.family_name, p.group_id, g.name AS group_name,
+                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
+                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to,
+                        MIN({DAY}) AS first_day, MAX({DAY}) AS last_day,
+                        (SELECT COUNT(*) FROM cases k WHERE k.school_id = p.school_id AND k.pupil_id = p.id
+                            AND k.status <> 'closed') AS open_cases
+                     {linked}{own}
+                     GROUP BY p.id, p.school_id, p.given_name, p.particle, p.family_name, p.group_id, g.name
+                     ORDER BY p.family_name, p.given_name, p.id"
+                );
+                for row in rows(&mut tx, sql, school, from, to, &ids).await? {
+                    let group_id: Option<uuid::Uuid> = row.try_get("group_id").map_err(map_err)?;
+                    table.push($crate::overview::PupilRow {
+                        pupil: signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?),
+                        name: overview_sql::name(&row)?,
+                        group: row.try_get("group_name").map_err(map_err)?,
+                        group_id: group_id.map(signaal_domain::GroupId::from_uuid),
+                        did_it: count(&row, "did_it")?,
+                        done_to: count(&row, "done_to")?,
+                        categories: Vec::new(),
+                        first: row.try_get("first_day").map_err(map_err)?,
+                        last: row.try_get("last_day").map_err(map_err)?,
+                        open_case: count(&row, "open_cases")? > 0,
+                    });
+                }
+                let (with_categories, _) = base(&format!("{LINKED} JOIN report_categories c ON c.report_id = r.id"), groups);
+                let sql = format!(
+                    "SELECT p.id, c.category,
+                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
+                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to
+                     {with_categories}{own}
+                     GROUP BY p.id, c.category ORDER BY 1, 2"
+                );
+                for row in rows(&mut tx, sql, school, from, to, &ids).await? {
+                    let pupil = signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?);
+                    if let Some(entry) = table.iter_mut().find(|p| p.pupil == pupil) {
+                        entry.categories.push((
+                            row.try_get("category").map_err(map_err)?,
+                            count(&row, "did_it")?,
+                            count(&row, "done_to")?,
+                        ));
+                    }
+                }
+                overview_sql::append(
+                    &mut tx,
+                    school,
+                    grant.actor(),
+                    "pupil_table.view",
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to} pupils={}", table.len()),
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(table)
+            }
+
+            async fn signal_inputs(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadReports>,
+                since: chrono::NaiveDate,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<$crate::overview::SignalInputs> {
+                use sqlx::Row as _;
+                use crate::error::map_err;
+                use overview_sql::{DAY, LINKED, base, rows};
+                use signaal_domain::overview::signals::{LinkRole, PupilReport};
+                let school = grant.school();
+                let groups = grant.groups();
+                let today = now.date_naive();
+                let own = overview_sql::pupil_groups(groups);
+                let key = self.school_key(school).await?;
+                let mut tx = self.write_tx().await?;
+                let mut inputs = $crate::overview::SignalInputs::default();
+                let (linked, ids) = base(
+                    &format!("{LINKED} LEFT JOIN groups g ON g.id = p.group_id LEFT JOIN report_categories c ON c.report_id = r.id"),
+                    groups,
+                );
+                let sql = format!(
+                    "SELECT p.id AS pupil_id, p.given_name, p.particle, p.family_name, g.name AS group_name,
+                        l.role, r.id AS report_id, {DAY} AS day, COALESCE(r.decided_at, r.submitted_hour) AS approved_at,
+                        c.category
+                     {linked}{own}
+                     ORDER BY p.family_name, p.given_name, p.id, r.id, l.role, c.category"
+                );
+                for row in rows(&mut tx, sql, school, since, today, &ids).await? {
+                    let pupil = signaal_domain::PupilId::from_uuid(row.try_get("pupil_id").map_err(map_err)?);
+                    let report = signaal_domain::ReportId::from_uuid(row.try_get("report_id").map_err(map_err)?);
+                    let role = if row.try_get::<String, _>("role").map_err(map_err)? == "did_it" {
+                        LinkRole::DidIt
+                    } else {
+                        LinkRole::DoneTo
+                    };
+                    let category: Option<String> = row.try_get("category").map_err(map_err)?;
+                    if inputs.pupils.last().is_none_or(|p| p.pupil != pupil) {
+                        inputs.pupils.push($crate::overview::PupilLinks {
+                            pupil,
+                            name: overview_sql::name(&row)?,
+                            group: row.try_get("group_name").map_err(map_err)?,
+                            reports: Vec::new(),
+                        });
+                    }
+                    let Some(links) = inputs.pupils.last_mut() else { continue };
+                    match links.reports.last_mut() {
+                        Some(last) if last.report == report && last.role == role => {
+                            if let Some(category) = category {
+                                last.categories.push(category);
+                            }
+                        }
+                        _ => links.reports.push(PupilReport {
+                            report,
+                            role,
+                            day: row.try_get("day").map_err(map_err)?,
+                            approved_at: row.try_get("approved_at").map_err(map_err)?,
+                            categories: category.into_iter().collect(),
+                        }),
+                    }
+                }
+                let (grouped, _) = base(&format!("{LINKED} JOIN groups g ON g.id = p.group_id"), groups);
+                let sql = format!(
+                    "SELECT g.id, g.name, {DAY} AS day, COUNT(DISTINCT r.id) AS n {grouped}{own}
+                     GROUP BY g.id, g.name, {DAY} ORDER BY g.name, g.id, 3"
+                );
+                for row in rows(&mut tx, sql, school, since, today, &ids).await? {
+                    let group = signaal_domain::GroupId::from_uuid(row.try_get("id").map_err(map_err)?);
+                    let day: chrono::NaiveDate = row.try_get("day").map_err(map_err)?;
+                    let n = overview_sql::count(&row, "n")?;
+                    if inputs.groups.last().is_none_or(|g| g.group != group) {
+                        inputs.groups.push($crate::overview::GroupDays {
+                            group,
+                            name: row.try_get("name").map_err(map_err)?,
+                            days: Vec::new(),
+                        });
+                    }
+                    if let Some(g) = inputs.groups.last_mut() {
+                        g.days.extend(std::iter::repeat_n(day, usize::try_from(n).unwrap_or(0)));
+                    }
+                }
+                let acks = sqlx::query(
+                    "SELECT a.subject_kind, a.subject_id, a.kind, a.acknowledged_at, s.display_name, a.note
+                     FROM signal_acknowledgements a JOIN staff s ON s.id = a.acknowledged_by
+                     WHERE a.school_id = $1",
+                )
+                .bind(school.as_uuid())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                for row in acks {
+                    let subject_kind: String = row.try_get("subject_kind").map_err(map_err)?;
+                    let id: uuid::Uuid = row.try_get("subject_id").map_err(map_err)?;
+                    let kind_code: String = row.try_get("kind").map_err(map_err)?;
+                    let Some(kind) = signaal_domain::overview::signals::SignalKind::parse(&kind_code) else {
+                        continue;
+                    };
+                    let subject = if subject_kind == "pupil" {
+                        $crate::overview::SignalSubject::Pupil(signaal_domain::PupilId::from_uuid(id))
+                    } else {
+                        $crate::overview::SignalSubject::Group(signaal_domain::GroupId::from_uuid(id))
+                    };
+                    // Only what this grant may see (a teacher's acknowledgements of their groups).
+                    let visible = match subject {
+                        $crate::overview::SignalSubject::Pupil(p) => inputs.pupils.iter().any(|x| x.pupil == p),
+                        $crate::overview::SignalSubject::Group(g) => inputs.groups.iter().any(|x| x.group == g),
+                    };
+                    if !visible {
+                        continue;
+                    }
+                    let sealed: Vec<u8> = row.try_get("note").map_err(map_err)?;
+                    let note = key
+                        .open_text(&$crate::reports::place(school, id, &format!("signal_ack/{kind_code}")), &sealed)
+                        .map_err(|_| $crate::StorageError::Corrupt(format!("{id}: acknowledgement note does not open")))?;
+                    inputs.acknowledgements.push($crate::overview::Acknowledgement {
+                        subject,
+                        kind,
+                        at: row.try_get("acknowledged_at").map_err(map_err)?,
+                        by: row.try_get("display_name").map_err(map_err)?,
+                        note,
+                    });
+                }
+                overview_sql::append(
+                    &mut tx,
+                    school,
+                    grant.actor(),
+                    "signals.view",
+                    format!("school:{school}"),
+                    format!("ok since={since} pupils={} groups={}", inputs.pupils.len(), inputs.groups.len()),
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(inputs)
+            }
+
+            async fn acknowledge(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadReports>,
+                subject: $crate::overview::SignalSubject,
+                kind: signaal_domain::overview::signals::SignalKind,
+                note: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<bool> {
+                use crate::error::map_err;
+                let school = grant.school();
+                let signaal_domain::policy::ActorRef::Staff(staff) = grant.actor() else {
+                    return Ok(false);
+                };
+                let (subject_kind, id, table, column) = match subject {
+                    $crate::overview::SignalSubject::Pupil(p) => ("pupil", p.as_uuid(), "pupils", "group_id"),
+                    $crate::overview::SignalSubject::Group(g) => ("group", g.as_uuid(), "groups", "id"),
+                };
+                let key = self.school_key(school).await?;
+                let mut tx = self.write_tx().await?;
+                let (filter, ids) = $crate::cases::group_filter(column, grant.groups(), 3);
+                let mut query = sqlx::query_scalar::<_, uuid::Uuid>(sqlx::AssertSqlSafe(format!(
+                    "SELECT id FROM {table} WHERE school_id = $1 AND id = $2{filter}"
+                )))
+                .bind(school.as_uuid())
+                .bind(id);
+                for g in ids {
+                    query = query.bind(g);
+                }
+                let in_scope = query.fetch_optional(&mut *tx).await.map_err(map_err)?.is_some();
+                if !in_scope {
+                    let of_school: Option<uuid::Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT id FROM {table} WHERE school_id = $1 AND id = $2"
+                    )))
+                    .bind(school.as_uuid())
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                    if of_school.is_some() {
+                        overview_sql::append(
+                            &mut tx,
+                            school,
+                            grant.actor(),
+                            "denied.read_reports",
+                            format!("{subject_kind}:{id}"),
+                            "denied".to_owned(),
+                            now,
+                        )
+                        .await?;
+                        tx.commit().await.map_err(map_err)?;
+                    }
+                    return Ok(false);
+                }
+                let sealed = key
+                    .seal_text(&$crate::reports::place(school, id, &format!("signal_ack/{}", kind.as_str())), note)
+                    .map_err(|e| $crate::StorageError::Internal(format!("sealing failed: {e}")))?;
+                sqlx::query(
+                    "INSERT INTO signal_acknowledgements
+                        (school_id, subject_kind, subject_id, kind, acknowledged_at, acknowledged_by, note)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (school_id, subject_kind, subject_id, kind) DO UPDATE SET
+                        acknowledged_at = excluded.acknowledged_at,
+                        acknowledged_by = excluded.acknowledged_by,
+                        note = excluded.note",
+                )
+                .bind(school.as_uuid())
+                .bind(subject_kind)
+                .bind(id)
+                .bind(kind.as_str())
+                .bind(now)
+                .bind(staff.as_uuid())
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                overview_sql::append(
+                    &mut tx,
+                    school,
+                    grant.actor(),
+                    "signal.acknowledge",
+                    format!("{subject_kind}:{id}"),
+                    format!("ok kind={}", kind.as_str()),
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(true)
+            }
+        }
+    };
+}

@@ -1,0 +1,972 @@
+//! Overviews and signals (SPEC §2.4): the school dashboard (`/app/overview`), the per-pupil table
+//! (`/app/overview/pupils`) and the signals (`/app/signals`, acknowledged at
+//! `/app/signals/acknowledge`).
+//!
+//! Everything is read under a `ReadReports` grant, so teachers get their own groups only (the filter
+//! is in the queries) and every read is audited by storage. Charts are SVG drawn here on the server
+//! with a title, a description and the same numbers as a table; no JavaScript.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+use signaal_domain::overview::calendar::{self, Period, PeriodError};
+use signaal_domain::overview::signals::{self, SignalKind, SignalRules, SignalState};
+use signaal_domain::overview::suppression::{self, Shown};
+use signaal_domain::policy::{Actor, ReadAggregates, ReadReports, SchoolGrant};
+use signaal_domain::report::{Category, PartOfDay, Place};
+use signaal_domain::staff::Role;
+use signaal_domain::{GroupId, PupilId};
+use signaal_storage::overview::{PupilRow, SignalSubject};
+
+use super::StaffSession;
+use super::follow_up::FormProblem;
+use crate::view::Tr;
+use crate::{AppError, AppState, Lang};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/app/overview", get(dashboard))
+        .route("/app/overview/pupils", get(pupil_table))
+        .route("/app/signals", get(signals_page))
+        .route("/app/board", get(board))
+        .route("/app/signals/acknowledge", post(acknowledge))
+}
+
+/// The longest acknowledgement note.
+const NOTE_MAX: usize = 2000;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct OverviewQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    sort: String,
+}
+
+fn dmy(day: NaiveDate) -> String {
+    day.format("%d-%m-%Y").to_string()
+}
+
+fn period_problem(t: &Tr, e: PeriodError) -> FormProblem {
+    let (anchor, key) = match e {
+        PeriodError::BadDate => ("from", "overview-date-bad"),
+        PeriodError::Reversed => ("to", "overview-period-reversed"),
+        PeriodError::TooLong => ("to", "overview-period-too-long"),
+    };
+    FormProblem {
+        anchor,
+        message: t.t(key),
+    }
+}
+
+/// One bar of a chart, in SVG units.
+pub(crate) struct Bar {
+    label: String,
+    value: u64,
+    x: u64,
+    y: u64,
+    width: u64,
+    height: u64,
+}
+
+/// A chart drawn on the server: bars of counts, with the numbers also as a table.
+pub(crate) struct Chart {
+    id: &'static str,
+    title: String,
+    desc: String,
+    width: u64,
+    height: u64,
+    /// Horizontal bars (labels to the left) or columns (weeks).
+    horizontal: bool,
+    bars: Vec<Bar>,
+}
+
+const LABEL_WIDTH: u64 = 260;
+const BAR_AREA: u64 = 400;
+const ROW: u64 = 28;
+
+impl Chart {
+    fn horizontal(id: &'static str, title: String, desc: String, data: Vec<(String, u64)>) -> Self {
+        let max = data.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+        let bars = data
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, value))| Bar {
+                label,
+                value,
+                x: LABEL_WIDTH,
+                y: i as u64 * ROW + 4,
+                width: value * BAR_AREA / max,
+                height: ROW - 8,
+            })
+            .collect::<Vec<_>>();
+        Self {
+            id,
+            title,
+            desc,
+            width: LABEL_WIDTH + BAR_AREA + 60,
+            height: (bars.len() as u64 * ROW).max(ROW),
+            horizontal: true,
+            bars,
+        }
+    }
+
+    fn columns(id: &'static str, title: String, desc: String, data: Vec<(String, u64)>) -> Self {
+        const HEIGHT: u64 = 160;
+        const STEP: u64 = 12;
+        let max = data.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+        let bars = data
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, value))| {
+                let height = value * HEIGHT / max;
+                Bar {
+                    label,
+                    value,
+                    x: i as u64 * STEP,
+                    y: HEIGHT - height,
+                    width: STEP - 2,
+                    height,
+                }
+            })
+            .collect::<Vec<_>>();
+        Self {
+            id,
+            title,
+            desc,
+            width: (bars.len() as u64 * STEP).max(STEP),
+            height: HEIGHT,
+            horizontal: false,
+            bars,
+        }
+    }
+}
+
+/// The hotspot matrix: places down, parts of the day across.
+pub(crate) struct Matrix {
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<u64>, u64)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/overview.html")]
+pub(crate) struct OverviewPage {
+    t: Tr,
+    from: String,
+    to: String,
+    problems: Vec<FormProblem>,
+    period: String,
+    scope_note: String,
+    total: u64,
+    weeks: Chart,
+    months: Vec<(String, u64)>,
+    categories: Chart,
+    hotspots: Matrix,
+    groups: Vec<(String, u64)>,
+}
+
+async fn statement_first(
+    state: &AppState,
+    session: &StaffSession,
+    path: &str,
+) -> Result<Option<Response>, AppError> {
+    Ok(crate::staff::login::unaccepted(state, session)
+        .await?
+        .map(|_| crate::staff::login::statement_first(path)))
+}
+
+fn scope_note(t: &Tr, grant: &SchoolGrant<ReadReports>) -> String {
+    match grant.groups() {
+        signaal_domain::policy::Groups::All => t.t("overview-scope-school"),
+        signaal_domain::policy::Groups::Only(_) => t.t("overview-scope-groups"),
+    }
+}
+
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) = statement_first(&state, &session, "/app/overview").await? {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let empty_chart = |id| Chart::horizontal(id, String::new(), String::new(), Vec::new());
+    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => period,
+        Err(e) => {
+            let page = OverviewPage {
+                from: query.from,
+                to: query.to,
+                problems: vec![period_problem(&t, e)],
+                period: String::new(),
+                scope_note: String::new(),
+                total: 0,
+                weeks: empty_chart("weeks"),
+                months: Vec::new(),
+                categories: empty_chart("categories"),
+                hotspots: Matrix {
+                    columns: Vec::new(),
+                    rows: Vec::new(),
+                },
+                groups: Vec::new(),
+                t,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let counts = state
+        .storage
+        .overview
+        .school_counts(&grant, period, now)
+        .await?;
+    let weeks: Vec<(String, u64)> = calendar::buckets(period, &counts.per_day, calendar::week_of)
+        .into_iter()
+        .map(|(week, n)| (t.t1("overview-week-of", "day", &dmy(week)), n))
+        .collect();
+    let months = calendar::buckets(period, &counts.per_day, calendar::month_of)
+        .into_iter()
+        .map(|(month, n)| (month.format("%m-%Y").to_string(), n))
+        .collect();
+    let busiest = weeks.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let weeks = Chart::columns(
+        "weeks",
+        t.t("overview-weeks-title"),
+        t.with(
+            "overview-weeks-desc",
+            &[
+                ("weeks", &weeks.len().to_string()),
+                ("max", &busiest.to_string()),
+            ],
+        ),
+        weeks,
+    );
+    let category_data: Vec<(String, u64)> = counts
+        .per_category
+        .iter()
+        .map(|(code, n)| (t.t(&format!("category-{code}")), *n))
+        .collect();
+    let categories = Chart::horizontal(
+        "categories",
+        t.t("overview-categories-title"),
+        t.t1(
+            "overview-categories-desc",
+            "count",
+            &category_data.len().to_string(),
+        ),
+        category_data,
+    );
+    // Parts of the day in the order of the day, then "not given".
+    let mut parts: Vec<Option<String>> = PartOfDay::ALL
+        .iter()
+        .map(|p| Some(p.code().to_owned()))
+        .filter(|p| counts.hotspots.iter().any(|(_, q, _)| q == p))
+        .collect();
+    if counts.hotspots.iter().any(|(_, q, _)| q.is_none()) {
+        parts.push(None);
+    }
+    let mut places: Vec<String> = counts.hotspots.iter().map(|(p, _, _)| p.clone()).collect();
+    places.dedup();
+    let hotspots = Matrix {
+        columns: parts
+            .iter()
+            .map(|p| match p {
+                Some(code) => t.t(&format!("part-{code}")),
+                None => t.t("overview-part-unknown"),
+            })
+            .collect(),
+        rows: places
+            .iter()
+            .map(|place| {
+                let cells: Vec<u64> = parts
+                    .iter()
+                    .map(|part| {
+                        counts
+                            .hotspots
+                            .iter()
+                            .filter(|(p, q, _)| p == place && q == part)
+                            .map(|(_, _, n)| *n)
+                            .sum()
+                    })
+                    .collect();
+                let total = cells.iter().sum();
+                (t.t(&format!("place-{place}")), cells, total)
+            })
+            .collect(),
+    };
+    Ok(OverviewPage {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        problems: Vec::new(),
+        period: t.with(
+            "overview-period",
+            &[("from", &dmy(period.from)), ("to", &dmy(period.to))],
+        ),
+        scope_note: scope_note(&t, &grant),
+        total: counts.total,
+        weeks,
+        months,
+        categories,
+        hotspots,
+        groups: counts.per_group,
+        t,
+    }
+    .into_response())
+}
+
+pub(crate) struct TableRow {
+    pupil: String,
+    name: String,
+    group: String,
+    did_it: u64,
+    done_to: u64,
+    categories: String,
+    first: String,
+    last: String,
+    open_case: bool,
+}
+
+pub(crate) struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/overview_pupils.html")]
+pub(crate) struct PupilTablePage {
+    t: Tr,
+    from: String,
+    to: String,
+    problems: Vec<FormProblem>,
+    period: String,
+    scope_note: String,
+    groups: Vec<Choice>,
+    categories: Vec<Choice>,
+    sorts: Vec<Choice>,
+    rows: Vec<TableRow>,
+}
+
+const SORTS: &[&str] = &["name", "did_it", "done_to", "last"];
+
+fn choices(t: &Tr, values: Vec<(String, String)>, selected: &str, any_key: &str) -> Vec<Choice> {
+    let mut out = vec![Choice {
+        value: String::new(),
+        label: t.t(any_key),
+        selected: selected.is_empty(),
+    }];
+    out.extend(values.into_iter().map(|(value, label)| Choice {
+        selected: value == selected,
+        value,
+        label,
+    }));
+    out
+}
+
+pub(crate) async fn pupil_table(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) = statement_first(&state, &session, "/app/overview/pupils").await? {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let mut problems = Vec::new();
+    let period = Period::parse(Some(&query.from), Some(&query.to), state.clock.today())
+        .map_err(|e| problems.push(period_problem(&t, e)))
+        .ok();
+    let group = match query.group.trim() {
+        "" => Ok(None),
+        raw => uuid::Uuid::parse_str(raw)
+            .map(|g| Some(GroupId::from_uuid(g)))
+            .map_err(|_| ()),
+    };
+    if group.is_err() {
+        problems.push(FormProblem {
+            anchor: "group",
+            message: t.t("overview-group-bad"),
+        });
+    }
+    let category = query.category.trim();
+    if !category.is_empty() && !Category::ALL.iter().any(|c| c.code() == category) {
+        problems.push(FormProblem {
+            anchor: "category",
+            message: t.t("overview-category-bad"),
+        });
+    }
+    let sort = match query.sort.trim() {
+        "" => "name",
+        s => s,
+    };
+    if !SORTS.contains(&sort) {
+        problems.push(FormProblem {
+            anchor: "sort",
+            message: t.t("overview-sort-bad"),
+        });
+    }
+    let category_choices = choices(
+        &t,
+        Category::ALL
+            .iter()
+            .map(|c| (c.code().to_owned(), t.t(&format!("category-{}", c.code()))))
+            .collect(),
+        category,
+        "overview-all-categories",
+    );
+    let sort_choices: Vec<Choice> = SORTS
+        .iter()
+        .map(|s| Choice {
+            value: (*s).to_owned(),
+            label: t.t(&format!("overview-sort-{s}")),
+            selected: *s == sort,
+        })
+        .collect();
+    let (Some(period), Ok(group), true) = (period, group, problems.is_empty()) else {
+        let page = PupilTablePage {
+            from: query.from.clone(),
+            to: query.to.clone(),
+            problems,
+            period: String::new(),
+            scope_note: String::new(),
+            groups: choices(&t, Vec::new(), "", "overview-all-groups"),
+            categories: category_choices,
+            sorts: sort_choices,
+            rows: Vec::new(),
+            t,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let table = state
+        .storage
+        .overview
+        .pupil_table(&grant, period, now)
+        .await?;
+    // The group choices are the groups in the table (so a teacher sees only theirs).
+    let mut group_values: Vec<(String, String)> = table
+        .iter()
+        .filter_map(|r| Some((r.group_id?.to_string(), r.group.clone()?)))
+        .collect();
+    group_values.sort_by(|a, b| a.1.cmp(&b.1));
+    group_values.dedup();
+    let selected_group = group.map(|g| g.to_string()).unwrap_or_default();
+    let mut rows: Vec<&PupilRow> = table
+        .iter()
+        .filter(|r| group.is_none() || r.group_id == group)
+        .filter(|r| category.is_empty() || r.categories.iter().any(|(c, _, _)| c == category))
+        .collect();
+    match sort {
+        "did_it" => rows.sort_by_key(|r| std::cmp::Reverse(r.did_it)),
+        "done_to" => rows.sort_by_key(|r| std::cmp::Reverse(r.done_to)),
+        "last" => rows.sort_by_key(|r| std::cmp::Reverse(r.last)),
+        _ => {}
+    }
+    let rows = rows
+        .into_iter()
+        .map(|r| TableRow {
+            pupil: r.pupil.to_string(),
+            name: r.name.full(),
+            group: r.group.clone().unwrap_or_default(),
+            did_it: r.did_it,
+            done_to: r.done_to,
+            categories: r
+                .categories
+                .iter()
+                .map(|(c, did, done)| {
+                    t.with(
+                        "overview-category-counts",
+                        &[
+                            ("category", &t.t(&format!("category-{c}"))),
+                            ("did", &did.to_string()),
+                            ("done", &done.to_string()),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            first: dmy(r.first),
+            last: dmy(r.last),
+            open_case: r.open_case,
+        })
+        .collect();
+    Ok(PupilTablePage {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        problems: Vec::new(),
+        period: t.with(
+            "overview-period",
+            &[("from", &dmy(period.from)), ("to", &dmy(period.to))],
+        ),
+        scope_note: scope_note(&t, &grant),
+        groups: choices(&t, group_values, &selected_group, "overview-all-groups"),
+        categories: category_choices,
+        sorts: sort_choices,
+        rows,
+        t,
+    }
+    .into_response())
+}
+
+pub(crate) struct SignalReport {
+    day: String,
+    categories: String,
+}
+
+pub(crate) struct SignalView {
+    /// `pupil` or `group`, and its id (for the acknowledgement form).
+    subject_kind: &'static str,
+    subject_id: String,
+    kind: &'static str,
+    who: String,
+    what: String,
+    reports: Vec<SignalReport>,
+    acknowledged: bool,
+    acknowledgement: String,
+    note: String,
+    /// A problem with this signal's posted note.
+    problem: String,
+    typed: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/signals.html")]
+pub(crate) struct SignalsPage {
+    t: Tr,
+    csrf: String,
+    saved: bool,
+    rules: String,
+    scope_note: String,
+    signals: Vec<SignalView>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SignalsQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+/// A posted note that was refused, to show again next to its signal.
+struct Refused {
+    subject: SignalSubject,
+    kind: SignalKind,
+    typed: String,
+    problem: String,
+}
+
+async fn render_signals(
+    state: &AppState,
+    t: Tr,
+    session: &StaffSession,
+    saved: bool,
+    refused: Option<Refused>,
+) -> Result<SignalsPage, AppError> {
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let rules = SignalRules::default();
+    let today = state.clock.today();
+    let window = i64::from(rules.window_days.max(2 * rules.rise_days));
+    let inputs = state
+        .storage
+        .overview
+        .signal_inputs(&grant, today - Duration::days(window), now)
+        .await?;
+    let ack_of = |subject: SignalSubject, kind: SignalKind| {
+        inputs
+            .acknowledgements
+            .iter()
+            .find(|a| a.subject == subject && a.kind == kind)
+    };
+    let mut views = Vec::new();
+    let mut push = |subject: SignalSubject,
+                    kind: SignalKind,
+                    who: String,
+                    what: String,
+                    reports: Vec<SignalReport>,
+                    last_approved| {
+        let ack = ack_of(subject, kind);
+        let acknowledged =
+            signals::state(last_approved, ack.map(|a| a.at)) == SignalState::Acknowledged;
+        let (subject_kind, subject_id) = match subject {
+            SignalSubject::Pupil(p) => ("pupil", p.to_string()),
+            SignalSubject::Group(g) => ("group", g.to_string()),
+        };
+        let (problem, typed) = match &refused {
+            Some(r) if r.subject == subject && r.kind == kind => {
+                (r.problem.clone(), r.typed.clone())
+            }
+            _ => (String::new(), String::new()),
+        };
+        views.push(SignalView {
+            subject_kind,
+            subject_id,
+            kind: kind.as_str(),
+            who,
+            what,
+            reports,
+            acknowledged,
+            acknowledgement: ack
+                .map(|a| {
+                    t.with(
+                        if acknowledged {
+                            "signals-acknowledged-by"
+                        } else {
+                            "signals-reopened"
+                        },
+                        &[
+                            ("name", a.by.as_str()),
+                            ("when", &super::follow_up::local_time(a.at)),
+                        ],
+                    )
+                })
+                .unwrap_or_default(),
+            note: ack.map(|a| a.note.clone()).unwrap_or_default(),
+            problem,
+            typed,
+        });
+    };
+    for links in &inputs.pupils {
+        for signal in signals::pupil_signals(&rules, today, &links.reports) {
+            let reports = signal
+                .reports
+                .iter()
+                .filter_map(|id| links.reports.iter().find(|r| r.report == *id))
+                .map(|r| SignalReport {
+                    day: dmy(r.day),
+                    categories: super::follow_up::labels(&t, "category", &r.categories),
+                })
+                .collect();
+            let what = t.with(
+                &format!("signals-what-{}", signal.kind.as_str()),
+                &[
+                    ("count", &signal.reports.len().to_string()),
+                    ("categories", &signal.categories.to_string()),
+                    ("days", &rules.window_days.to_string()),
+                ],
+            );
+            let who = match &links.group {
+                Some(group) => format!("{} ({group})", links.name.full()),
+                None => links.name.full(),
+            };
+            push(
+                SignalSubject::Pupil(links.pupil),
+                signal.kind,
+                who,
+                what,
+                reports,
+                signal.last_approved,
+            );
+        }
+    }
+    for group in &inputs.groups {
+        let trend = signals::group_trend(&rules, today, &group.days);
+        if signals::is_rising(&rules, trend) {
+            let what = t.with(
+                "signals-what-rising",
+                &[
+                    ("recent", &trend.recent.to_string()),
+                    ("before", &trend.before.to_string()),
+                    ("days", &rules.rise_days.to_string()),
+                ],
+            );
+            // A group signal re-opens with any new report of the group: its latest day stands in
+            // for the approval time (the group's reports are not listed one by one).
+            let last = group
+                .days
+                .iter()
+                .max()
+                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+                .unwrap_or(now);
+            push(
+                SignalSubject::Group(group.group),
+                SignalKind::Rising,
+                t.t1("signals-group", "group", &group.name),
+                what,
+                Vec::new(),
+                last,
+            );
+        }
+    }
+    // Open signals first.
+    views.sort_by_key(|v| v.acknowledged);
+    Ok(SignalsPage {
+        csrf: session.record.csrf_token.clone(),
+        saved,
+        rules: t.with(
+            "signals-rules",
+            &[
+                ("reports", &rules.did_it_reports.to_string()),
+                ("categories", &rules.did_it_categories.to_string()),
+                ("hurt", &rules.done_to_reports.to_string()),
+                ("days", &rules.window_days.to_string()),
+                ("min", &rules.rise_min.to_string()),
+                ("rise", &rules.rise_days.to_string()),
+            ],
+        ),
+        scope_note: scope_note(&t, &grant),
+        signals: views,
+        t,
+    })
+}
+
+pub(crate) async fn signals_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<SignalsQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) = statement_first(&state, &session, "/app/signals").await? {
+        return Ok(redirect);
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let page = render_signals(&state, t, &session, query.saved == "1", None).await?;
+    Ok(page.into_response())
+}
+
+pub(crate) async fn acknowledge(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = crate::staff::login::checked_form(&session, &body)?;
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let get = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
+    let kind = SignalKind::parse(get("kind")).ok_or(AppError::NotFound)?;
+    let id = uuid::Uuid::parse_str(get("subject_id")).map_err(|_| AppError::NotFound)?;
+    let subject = match (get("subject_kind"), kind) {
+        ("pupil", SignalKind::DidIt | SignalKind::Hurt) => {
+            SignalSubject::Pupil(PupilId::from_uuid(id))
+        }
+        ("group", SignalKind::Rising) => SignalSubject::Group(GroupId::from_uuid(id)),
+        _ => return Err(AppError::NotFound),
+    };
+    let note = get("note").trim();
+    let problem = if note.is_empty() {
+        Some("signals-note-missing")
+    } else if note.chars().count() > NOTE_MAX {
+        Some("signals-note-too-long")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let t = Tr::new(state.i18n.clone(), lang);
+        let refused = Refused {
+            subject,
+            kind,
+            typed: note.to_owned(),
+            problem: t.t(problem),
+        };
+        let page = render_signals(&state, t, &session, false, Some(refused)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    if !state
+        .storage
+        .overview
+        .acknowledge(&grant, subject, kind, note, now)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to("/app/signals?saved=1").into_response())
+}
+
+/// A suppressed table as shown: "< 5" for small entries, a mark for the ones hidden with them.
+pub(crate) struct ShownTable {
+    caption: String,
+    corner: String,
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>, String)>,
+    totals: Vec<String>,
+    total: String,
+}
+
+fn shown(t: &Tr, s: Shown) -> String {
+    match s {
+        Shown::Count(n) => n.to_string(),
+        Shown::Small => t.t("board-small"),
+        Shown::Hidden => t.t("board-hidden"),
+    }
+}
+
+fn shown_table(
+    t: &Tr,
+    caption: String,
+    corner: String,
+    rows: Vec<String>,
+    columns: Vec<String>,
+    counts: &[Vec<u64>],
+) -> ShownTable {
+    let table = suppression::suppress(counts);
+    ShownTable {
+        caption,
+        corner,
+        columns,
+        rows: rows
+            .into_iter()
+            .zip(table.cells.iter().zip(&table.row_totals))
+            .map(|(label, (cells, total))| {
+                (
+                    label,
+                    cells.iter().map(|c| shown(t, *c)).collect(),
+                    shown(t, *total),
+                )
+            })
+            .collect(),
+        totals: table.column_totals.iter().map(|c| shown(t, *c)).collect(),
+        total: shown(t, table.total),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/board.html")]
+pub(crate) struct BoardPage {
+    t: Tr,
+    from: String,
+    to: String,
+    problems: Vec<FormProblem>,
+    period: String,
+    tables: Vec<ShownTable>,
+}
+
+/// The board view: anonymous counts across the schools where the actor has the board role, every
+/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) = statement_first(&state, &session, "/app/board").await? {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let Actor::Staff(actor) = &session.actor else {
+        return Err(AppError::NotFound);
+    };
+    let grants: Vec<SchoolGrant<ReadAggregates>> = actor
+        .memberships
+        .iter()
+        .filter(|m| m.role == Role::Board)
+        .filter_map(|m| signaal_domain::policy::authorize(&session.actor, m.school, now).ok())
+        .collect();
+    if grants.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => period,
+        Err(e) => {
+            let page = BoardPage {
+                from: query.from,
+                to: query.to,
+                problems: vec![period_problem(&t, e)],
+                period: String::new(),
+                tables: Vec::new(),
+                t,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut schools = Vec::new();
+    let mut by_category = Vec::new();
+    let mut by_place = vec![vec![0u64; PartOfDay::ALL.len() + 1]; Place::ALL.len()];
+    for grant in &grants {
+        let counts = state
+            .storage
+            .overview
+            .aggregate_counts(grant, period, now)
+            .await?;
+        let name = state
+            .storage
+            .directory
+            .school_by_id(grant.school())
+            .await?
+            .map(|s| s.name)
+            .unwrap_or_default();
+        schools.push(name);
+        by_category.push(
+            Category::ALL
+                .iter()
+                .map(|c| {
+                    counts
+                        .per_category
+                        .iter()
+                        .filter(|(code, _)| code == c.code())
+                        .map(|(_, n)| *n)
+                        .sum()
+                })
+                .collect::<Vec<u64>>(),
+        );
+        for (place, part, n) in &counts.hotspots {
+            let row = Place::ALL.iter().position(|p| p.code() == place);
+            let column = match part {
+                Some(part) => PartOfDay::ALL.iter().position(|p| p.code() == part),
+                None => Some(PartOfDay::ALL.len()),
+            };
+            if let (Some(r), Some(c)) = (row, column) {
+                by_place[r][c] += n;
+            }
+        }
+    }
+    let mut parts: Vec<String> = PartOfDay::ALL
+        .iter()
+        .map(|p| t.t(&format!("part-{}", p.code())))
+        .collect();
+    parts.push(t.t("overview-part-unknown"));
+    let tables = vec![
+        shown_table(
+            &t,
+            t.t("board-categories-caption"),
+            t.t("board-school"),
+            schools,
+            Category::ALL
+                .iter()
+                .map(|c| t.t(&format!("category-{}", c.code())))
+                .collect(),
+            &by_category,
+        ),
+        shown_table(
+            &t,
+            t.t("overview-hotspots-caption"),
+            t.t("overview-place"),
+            Place::ALL
+                .iter()
+                .map(|p| t.t(&format!("place-{}", p.code())))
+                .collect(),
+            parts,
+            &by_place,
+        ),
+    ];
+    Ok(BoardPage {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        problems: Vec::new(),
+        period: t.with(
+            "overview-period",
+            &[("from", &dmy(period.from)), ("to", &dmy(period.to))],
+        ),
+        tables,
+        t,
+    }
+    .into_response())
+}
