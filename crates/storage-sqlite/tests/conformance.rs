@@ -408,6 +408,13 @@ async fn the_database_refuses_a_link_to_another_schools_pupil_and_redaction_rese
         )
         .await
         .expect("correct");
+    // The sealed text that still says ADHD: the school's key lives on, so these bytes are the
+    // original for anyone who has the database and the key.
+    let with_term = sealed().await.expect("read");
+    assert!(
+        on_disk(&dir.path().join("signaal.db"), &with_term),
+        "the check below looks for bytes that are there before the redaction"
+    );
     storage
         .intake
         .redact_hit(
@@ -431,6 +438,11 @@ async fn the_database_refuses_a_link_to_another_schools_pupil_and_redaction_rese
     // overwrites what was freed).
     let bytes = std::fs::read(dir.path().join("signaal.db")).expect("file");
     assert!(!bytes.windows(4).any(|w| w == b"ADHD"));
+    // And the redacted ciphertext itself is gone from the file and the write-ahead log.
+    assert!(
+        !on_disk(&dir.path().join("signaal.db"), &with_term),
+        "the sealed original is still on disk"
+    );
 }
 
 /// Does `needle` occur in the database file or its write-ahead log?
