@@ -79,8 +79,19 @@ pub fn audit_view_event(school: SchoolId, count: usize) -> AuditEvent {
 /// The audit entry of an attempt the policy refused: in the chain of the school asked about, with
 /// who tried, what (`denied.<action>`, so `denied.` finds them all) and the outcome `denied`.
 pub fn refusal_event(refusal: &signaal_domain::policy::Refusal) -> AuditEvent {
+    AuditEvent {
+        action: denied_action(refusal.action()),
+        subject: format!("school:{}", refusal.school()),
+        outcome: "denied".to_owned(),
+    }
+}
+
+/// The audit action of a refused attempt at `action` (`denied.read_reports`, …): one name per
+/// policy action, whether the policy refused it or storage found the subject outside the grant's
+/// groups.
+pub fn denied_action(action: signaal_domain::policy::Action) -> &'static str {
     use signaal_domain::policy::Action;
-    let action = match refusal.action() {
+    match action {
         Action::ManageDirectory => "denied.manage_directory",
         Action::ManageStaff => "denied.manage_staff",
         Action::ImportRoster => "denied.import_roster",
@@ -97,11 +108,6 @@ pub fn refusal_event(refusal: &signaal_domain::policy::Refusal) -> AuditEvent {
         Action::UseStaffPages => "denied.use_staff_pages",
         Action::ManagePrivacy => "denied.manage_privacy",
         Action::ReadPrivacy => "denied.read_privacy",
-    };
-    AuditEvent {
-        action,
-        subject: format!("school:{}", refusal.school()),
-        outcome: "denied".to_owned(),
     }
 }
 

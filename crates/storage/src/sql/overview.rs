@@ -33,9 +33,8 @@ pub fn report_scope(
 macro_rules! overview_repo {
     ($store:ty, $conn:ty, $row:ty, day = $day:literal) => {
         mod overview_sql {
-            use chrono::{DateTime, NaiveDate, Utc};
-            use signaal_domain::audit::AuditEvent;
-            use signaal_domain::policy::{ActorRef, Groups};
+            use chrono::NaiveDate;
+            use signaal_domain::policy::Groups;
             use signaal_domain::school::PersonName;
             use signaal_domain::SchoolId;
             use sqlx::Row as _;
@@ -99,23 +98,6 @@ macro_rules! overview_repo {
                     family_name: row.try_get("family_name").map_err(map_err)?,
                 })
             }
-
-            pub(super) async fn append(
-                conn: &mut $conn,
-                school: SchoolId,
-                actor: ActorRef,
-                action: &'static str,
-                subject: String,
-                outcome: String,
-                now: DateTime<Utc>,
-            ) -> Result<()> {
-                let event = AuditEvent {
-                    action,
-                    subject,
-                    outcome,
-                };
-                crate::audit::append(conn, school, actor, &event, now).await
-            }
         }
 
         #[async_trait::async_trait]
@@ -157,8 +139,8 @@ macro_rules! overview_repo {
                 for row in rows(&mut tx, format!("SELECT g.name, COUNT(DISTINCT r.id) AS n {linked}{own} GROUP BY g.name ORDER BY 1"), school, from, to, &ids).await? {
                     counts.per_group.push((row.try_get("name").map_err(map_err)?, count(&row, "n")?));
                 }
-                overview_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "overview.view",
@@ -167,7 +149,6 @@ macro_rules! overview_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(counts)
             }
 
@@ -200,8 +181,8 @@ macro_rules! overview_repo {
                         count(&row, "n")?,
                     ));
                 }
-                overview_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "board.view",
@@ -210,7 +191,6 @@ macro_rules! overview_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(counts)
             }
 
@@ -274,8 +254,8 @@ macro_rules! overview_repo {
                         ));
                     }
                 }
-                overview_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "pupil_table.view",
@@ -284,7 +264,6 @@ macro_rules! overview_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(table)
             }
 
@@ -399,9 +378,7 @@ macro_rules! overview_repo {
                         continue;
                     }
                     let sealed: Vec<u8> = row.try_get("note").map_err(map_err)?;
-                    let note = key
-                        .open_text(&$crate::reports::place(school, id, &format!("signal_ack/{kind_code}")), &sealed)
-                        .map_err(|_| $crate::StorageError::Corrupt(format!("{id}: acknowledgement note does not open")))?;
+                    let note = $crate::reports::open_at(&key, school, id, &format!("signal_ack/{kind_code}"), &sealed)?;
                     inputs.acknowledgements.push($crate::overview::Acknowledgement {
                         subject,
                         kind,
@@ -410,8 +387,8 @@ macro_rules! overview_repo {
                         note,
                     });
                 }
-                overview_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "signals.view",
@@ -420,7 +397,6 @@ macro_rules! overview_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(inputs)
             }
 
@@ -463,23 +439,20 @@ macro_rules! overview_repo {
                     .await
                     .map_err(map_err)?;
                     if of_school.is_some() {
-                        overview_sql::append(
-                            &mut tx,
+                        crate::audit::record_and_commit(
+                            tx,
                             school,
                             grant.actor(),
-                            "denied.read_reports",
+                            $crate::events::denied_action(signaal_domain::policy::Action::ReadReports),
                             format!("{subject_kind}:{id}"),
                             "denied".to_owned(),
                             now,
                         )
                         .await?;
-                        tx.commit().await.map_err(map_err)?;
                     }
                     return Ok(false);
                 }
-                let sealed = key
-                    .seal_text(&$crate::reports::place(school, id, &format!("signal_ack/{}", kind.as_str())), note)
-                    .map_err(|e| $crate::StorageError::Internal(format!("sealing failed: {e}")))?;
+                let sealed = $crate::reports::seal_at(&key, school, id, &format!("signal_ack/{}", kind.as_str()), note)?;
                 sqlx::query(
                     "INSERT INTO signal_acknowledgements
                         (school_id, subject_kind, subject_id, kind, acknowledged_at, acknowledged_by, note)
@@ -499,8 +472,8 @@ macro_rules! overview_repo {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                overview_sql::append(
-                    &mut tx,
+                crate::audit::record_and_commit(
+                    tx,
                     school,
                     grant.actor(),
                     "signal.acknowledge",
@@ -509,7 +482,6 @@ macro_rules! overview_repo {
                     now,
                 )
                 .await?;
-                tx.commit().await.map_err(map_err)?;
                 Ok(true)
             }
         }
