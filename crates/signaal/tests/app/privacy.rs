@@ -1107,3 +1107,69 @@ async fn every_privacy_route_for_every_role() {
         );
     }
 }
+
+/// An account with rights at two schools: the registration form of the school where it manages
+/// privacy offers that school's pupils only, never the roster of its other school (where it may
+/// read the roster too). A page asks for its second right at the school of its first.
+#[tokio::test]
+async fn one_page_never_mixes_the_two_schools_of_an_account() {
+    let app = TestApp::start().await;
+    let storage = app.store.clone().into_storage();
+    let (other, other_pupils) = super::setup::other_school_with_pupils(
+        &storage,
+        "Stichting Elders",
+        "de-eik",
+        "Basisschool De Eik",
+        (4, 9),
+    )
+    .await;
+    // The demo coordinator reads the demo roster; now they lead the other school as well.
+    let session = app.sign_in_ready(COORDINATOR).await;
+    let directory =
+        signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
+            .expect("grant");
+    storage
+        .directory
+        .assign_role(
+            &directory,
+            app.staff_id(COORDINATOR).await,
+            other.id,
+            signaal_domain::staff::Role::Leadership,
+            Utc::now(),
+        )
+        .await
+        .expect("role");
+    let statement = app
+        .with_cookie(reqwest::Method::GET, "/app/statement", &session, &[])
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(statement.contains(&other.id.to_string()), "{statement}");
+    let accepted = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/app/statement",
+            &session,
+            &[
+                ("csrf", &csrf_of(&statement)),
+                ("school", &other.id.to_string()),
+                ("version", "1"),
+                ("accept", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status().as_u16(), 303);
+
+    let response = app
+        .with_cookie(reqwest::Method::GET, "/app/requests/new", &session, &[])
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let page = response.text().await.expect("page");
+    let select = between(&page, "<select id=\"pupil\"", "</select>");
+    let offered = select.matches("<option value=\"").count() - 1;
+    assert_eq!(offered, other_pupils.len(), "{select}");
+    for pupil in &other_pupils {
+        assert!(select.contains(&pupil.id.to_string()));
+    }
+}

@@ -327,9 +327,7 @@ async fn candidates(
     grant: &SchoolGrant<ModerateReports>,
 ) -> Result<Vec<Candidate>, AppError> {
     let now = state.clock.now();
-    let roster: SchoolGrant<ReadRoster> =
-        signaal_domain::policy::authorize(&session.actor, grant.school(), now)
-            .map_err(|_| AppError::NotFound)?;
+    let roster = session.grant_at::<ReadRoster>(grant.school(), now)?;
     let groups = state
         .storage
         .rosters

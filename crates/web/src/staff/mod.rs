@@ -137,6 +137,18 @@ impl StaffSession {
             .ok_or(AppError::NotFound)
     }
 
+    /// The grant for `C` at `school`, the school a page already acts for; 404 without one. A page
+    /// that needs a second right asks for it here, never with [`Self::first_grant`], which could
+    /// find it at another of the account's schools and mix two schools on one page.
+    pub(crate) fn grant_at<C: signaal_domain::policy::Capability>(
+        &self,
+        school: signaal_domain::SchoolId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<signaal_domain::policy::SchoolGrant<C>, AppError> {
+        signaal_domain::policy::authorize::<C>(&self.actor, school, now)
+            .map_err(|_| AppError::NotFound)
+    }
+
     /// What a staff page or form post starts with: the time, the grant for `C` (404 without one)
     /// and the translator.
     pub(crate) fn grant_and_tr<C: signaal_domain::policy::Capability>(

@@ -178,16 +178,6 @@ pub(crate) struct OverviewPage {
     groups: Vec<(String, u64)>,
 }
 
-async fn statement_first(
-    state: &AppState,
-    session: &StaffSession,
-    path: &str,
-) -> Result<Option<Response>, AppError> {
-    Ok(crate::staff::login::unaccepted(state, session)
-        .await?
-        .map(|_| crate::staff::login::statement_first(path)))
-}
-
 fn scope_note(t: &Tr, grant: &SchoolGrant<ReadReports>) -> String {
     match grant.groups() {
         signaal_domain::policy::Groups::All => t.t("overview-scope-school"),
@@ -201,12 +191,12 @@ pub(crate) async fn dashboard(
     session: StaffSession,
     Query(query): Query<OverviewQuery>,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/overview").await? {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/overview").await?
+    {
         return Ok(redirect);
     }
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadReports>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
     let empty_chart = |id| Chart::horizontal(id, String::new(), String::new(), Vec::new());
     let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
         Ok(period) => period,
@@ -385,12 +375,12 @@ pub(crate) async fn pupil_table(
     session: StaffSession,
     Query(query): Query<OverviewQuery>,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/overview/pupils").await? {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/overview/pupils").await?
+    {
         return Ok(redirect);
     }
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadReports>(now)?;
-    let t = Tr::new(state.i18n.clone(), lang);
+    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
     let mut problems = Vec::new();
     let period = Period::parse(Some(&query.from), Some(&query.to), state.clock.today())
         .map_err(|e| problems.push(period_problem(&t, e)))
@@ -733,7 +723,9 @@ pub(crate) async fn signals_page(
     session: StaffSession,
     Query(query): Query<SignalsQuery>,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/signals").await? {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/signals").await?
+    {
         return Ok(redirect);
     }
     let t = Tr::new(state.i18n.clone(), lang);
@@ -856,7 +848,9 @@ pub(crate) async fn board(
     session: StaffSession,
     Query(query): Query<OverviewQuery>,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) = statement_first(&state, &session, "/app/board").await? {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
+    {
         return Ok(redirect);
     }
     let now = state.clock.now();

@@ -106,9 +106,7 @@ async fn render(
 ) -> Result<PersonPage, AppError> {
     let t = Tr::new(state.i18n.clone(), lang);
     let grant = super::manage::grant(state, session)?;
-    let roster =
-        signaal_domain::policy::authorize(&session.actor, grant.school(), state.clock.now())
-            .map_err(|_| AppError::NotFound)?;
+    let roster = session.grant_at(grant.school(), state.clock.now())?;
     let groups = state
         .storage
         .rosters

@@ -243,7 +243,9 @@ async fn disclosures_page(
 ) -> Result<DisclosuresPage, AppError> {
     let (now, grant, t) = session.grant_and_tr::<ReadPrivacy>(state, lang)?;
     let list = state.storage.privacy.disclosures(&grant, now).await?;
-    let manages = session.first_grant::<ManagePrivacy>(now).is_ok();
+    let manages = session
+        .grant_at::<ManagePrivacy>(grant.school(), now)
+        .is_ok();
     let empty = Form::new();
     let (form, chosen) = form.unwrap_or((&empty, &[]));
     let mut pupils = Vec::new();
@@ -254,7 +256,7 @@ async fn disclosures_page(
             label: t.t("register-no-pupil"),
             selected: chosen_pupil.is_empty(),
         });
-        let roster = session.first_grant::<ReadRoster>(now)?;
+        let roster = session.grant_at::<ReadRoster>(grant.school(), now)?;
         for p in state.storage.rosters.pupils(&roster, now).await? {
             let id = p.id.to_string();
             pupils.push(Choice {
@@ -482,7 +484,9 @@ async fn breaches_page(
     Ok(BreachesPage {
         csrf: session.record.csrf_token.clone(),
         rows: list.into_iter().map(|b| breach_row(&t, b, now)).collect(),
-        manages: session.first_grant::<ManagePrivacy>(now).is_ok(),
+        manages: session
+            .grant_at::<ManagePrivacy>(grant.school(), now)
+            .is_ok(),
         categories: category_choices(&t, chosen),
         risks: BreachRisk::ALL
             .iter()
@@ -671,7 +675,9 @@ async fn breach_page(
     Ok(BreachPage {
         csrf: session.record.csrf_token.clone(),
         row: breach_row(&t, breach, now),
-        manages: session.first_grant::<ManagePrivacy>(now).is_ok(),
+        manages: session
+            .grant_at::<ManagePrivacy>(grant.school(), now)
+            .is_ok(),
         dpa_notified_at,
         not_notified_reason,
         parents_informed,
@@ -711,7 +717,7 @@ pub(crate) async fn update_breach(
     let id = breach_id(&id)?;
     let now = state.clock.now();
     let grant = session.first_grant::<ManagePrivacy>(now)?;
-    let read = session.first_grant::<ReadPrivacy>(now)?;
+    let read = session.grant_at::<ReadPrivacy>(grant.school(), now)?;
     let t = Tr::new(state.i18n.clone(), lang);
     let breach = state
         .storage

@@ -182,7 +182,9 @@ pub(crate) async fn list(
         soon: rows.iter().filter(|r| r.state == "soon").count(),
         overdue: rows.iter().filter(|r| r.state == "overdue").count(),
         rows,
-        manages: session.first_grant::<ManagePrivacy>(now).is_ok(),
+        manages: session
+            .grant_at::<ManagePrivacy>(grant.school(), now)
+            .is_ok(),
         t,
     }
     .into_response())
@@ -210,8 +212,8 @@ async fn new_page(
 ) -> Result<NewPage, AppError> {
     let now = state.clock.now();
     // Both grants: registering needs ManagePrivacy, choosing the pupil reads the roster (audited).
-    session.first_grant::<ManagePrivacy>(now)?;
-    let roster = session.first_grant::<ReadRoster>(now)?;
+    let manage = session.first_grant::<ManagePrivacy>(now)?;
+    let roster = session.grant_at::<ReadRoster>(manage.school(), now)?;
     let t = Tr::new(state.i18n.clone(), lang);
     let pupils = state.storage.rosters.pupils(&roster, now).await?;
     let mut pupil_choices = vec![Choice {

@@ -333,7 +333,7 @@ async fn render_case(
         .ok_or(AppError::NotFound)?;
     let summary = &file.case;
     let editing = Editing::of(session, now);
-    let status_form = match session.first_grant::<ManageCases>(now) {
+    let status_form = match session.grant_at::<ManageCases>(grant.school(), now) {
         Ok(manage) => {
             let choices = state
                 .storage
@@ -460,7 +460,9 @@ async fn render_case(
         entries: entry_views(&t, &file.logbook, &editing),
         status_form,
         form,
-        can_message: session.first_grant::<ModerateReports>(now).is_ok(),
+        can_message: session
+            .grant_at::<ModerateReports>(grant.school(), now)
+            .is_ok(),
         t,
     })
 }
@@ -631,7 +633,7 @@ pub(crate) async fn message(
     let case = case_id(&id)?;
     let now = state.clock.now();
     let moderate = session.first_grant::<ModerateReports>(now)?;
-    let read = session.first_grant::<ReadReports>(now)?;
+    let read = session.grant_at::<ReadReports>(moderate.school(), now)?;
     let report = ReportId::from_uuid(path_id(form.get("report").map_or("", String::as_str))?);
     let file = state
         .storage

@@ -208,7 +208,7 @@ async fn render(
         reports,
         cases,
         form,
-        new_case: session.first_grant::<ManageCases>(now).is_ok(),
+        new_case: session.grant_at::<ManageCases>(grant.school(), now).is_ok(),
         t,
     })
 }
