@@ -2545,28 +2545,33 @@ impl TestApp {
     /// Signs in and accepts the statement; returns the session cookie.
     async fn sign_in_ready(&self, email: &str) -> String {
         let session = self.sign_in(email).await;
+        let accepted = self.accept_statement(&session).await;
+        assert_eq!(location(&accepted), "/app");
+        session
+    }
+
+    /// Accepts the confidentiality statement the session is asked for next (the page names the
+    /// school), and returns the answer to that.
+    async fn accept_statement(&self, session: &str) -> reqwest::Response {
         let page = self
-            .with_cookie(reqwest::Method::GET, "/app/statement", &session, &[])
+            .with_cookie(reqwest::Method::GET, "/app/statement", session, &[])
             .await
             .text()
             .await
             .expect("page");
         let school = between(&page, "name=\"school\" value=\"", "\"").to_owned();
-        let accepted = self
-            .with_cookie(
-                reqwest::Method::POST,
-                "/app/statement",
-                &session,
-                &[
-                    ("csrf", &csrf_of(&page)),
-                    ("school", &school),
-                    ("version", "1"),
-                    ("accept", "yes"),
-                ],
-            )
-            .await;
-        assert_eq!(location(&accepted), "/app");
-        session
+        self.with_cookie(
+            reqwest::Method::POST,
+            "/app/statement",
+            session,
+            &[
+                ("csrf", &csrf_of(&page)),
+                ("school", &school),
+                ("version", "1"),
+                ("accept", "yes"),
+            ],
+        )
+        .await
     }
 }
 
