@@ -4,6 +4,7 @@
 //! Storage never decides policy. Functions on school data take a grant from `domain::policy`, scope
 //! every query to the grant's school, and write their audit entry in the same transaction.
 
+pub mod access_report;
 pub mod api_tokens;
 pub mod cases;
 mod error;
@@ -23,6 +24,8 @@ pub mod staff_auth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_access;
+#[cfg(feature = "conformance")]
 pub mod conformance_cases;
 #[cfg(feature = "conformance")]
 pub mod conformance_intake;
@@ -37,6 +40,7 @@ pub mod conformance_retention;
 
 use std::sync::Arc;
 
+pub use access_report::AccessReportRepo;
 pub use cases::CaseRepo;
 pub use error::StorageError;
 pub use keys::KeyRing;
@@ -68,6 +72,7 @@ pub struct Storage {
     pub privacy: Arc<dyn PrivacyRepo>,
     pub retention: Arc<dyn RetentionRepo>,
     pub overview: Arc<dyn OverviewRepo>,
+    pub access: Arc<dyn AccessReportRepo>,
 }
 
 impl Storage {
@@ -88,6 +93,7 @@ impl Storage {
             + PrivacyRepo
             + RetentionRepo
             + OverviewRepo
+            + AccessReportRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -104,6 +110,7 @@ impl Storage {
             privacy: backend.clone(),
             retention: backend.clone(),
             overview: backend.clone(),
+            access: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }
