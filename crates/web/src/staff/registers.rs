@@ -111,14 +111,16 @@ pub(crate) async fn index(
     .into_response())
 }
 
+#[derive(serde::Serialize)]
 pub(crate) struct Activity {
-    name: String,
-    purpose: String,
-    ground: String,
-    data: String,
-    people: String,
-    recipients: String,
-    retention: String,
+    pub(crate) name: String,
+    pub(crate) purpose: String,
+    #[serde(rename = "legal_ground")]
+    pub(crate) ground: String,
+    pub(crate) data: String,
+    pub(crate) people: String,
+    pub(crate) recipients: String,
+    pub(crate) retention: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -133,7 +135,7 @@ pub(crate) struct ProcessingPage {
 
 /// The processing activities of Signaal for one school (GDPR art. 30(1)), in the visitor's words,
 /// with the school's own retention periods.
-fn activities(t: &Tr, retention: &RetentionPolicy) -> Vec<Activity> {
+pub(crate) fn activities(t: &Tr, retention: &RetentionPolicy) -> Vec<Activity> {
     let n = |v: u32| v.to_string();
     let activity = |key: &str, retention: String| Activity {
         name: t.t(&format!("processing-{key}-name")),
