@@ -6,36 +6,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
-  assertNoForeignRequests,
   checkA11y,
   demoAccounts,
   navigateBy,
-  newPage,
-  signInStaff,
+  signedInState,
   useServerAndBrowser,
+  withPage,
 } from './helpers.mjs';
-
-async function withPage(env, contextOptions, fn) {
-  const page = await newPage(env.browser, env.server.baseUrl, contextOptions);
-  try {
-    await fn(page);
-    assertNoForeignRequests(page);
-  } finally {
-    await page.context().close();
-  }
-}
-
-async function signedIn(env, account, password) {
-  const page = await newPage(env.browser, env.server.baseUrl);
-  try {
-    await page.goto('/app', { waitUntil: 'load' });
-    await signInStaff(page, account, password);
-    assert.equal(new URL(page.url()).pathname, '/app', 'signed in');
-    return await page.context().storageState();
-  } finally {
-    await page.context().close();
-  }
-}
 
 describe('privacy: the access report and the portability export', { concurrency: 1 }, () => {
   const env = useServerAndBrowser();
@@ -47,8 +24,8 @@ describe('privacy: the access report and the portability export', { concurrency:
     const leader = demo.accounts.get('leadership');
     const dpo = demo.accounts.get('data_protection_officer');
     assert.ok(leader && dpo, 'the demo prints leadership and DPO accounts');
-    leaderState = await signedIn(env, leader, demo.password);
-    dpoState = await signedIn(env, dpo, demo.password);
+    leaderState = await signedInState(env, leader, demo.password);
+    dpoState = await signedInState(env, dpo, demo.password);
   });
 
   test('leadership: request, selection form, report (nl, en)', async (t) => {

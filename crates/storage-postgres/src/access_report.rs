@@ -3,4 +3,4 @@
 
 use crate::PgStore;
 
-signaal_storage::access_report_repo!(PgStore, sqlx::PgConnection);
+signaal_storage::access_report_repo!(PgStore, sqlx::PgConnection, sqlx::postgres::PgRow);

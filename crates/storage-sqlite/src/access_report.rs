@@ -3,4 +3,4 @@
 
 use crate::SqliteStore;
 
-signaal_storage::access_report_repo!(SqliteStore, sqlx::SqliteConnection);
+signaal_storage::access_report_repo!(SqliteStore, sqlx::SqliteConnection, sqlx::sqlite::SqliteRow);

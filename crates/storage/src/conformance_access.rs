@@ -4,10 +4,10 @@
 // This module is test code that happens to live in a library so both backends can run it.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use signaal_domain::ReportId;
 use signaal_domain::policy::{self, ManagePrivacy, ModerateReports, ReadPrivacy, ReadReports};
 use signaal_domain::privacy::RequestKind;
 use signaal_domain::staff::Role;
-use signaal_domain::{ReportId, StaffId};
 
 use crate::Storage;
 use crate::access_report::{Format, Found};
@@ -40,8 +40,14 @@ macro_rules! access_conformance_cases {
     )*};
 }
 
-fn request(pupil: &signaal_domain::school::Pupil, kind: RequestKind) -> NewRequest {
-    NewRequest {
+/// A request of `kind` for `pupil`, registered by leadership.
+async fn registered(
+    storage: &Storage,
+    manage: &policy::SchoolGrant<ManagePrivacy>,
+    pupil: &signaal_domain::school::Pupil,
+    kind: RequestKind,
+) -> crate::privacy::RequestRecord {
+    let request = NewRequest {
         pupil: pupil.id,
         kind,
         received_on: today(),
@@ -50,17 +56,24 @@ fn request(pupil: &signaal_domain::school::Pupil, kind: RequestKind) -> NewReque
         verification: "Paspoort getoond, niet gekopieerd".into(),
         verified_by: "De directeur".into(),
         requester_if_unknown: None,
-    }
+    };
+    storage
+        .privacy
+        .register_request(manage, &request, now())
+        .await
+        .expect("register")
+        .expect("registered")
 }
 
-async fn account(
+/// A real account with one role at the school (the report names people by account), as an actor.
+async fn member(
     storage: &Storage,
     school: &signaal_domain::school::School,
-    email: &str,
-    name: &str,
+    (email, name): (&str, &str),
     role: Role,
-) -> StaffId {
-    crate::conformance::staff_named(storage, school, email, name, role).await
+) -> policy::Actor {
+    let id = crate::conformance::staff_named(storage, school, email, name, role).await;
+    actor_with(id, school, role, vec![])
 }
 
 pub async fn the_access_report_counts_the_pupils_reports_and_names_who_looked(storage: &Storage) {
@@ -75,48 +88,28 @@ pub async fn the_access_report_counts_the_pupils_reports_and_names_who_looked(st
     let second = approved_report(storage, &school, daan, sem, 2).await;
     let unrelated = approved_report(storage, &school, daan, noor, 3).await;
 
-    let leader_id = account(
+    let leader = member(
         storage,
         &school,
-        "directie@inzage.test",
-        "Directeur Visser",
+        ("directie@inzage.test", "Directeur Visser"),
         Role::Leadership,
     )
     .await;
-    let leader = actor_with(leader_id, &school, Role::Leadership, vec![]);
-    let dpo_id = account(
+    let dpo = member(
         storage,
         &school,
-        "fg@inzage.test",
-        "FG Mulder",
+        ("fg@inzage.test", "FG Mulder"),
         Role::DataProtectionOfficer,
     )
     .await;
-    let dpo = actor_with(dpo_id, &school, Role::DataProtectionOfficer, vec![]);
     // One colleague opens Sem's page; another only Daan's.
-    let looker_id = account(
-        storage,
-        &school,
-        "ib@inzage.test",
-        "Coördinator Smit",
-        Role::Coordinator,
-    )
-    .await;
-    let other_id = account(
-        storage,
-        &school,
-        "ib2@inzage.test",
-        "Coördinator De Wit",
-        Role::Coordinator,
-    )
-    .await;
-    for (id, who) in [(looker_id, sem), (other_id, daan)] {
-        let read: policy::SchoolGrant<ReadReports> = policy::authorize(
-            &actor_with(id, &school, Role::Coordinator, vec![]),
-            school.id,
-            now(),
-        )
-        .expect("grant");
+    for (who, account) in [
+        (sem, ("ib@inzage.test", "Coördinator Smit")),
+        (daan, ("ib2@inzage.test", "Coördinator De Wit")),
+    ] {
+        let colleague = member(storage, &school, account, Role::Coordinator).await;
+        let read: policy::SchoolGrant<ReadReports> =
+            policy::authorize(&colleague, school.id, now()).expect("grant");
         storage
             .cases
             .pupil_file(&read, who.id, now())
@@ -127,12 +120,7 @@ pub async fn the_access_report_counts_the_pupils_reports_and_names_who_looked(st
 
     let manage: policy::SchoolGrant<ManagePrivacy> =
         policy::authorize(&leader, school.id, now()).expect("manage");
-    let access = storage
-        .privacy
-        .register_request(&manage, &request(sem, RequestKind::Access), now())
-        .await
-        .expect("register")
-        .expect("registered");
+    let access = registered(storage, &manage, sem, RequestKind::Access).await;
     assert_eq!(
         storage
             .access
@@ -234,12 +222,7 @@ pub async fn the_access_report_counts_the_pupils_reports_and_names_who_looked(st
     }
 
     // Another kind of request, another school: no report.
-    let correction = storage
-        .privacy
-        .register_request(&manage, &request(sem, RequestKind::Correction), now())
-        .await
-        .expect("register")
-        .expect("registered");
+    let correction = registered(storage, &manage, sem, RequestKind::Correction).await;
     assert_eq!(
         storage
             .access
@@ -249,15 +232,13 @@ pub async fn the_access_report_counts_the_pupils_reports_and_names_who_looked(st
         Found::WrongKind(RequestKind::Correction)
     );
     let (elsewhere, _) = school_with_pupils(storage, "elders").await;
-    let stranger_id = account(
+    let stranger = member(
         storage,
         &elsewhere,
-        "directie@elders.test",
-        "Directeur Elders",
+        ("directie@elders.test", "Directeur Elders"),
         Role::Leadership,
     )
     .await;
-    let stranger = actor_with(stranger_id, &elsewhere, Role::Leadership, vec![]);
     let theirs: policy::SchoolGrant<ReadPrivacy> =
         policy::authorize(&stranger, elsewhere.id, now()).expect("grant");
     assert_eq!(
@@ -304,26 +285,16 @@ pub async fn the_portability_export_is_made_for_a_portability_request_only(stora
     let (school, pupils) = school_with_pupils(storage, "meenemen").await;
     let (sem, noor) = (pupil(&pupils, "Sem"), pupil(&pupils, "Noor"));
     approved_report(storage, &school, sem, noor, 1).await;
-    let leader_id = account(
+    let leader = member(
         storage,
         &school,
-        "directie@meenemen.test",
-        "Directeur",
+        ("directie@meenemen.test", "Directeur"),
         Role::Leadership,
     )
     .await;
-    let manage: policy::SchoolGrant<ManagePrivacy> = policy::authorize(
-        &actor_with(leader_id, &school, Role::Leadership, vec![]),
-        school.id,
-        now(),
-    )
-    .expect("manage");
-    let portability = storage
-        .privacy
-        .register_request(&manage, &request(noor, RequestKind::Portability), now())
-        .await
-        .expect("register")
-        .expect("registered");
+    let manage: policy::SchoolGrant<ManagePrivacy> =
+        policy::authorize(&leader, school.id, now()).expect("manage");
+    let portability = registered(storage, &manage, noor, RequestKind::Portability).await;
     let Found::Yes(data) = storage
         .access
         .portability_export(&manage, portability.id, now())
@@ -344,12 +315,7 @@ pub async fn the_portability_export_is_made_for_a_portability_request_only(stora
         "the other pupil stays out"
     );
     // An access request gets the access report, not the export.
-    let access = storage
-        .privacy
-        .register_request(&manage, &request(noor, RequestKind::Access), now())
-        .await
-        .expect("register")
-        .expect("registered");
+    let access = registered(storage, &manage, noor, RequestKind::Access).await;
     assert_eq!(
         storage
             .access

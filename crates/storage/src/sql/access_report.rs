@@ -65,7 +65,7 @@ pub const SUBJECTS_PER_QUERY: usize = 200;
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! access_report_repo {
-    ($store:ty, $conn:ty) => {
+    ($store:ty, $conn:ty, $row:ty) => {
         mod access_sql {
             use signaal_domain::follow_up::{CaseStatus, LogbookKind};
             use signaal_domain::privacy::RequestKind;
@@ -82,6 +82,21 @@ macro_rules! access_report_repo {
             use $crate::Result;
 
             use crate::error::map_err;
+
+            /// The rows of a query about one pupil of the school (`$1` school, `$2` pupil).
+            async fn about(
+                conn: &mut $conn,
+                sql: &'static str,
+                school: SchoolId,
+                pupil: PupilId,
+            ) -> Result<Vec<$row>> {
+                sqlx::query(sql)
+                    .bind(school.as_uuid())
+                    .bind(pupil.as_uuid())
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(map_err)
+            }
 
             pub(super) async fn request_head(
                 conn: &mut $conn,
@@ -107,13 +122,9 @@ macro_rules! access_report_repo {
             }
 
             async fn count(conn: &mut $conn, sql: &'static str, school: SchoolId, pupil: PupilId) -> Result<usize> {
-                let n: i64 = sqlx::query_scalar(sql)
-                    .bind(school.as_uuid())
-                    .bind(pupil.as_uuid())
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(map_err)?;
-                Ok(usize::try_from(n).unwrap_or(0))
+                let rows = about(conn, sql, school, pupil).await?;
+                let n: Option<i64> = rows.first().map(|row| row.try_get(0)).transpose().map_err(map_err)?;
+                Ok(n.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
             }
 
             /// The pupil's data for the request (whose pupil is of `school` by the foreign key).
@@ -123,12 +134,10 @@ macro_rules! access_report_repo {
                 request: RequestHead,
             ) -> Result<PupilData> {
                 let pupil = request.pupil;
-                let row = sqlx::query(q::PUPIL)
-                    .bind(school.as_uuid())
-                    .bind(pupil.as_uuid())
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(map_err)?
+                let row = about(conn, q::PUPIL, school, pupil)
+                    .await?
+                    .into_iter()
+                    .next()
                     .ok_or($crate::StorageError::NotFound)?;
                 let record = PupilRecord {
                     name: PersonName {
@@ -143,12 +152,7 @@ macro_rules! access_report_repo {
                     enrolled_on: row.try_get("enrolled_on").map_err(map_err)?,
                     left_on: row.try_get("left_on").map_err(map_err)?,
                 };
-                let rows = sqlx::query(q::REPORTS)
-                    .bind(school.as_uuid())
-                    .bind(pupil.as_uuid())
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(map_err)?;
+                let rows = about(conn, q::REPORTS, school, pupil).await?;
                 let mut reports = Vec::with_capacity(rows.len());
                 for row in rows {
                     let id: Uuid = row.try_get("id").map_err(map_err)?;
@@ -170,12 +174,7 @@ macro_rules! access_report_repo {
                         intake: row.try_get("intake").map_err(map_err)?,
                     });
                 }
-                let rows = sqlx::query(q::CASES)
-                    .bind(school.as_uuid())
-                    .bind(pupil.as_uuid())
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(map_err)?;
+                let rows = about(conn, q::CASES, school, pupil).await?;
                 let mut cases = Vec::with_capacity(rows.len());
                 for row in rows {
                     let status: String = row.try_get("status").map_err(map_err)?;
@@ -185,12 +184,7 @@ macro_rules! access_report_repo {
                         closed: row.try_get("closed_at").map_err(map_err)?,
                     });
                 }
-                let rows = sqlx::query(q::LOGBOOK)
-                    .bind(school.as_uuid())
-                    .bind(pupil.as_uuid())
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(map_err)?;
+                let rows = about(conn, q::LOGBOOK, school, pupil).await?;
                 let mut logbook = Vec::with_capacity(rows.len());
                 for row in rows {
                     let kind: String = row.try_get("kind").map_err(map_err)?;
@@ -232,12 +226,8 @@ macro_rules! access_report_repo {
                 reports.dedup();
                 subjects.extend(reports.iter().map(|r| format!("report:{r}")));
                 for (sql, prefix) in [(q::CASES, "case"), (q::LOGBOOK, "logbook")] {
-                    let ids: Vec<Uuid> = sqlx::query(sql)
-                        .bind(school.as_uuid())
-                        .bind(data.request.pupil.as_uuid())
-                        .fetch_all(&mut *conn)
-                        .await
-                        .map_err(map_err)?
+                    let ids: Vec<Uuid> = about(conn, sql, school, data.request.pupil)
+                        .await?
                         .iter()
                         .map(|row| row.try_get("id"))
                         .collect::<std::result::Result<_, _>>()
