@@ -275,6 +275,8 @@ async fn the_access_report_and_the_export_leave_out_reporters_and_other_pupils()
     let json_text = response.text().await.expect("json");
     let json: serde_json::Value = serde_json::from_str(&json_text).expect("valid JSON");
     assert_eq!(json["schema"], "signaal.access-report.v1");
+    // The processing of reports, of support and the logbook, and of requests: not staff accounts.
+    assert_eq!(json["purposes"].as_array().map(Vec::len), Some(3));
     assert_eq!(json["reports_as_actor"], 1);
     assert_eq!(json["reports_as_target"], 1);
     assert_eq!(json["details"].as_array().map(Vec::len), Some(1));

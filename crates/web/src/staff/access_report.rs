@@ -261,7 +261,10 @@ fn report(
             group: data.pupil.group.clone(),
         },
         // The activities that concern pupils; the staff accounts' one is about staff.
-        purposes: activities(t, retention).into_iter().take(3).collect(),
+        purposes: activities(t, retention)
+            .into_iter()
+            .filter(|a| a.key != "staff")
+            .collect(),
         data_held: held(t, data),
         sources: t.t("access-sources-text"),
         had_knowledge: knowers,

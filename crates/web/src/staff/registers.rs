@@ -113,6 +113,9 @@ pub(crate) async fn index(
 
 #[derive(serde::Serialize)]
 pub(crate) struct Activity {
+    /// Which processing: `reports`, `followup`, `requests` or `staff`.
+    #[serde(skip)]
+    pub(crate) key: &'static str,
     pub(crate) name: String,
     pub(crate) purpose: String,
     #[serde(rename = "legal_ground")]
@@ -137,7 +140,8 @@ pub(crate) struct ProcessingPage {
 /// with the school's own retention periods.
 pub(crate) fn activities(t: &Tr, retention: &RetentionPolicy) -> Vec<Activity> {
     let n = |v: u32| v.to_string();
-    let activity = |key: &str, retention: String| Activity {
+    let activity = |key: &'static str, retention: String| Activity {
+        key,
         name: t.t(&format!("processing-{key}-name")),
         purpose: t.t(&format!("processing-{key}-purpose")),
         ground: t.t(&format!("processing-{key}-ground")),
