@@ -269,7 +269,7 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
                 let started = clock.elapsed();
                 // One worker in four reads a staff page; the others submit.
                 let status = if worker % 4 == 3 {
-                    http::get_with(&client, &format!("{base}/app/intake"), &session)
+                    http::get_with(&client, &format!("{base}/app"), &session)
                         .await
                         .ok()
                         .map(|(status, _)| status)
@@ -298,7 +298,9 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
     tokio::time::sleep(Duration::from_secs(3)).await;
     postgres.stop_fast().await?;
     let down_at = clock.elapsed();
-    tokio::time::sleep(Duration::from_secs(6)).await;
+    // Longer than the pool's acquire timeout (5 s), so requests that wait for a connection are
+    // answered while it is still down.
+    tokio::time::sleep(Duration::from_secs(10)).await;
     let starting_at = clock.elapsed();
     postgres.start().await?;
     let up_at = clock.elapsed();
@@ -309,9 +311,11 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
         probes.extend(worker.await.map_err(|e| e.to_string())?);
     }
 
+    // Every answer that came while the database was down (including requests in flight when it
+    // went down).
     let while_down: Vec<&Probe> = probes
         .iter()
-        .filter(|p| p.started >= down_at && p.ended <= starting_at)
+        .filter(|p| p.ended > down_at && p.ended <= starting_at)
         .collect();
     let down_not_503 = while_down.iter().filter(|p| p.status != Some(503)).count();
     let slowest_down = while_down
@@ -355,7 +359,7 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
             )
         } else {
             matches!(
-                http::get_with(&client, &server.url("/app/intake"), &session).await,
+                http::get_with(&client, &server.url("/app"), &session).await,
                 Ok((200, _))
             )
         };
