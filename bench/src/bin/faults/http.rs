@@ -10,7 +10,6 @@ use crate::server::Signaal;
 
 pub const SCHOOL: &str = "de-vuurtoren";
 pub const COORDINATOR: &str = "coordinator@de-vuurtoren.demo";
-pub const LEADER: &str = "directie@de-vuurtoren.demo";
 const SESSION_COOKIE: &str = "__Host-signaal_session";
 
 /// A client that follows no redirects and gives up on a request after `timeout`.
