@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::http::{self, SCHOOL, Sent};
 use crate::kill9::integrity_check;
 use crate::server::{Launch, Signaal, fresh_dir};
-use crate::{Context, Res};
+use crate::{Context, Res, dutch_message};
 
 /// Dutch is the default language; the message the child reads when nothing was stored.
 const NOT_STORED: &str = "form-not-stored";
@@ -286,15 +286,6 @@ async fn html_form_while_full(
         status,
         retry_after,
         text_kept: body.contains(typed),
-        message_shown: body.contains(&message(NOT_STORED)?),
+        message_shown: body.contains(&dutch_message(NOT_STORED)?),
     })
-}
-
-/// A message of the Dutch locale file, as the page shows it.
-fn message(key: &str) -> Res<String> {
-    let file = include_str!("../../../../locales/nl/main.ftl");
-    file.lines()
-        .find_map(|line| line.strip_prefix(&format!("{key} = ")))
-        .map(str::to_owned)
-        .ok_or_else(|| format!("no {key} in locales/nl/main.ftl"))
 }

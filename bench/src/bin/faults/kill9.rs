@@ -25,8 +25,8 @@ pub async fn run(context: &Context) -> Res<()> {
     let database = data_dir.join("signaal.db");
     let client = http::client(Duration::from_secs(60))?;
     let mut lost_total = 0;
+    let mut server = Signaal::start(&launch).await?;
     for round in 1..=context.rounds {
-        let mut server = Signaal::start(&launch).await?;
         let token = http::form_token(&client, &server.base).await?;
         // The moment: when the k-th submission is sent, so every kill lands inside the load.
         let kill_at = 1 + random_below(context.requests as u64 - 1) as usize;
@@ -36,8 +36,9 @@ pub async fn run(context: &Context) -> Res<()> {
         let outcome = load.finish().await;
         let integrity = integrity_check(&database).await?;
         let rows = count_reports(&database).await?;
-        // Found through the public receipt look-up of the restarted server.
-        let server = Signaal::start(&launch).await?;
+        // Found through the public receipt look-up of the restarted server (which then takes
+        // the next round's load).
+        server = Signaal::start(&launch).await?;
         let found = http::count_found(
             &client,
             &server.base,
@@ -68,8 +69,8 @@ pub async fn run(context: &Context) -> Res<()> {
                 "round {round}: a submission before the kill got {status}"
             ));
         }
-        drop(server);
     }
+    drop(server);
     println!(
         "fault: kill9 total: {} rounds, {lost_total} acknowledged reports lost",
         context.rounds

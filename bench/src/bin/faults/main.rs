@@ -73,6 +73,15 @@ pub fn random_below(n: u64) -> u64 {
     hasher.finish() % n.max(1)
 }
 
+/// A message of the Dutch locale file (the default language), as a page shows it.
+pub fn dutch_message(key: &str) -> Res<String> {
+    let file = include_str!("../../../../locales/nl/main.ftl");
+    file.lines()
+        .find_map(|line| line.strip_prefix(&format!("{key} = ")))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no {key} in locales/nl/main.ftl"))
+}
+
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

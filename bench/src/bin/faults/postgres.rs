@@ -10,7 +10,7 @@ use std::process::Command;
 
 use crate::http::{self, Sent};
 use crate::server::{Launch, Signaal, fresh_dir};
-use crate::{Context, Res};
+use crate::{Context, Res, dutch_message};
 
 /// A PostgreSQL server of our own. Stopped (immediately) when dropped.
 pub struct PrivatePostgres {
@@ -223,6 +223,8 @@ struct Probe {
     ended: Duration,
     /// The status, or None when nothing came back.
     status: Option<u16>,
+    /// A staff page answered 503 without the kind message in the visitor's language.
+    unkind: bool,
 }
 
 const REQUEST_TIMEOUT_SECONDS: u64 = 10;
@@ -254,6 +256,7 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
     let acknowledged = http::Acknowledged::default();
     let mut workers = Vec::new();
     for worker in 0..context.concurrency.min(8) {
+        let unavailable = dutch_message("error-unavailable-body")?;
         let (client, base, token, session, stop, acknowledged) = (
             client.clone(),
             server.base.clone(),
@@ -268,11 +271,13 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
             while !stop.load(Ordering::SeqCst) {
                 let started = clock.elapsed();
                 // One worker in four reads a staff page; the others submit.
+                let mut unkind = false;
                 let status = if worker % 4 == 3 {
-                    http::get_with(&client, &format!("{base}/app"), &session)
-                        .await
-                        .ok()
-                        .map(|(status, _)| status)
+                    let answer = http::get_with(&client, &format!("{base}/app"), &session).await;
+                    if let Ok((503, page)) = &answer {
+                        unkind = !page.contains(&unavailable);
+                    }
+                    answer.ok().map(|(status, _)| status)
                 } else {
                     i += 1;
                     match http::submit(&client, &base, &token, i).await {
@@ -288,6 +293,7 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
                     started,
                     ended: clock.elapsed(),
                     status,
+                    unkind,
                 });
                 // A steady load, not a flood: the figures are about errors, not throughput.
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -328,6 +334,8 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
         .filter(|p| p.status.is_some_and(|s| s >= 500 && s != 503))
         .count();
     let unanswered = probes.iter().filter(|p| p.status.is_none()).count();
+    let unkind = probes.iter().filter(|p| p.unkind).count();
+
     let ok = |p: &Probe| matches!(p.status, Some(200 | 201));
     // Back: every request that started after this moment succeeded.
     let last_failure_end = probes
@@ -367,7 +375,7 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
     }
     println!(
         "fault: postgres restart: {} requests while down, {} of them 503 (slowest {} ms; limit {} s); \
-         {errors_500} answered 5xx other than 503, {unanswered} unanswered; \
+         {errors_500} answered 5xx other than 503, {unanswered} unanswered, {unkind} staff 503 pages without the kind message; \
          service back {:.2} s after the database was up (pg_ctl start took {:.2} s); \
          {} acknowledged, {found} found; {after_ok} of {after_total} requests after succeeded",
         while_down.len(),
@@ -388,6 +396,11 @@ pub async fn restart_during_load(context: &Context) -> Res<()> {
     if errors_500 > 0 || unanswered > 0 {
         problems.push(format!(
             "{errors_500} other 5xx answers and {unanswered} unanswered requests"
+        ));
+    }
+    if unkind > 0 {
+        problems.push(format!(
+            "{unkind} staff pages answered 503 without the kind message"
         ));
     }
     if slowest_down > Duration::from_secs(REQUEST_TIMEOUT_SECONDS + 1) {
