@@ -95,8 +95,8 @@ fn fill(path: &Path) -> Res<u64> {
         }
     }
     // Also what is left below a whole block.
-    let mut byte = [0u8; 512];
-    while let Ok(n) = file.write(&mut byte[..]) {
+    let rest = [0u8; 512];
+    while let Ok(n) = file.write(&rest) {
         if n == 0 {
             break;
         }

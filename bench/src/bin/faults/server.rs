@@ -87,25 +87,20 @@ impl Signaal {
                 Ok(line) => line,
                 Err(_) => break,
             };
-            if let Some(at) = line.find("http://") {
-                if base.is_none() {
-                    let address = line[at..].split_whitespace().next().unwrap_or_default();
-                    base = Some(address.trim_end_matches('/').to_owned());
-                }
+            if let (None, Some(at)) = (&base, line.find("http://")) {
+                let address = line[at..].split_whitespace().next().unwrap_or_default();
+                base = Some(address.trim_end_matches('/').to_owned());
             }
             let words: Vec<&str> = line.split_whitespace().collect();
-            if let Some(i) = words.iter().position(|w| *w == "TOTP") {
-                if let (Some(email), Some(secret)) = (
-                    i.checked_sub(1).and_then(|j| words.get(j)),
-                    words.get(i + 2),
-                ) {
-                    totp.push(((*email).to_owned(), (*secret).to_owned()));
-                }
+            let after = |marker: &str, skip: usize| {
+                let at = words.iter().position(|w| *w == marker)?;
+                Some((at.checked_sub(1).and_then(|j| words.get(j))?, words.get(at + skip)?))
+            };
+            if let Some((email, secret)) = after("TOTP", 2) {
+                totp.push(((*email).to_owned(), (*secret).to_owned()));
             }
-            if let Some(i) = words.iter().position(|w| *w == "password") {
-                if let Some(word) = words.get(i + 1) {
-                    demo_password = Some(word.trim_end_matches(',').to_owned());
-                }
+            if let Some((_, word)) = after("password", 1) {
+                demo_password = Some(word.trim_end_matches(',').to_owned());
             }
             // The demo prints its accounts after the address; its last line says how to stop.
             if base.is_some() && (!launch.demo || line.contains("Stop with ctrl-c")) {
