@@ -94,7 +94,10 @@ impl Signaal {
             let words: Vec<&str> = line.split_whitespace().collect();
             let after = |marker: &str, skip: usize| {
                 let at = words.iter().position(|w| *w == marker)?;
-                Some((at.checked_sub(1).and_then(|j| words.get(j))?, words.get(at + skip)?))
+                Some((
+                    at.checked_sub(1).and_then(|j| words.get(j))?,
+                    words.get(at + skip)?,
+                ))
             };
             if let Some((email, secret)) = after("TOTP", 2) {
                 totp.push(((*email).to_owned(), (*secret).to_owned()));
