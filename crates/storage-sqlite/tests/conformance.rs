@@ -23,6 +23,42 @@ signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
 
+/// A store in a temporary folder with one board and one school (`s-1`).
+async fn store_with_school() -> (
+    tempfile::TempDir,
+    SqliteStore,
+    Storage,
+    signaal_domain::school::School,
+) {
+    use signaal_domain::policy::{self, Actor};
+    use signaal_domain::school::{NewSchool, SchoolSlug};
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
+        .await
+        .expect("open");
+    let storage = store.clone().into_storage();
+    let now = chrono::Utc::now();
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    let board = storage
+        .directory
+        .create_board(&directory, "B", false, now)
+        .await
+        .expect("board");
+    let new = NewSchool {
+        board_id: board.id,
+        slug: SchoolSlug::parse("s-1").expect("slug"),
+        name: "S".into(),
+        is_demo: false,
+    };
+    let school = storage
+        .directory
+        .create_school(&directory, &new, now)
+        .await
+        .expect("school");
+    (dir, store, storage, school)
+}
+
 #[tokio::test]
 async fn migrating_twice_applies_nothing_the_second_time() {
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -92,31 +128,10 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
     use signaal_domain::audit::{ChainBreak, verify_chain};
     use signaal_domain::policy::{self, Actor};
     use signaal_domain::roster::{SyncOptions, plan_sync};
-    use signaal_domain::school::{NewSchool, SchoolSlug};
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
-        .await
-        .expect("open");
-    let storage = store.clone().into_storage();
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
     let now = chrono::Utc::now();
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "B", false, now)
-        .await
-        .expect("board");
-    let new = NewSchool {
-        board_id: board.id,
-        slug: SchoolSlug::parse("s-1").expect("slug"),
-        name: "S".into(),
-        is_demo: false,
-    };
-    let school = storage
-        .directory
-        .create_school(&directory, &new, now)
-        .await
-        .expect("school");
     let import = policy::authorize(&Actor::Operator, school.id, now).expect("grant");
     let file = signaal_domain::demo::roster(10, 1, now.date_naive());
     let options = SyncOptions {
@@ -191,33 +206,11 @@ async fn a_database_opened_with_another_master_key_is_refused() {
 
 #[tokio::test]
 async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
-    use signaal_domain::policy::{self, Actor};
     use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
-    use signaal_domain::school::{NewSchool, SchoolSlug};
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
-        .await
-        .expect("open");
-    let storage = store.clone().into_storage();
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
     let now = chrono::Utc::now();
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "B", false, now)
-        .await
-        .expect("board");
-    let new = NewSchool {
-        board_id: board.id,
-        slug: SchoolSlug::parse("s-1").expect("slug"),
-        name: "S".into(),
-        is_demo: false,
-    };
-    let school = storage
-        .directory
-        .create_school(&directory, &new, now)
-        .await
-        .expect("school");
     let report = |name: &str| {
         ReportDraft {
             reporter: "other".into(),
@@ -274,33 +267,11 @@ async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
 
 #[tokio::test]
 async fn concurrent_reports_are_committed_together_and_a_collision_fails_alone() {
-    use signaal_domain::policy::{self, Actor};
     use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
-    use signaal_domain::school::{NewSchool, SchoolSlug};
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
-        .await
-        .expect("open");
-    let storage = store.clone().into_storage();
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
     let now = chrono::Utc::now();
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "B", false, now)
-        .await
-        .expect("board");
-    let new = NewSchool {
-        board_id: board.id,
-        slug: SchoolSlug::parse("s-1").expect("slug"),
-        name: "S".into(),
-        is_demo: false,
-    };
-    let school = storage
-        .directory
-        .create_school(&directory, &new, now)
-        .await
-        .expect("school");
     let report = ReportDraft {
         reporter: "other".into(),
         categories: vec!["verbal".into(), "online".into()],
@@ -508,33 +479,11 @@ async fn after_anonymisation_the_name_and_the_sealed_text_are_gone_from_the_file
 
 #[tokio::test]
 async fn a_full_database_refuses_reports_as_full_and_takes_them_again_when_space_returns() {
-    use signaal_domain::policy::{self, Actor};
     use signaal_domain::report::{FormChoices, ReportDraft};
-    use signaal_domain::school::{NewSchool, SchoolSlug};
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
-        .await
-        .expect("open");
-    let storage = store.clone().into_storage();
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
     let now = chrono::Utc::now();
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "B", false, now)
-        .await
-        .expect("board");
-    let new = NewSchool {
-        board_id: board.id,
-        slug: SchoolSlug::parse("s-1").expect("slug"),
-        name: "S".into(),
-        is_demo: false,
-    };
-    let school = storage
-        .directory
-        .create_school(&directory, &new, now)
-        .await
-        .expect("school");
     let report = ReportDraft {
         reporter: "other".into(),
         categories: vec!["verbal".into()],

@@ -11,6 +11,25 @@ fn on_disk(cli: &Cli, needle: &[u8]) -> bool {
     })
 }
 
+/// A SQLite store in a temporary folder with the demo loaded.
+async fn demo_store() -> (
+    tempfile::TempDir,
+    signaal_storage_sqlite::SqliteStore,
+    signaal_storage::Storage,
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let master = signaal_domain::secrets::MasterKey::generate().expect("master key");
+    let store =
+        signaal_storage_sqlite::SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
+            .await
+            .expect("open");
+    let storage = store.clone().into_storage();
+    signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
+        .await
+        .expect("demo");
+    (dir, store, storage)
+}
+
 #[test]
 fn a_pupil_who_left_is_anonymised_by_the_next_run_and_a_dry_run_only_counts() {
     let cli = Cli::new();
@@ -84,16 +103,8 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
     use signaal_jobs::retention::{LEASE, Retention, RunOutcome};
     use std::sync::Arc;
 
-    let dir = tempfile::tempdir().expect("dir");
-    let master = signaal_domain::secrets::MasterKey::generate().expect("master key");
-    let store =
-        signaal_storage_sqlite::SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
-            .await
-            .expect("open");
-    let storage = store.clone().into_storage();
-    signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
-        .await
-        .expect("demo");
+    // The folder lives as long as the test.
+    let (_dir, store, storage) = demo_store().await;
     let count = |sql: &'static str| {
         let pool = store.writer_pool().clone();
         async move {
@@ -197,16 +208,8 @@ async fn the_scheduled_run_happens_once_a_day_and_a_dead_holders_lease_is_taken_
     use signaal_jobs::retention::{LEASE, Retention, RunOutcome, day_marker};
     use std::sync::Arc;
 
-    let dir = tempfile::tempdir().expect("dir");
-    let master = signaal_domain::secrets::MasterKey::generate().expect("master key");
-    let store =
-        signaal_storage_sqlite::SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
-            .await
-            .expect("open");
-    let storage = store.clone().into_storage();
-    signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
-        .await
-        .expect("demo");
+    // The folder lives as long as the test.
+    let (_dir, store, storage) = demo_store().await;
     let clock = Arc::new(super::TestClock(std::sync::Mutex::new(chrono::Utc::now())));
     let (first, second) = (
         Retention::new(storage.clone(), clock.clone()),
