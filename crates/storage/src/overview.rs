@@ -9,10 +9,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use signaal_domain::overview::calendar::Period;
-use signaal_domain::overview::signals::{PupilReport, SignalKind};
-use signaal_domain::policy::{ReadAggregates, ReadReports, SchoolGrant};
+use signaal_domain::overview::signals::{PupilReport, SignalKind, SignalRules};
+use signaal_domain::policy::{
+    ConfigureSchool, ExportReports, ReadAggregates, ReadReports, SchoolGrant,
+};
 use signaal_domain::school::PersonName;
-use signaal_domain::{GroupId, PupilId};
+use signaal_domain::{GroupId, PupilId, SchoolId};
 
 use crate::Result;
 
@@ -125,6 +127,28 @@ pub trait OverviewRepo: Send + Sync {
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<Vec<PupilRow>>;
+
+    /// The same table for a file taken out of Signaal (leadership). Audited as `pupil_table.export`
+    /// with the number of pupils.
+    async fn export_pupil_table(
+        &self,
+        grant: &SchoolGrant<ExportReports>,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PupilRow>>;
+
+    /// The school's signal thresholds; the defaults when it chose none. They are settings, not
+    /// personal data, so any page of the school may read them.
+    async fn signal_rules(&self, school: SchoolId) -> Result<SignalRules>;
+
+    /// Stores the school's thresholds (checked again with `SignalRules::validate`). Audited as
+    /// `signal_rules.set` with the values.
+    async fn set_signal_rules(
+        &self,
+        grant: &SchoolGrant<ConfigureSchool>,
+        rules: SignalRules,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// The linked reports of pupils and the report days of groups since `since` (within the
     /// grant's groups), and the acknowledgements. Audited as `signals.view`.

@@ -276,3 +276,135 @@ async fn the_board_sees_suppressed_counts_without_any_pupil() {
     let chain = app.chain_of(app.demo.school.id).await;
     assert!(chain.iter().any(|(a, _, _)| a == "board.view"));
 }
+
+/// The form fields of the thresholds page with the defaults, one changed.
+fn rules_form(csrf: &str, changed: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+    let mut form = vec![("csrf", csrf.to_owned())];
+    for (field, default) in [
+        ("window_days", "60"),
+        ("did_it_reports", "3"),
+        ("did_it_categories", "3"),
+        ("done_to_reports", "3"),
+        ("rise_days", "28"),
+        ("rise_min", "3"),
+    ] {
+        let value = changed
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(default, |(_, v)| *v);
+        form.push((field, value.to_owned()));
+    }
+    form
+}
+
+#[tokio::test]
+async fn a_school_with_threshold_two_gets_a_signal_the_default_would_not() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    for receipt in 1..=2 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    let leader = app.sign_in_ready(LEADER).await;
+    let teacher = app.sign_in_ready(TEACHER).await;
+    let did_it_heading = format!(
+        "{} (groep 5a): vaak gemeld als degene die het deed",
+        own.name.full()
+    );
+
+    // Two reports: no signal with the default of three.
+    let (status, page) = app.follow_page(&leader, "/app/signals").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains(&did_it_heading));
+    assert!(page.contains("href=\"/app/signals/settings\""));
+    let (_, teacher_page) = app.follow_page(&teacher, "/app/signals").await;
+    assert!(!teacher_page.contains("href=\"/app/signals/settings\""));
+
+    let (status, form_page) = app.follow_page(&leader, "/app/signals/settings").await;
+    assert_eq!(status, 200);
+    assert!(form_page.contains("id=\"did_it_reports\" name=\"did_it_reports\""));
+    assert!(form_page.contains("value=\"3\""));
+    let csrf = csrf_of(&form_page);
+
+    // Bad values: every one named, with what was typed kept; nothing stored.
+    let bad = rules_form(
+        &csrf,
+        &[
+            ("did_it_reports", "twee"),
+            ("rise_min", "0"),
+            ("window_days", "400"),
+            ("did_it_categories", "12"),
+        ],
+    );
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = app
+        .follow_post(&leader, "/app/signals/settings", &bad)
+        .await;
+    assert_eq!(status, 422);
+    for message in [
+        "Meldingen als degene die het deed: schrijf een heel getal, bijvoorbeeld 3.",
+        "Minimum aantal meldingen voor een stijgende groep: kies een getal van 1 tot en met 365.",
+        "Aantal dagen dat meetelt voor een leerling: kies een getal van 1 tot en met 365.",
+        "Soorten gedrag als degene die het deed: kies een getal van 1 tot en met 9.",
+    ] {
+        assert!(page.contains(message), "{message}");
+    }
+    assert!(page.contains("href=\"#did_it_reports\""));
+    assert!(page.contains("value=\"twee\""));
+    assert!(page.contains("value=\"400\""));
+    assert_eq!(page.matches("aria-invalid=\"true\"").count(), 4);
+    let (_, page) = app.follow_page(&leader, "/app/signals").await;
+    assert!(!page.contains(&did_it_heading), "nothing was stored");
+
+    // A teacher may not see or change them: not found, and the attempt is recorded.
+    assert_eq!(
+        app.follow_page(&teacher, "/app/signals/settings").await.0,
+        404
+    );
+    // (The teacher's own CSRF token, from a page that has a form for everyone.)
+    let (_, tokens_page) = app.follow_page(&teacher, "/app/tokens").await;
+    let teacher_form = rules_form(&csrf_of(&tokens_page), &[("did_it_reports", "1")]);
+    let teacher_form: Vec<(&str, &str)> =
+        teacher_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = app
+        .follow_post(&teacher, "/app/signals/settings", &teacher_form)
+        .await;
+    assert_eq!(status, 404);
+
+    // Threshold 2: the pupil who did it twice now has a signal.
+    let good = rules_form(&csrf, &[("did_it_reports", "2")]);
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, to, _) = app
+        .follow_post(&leader, "/app/signals/settings", &good)
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(to, "/app/signals/settings?saved=1");
+    let (_, saved) = app
+        .follow_page(&leader, "/app/signals/settings?saved=1")
+        .await;
+    assert!(saved.contains("De drempels zijn opgeslagen."));
+    assert!(saved.contains("value=\"2\""));
+    let (_, page) = app.follow_page(&leader, "/app/signals").await;
+    assert!(page.contains(&format!("{did_it_heading} (open)")), "{page}");
+    assert!(page.contains("het deed in 2 of meer goedgekeurde meldingen"));
+    // The one it was done to (twice) still needs three.
+    assert!(
+        !page
+            .lines()
+            .any(|l| l.contains(&other.name.full()) && l.contains("overkwam vaak iets"))
+    );
+
+    let chain = app.chain_of(app.demo.school.id).await;
+    let set: Vec<&(String, String, String)> = chain
+        .iter()
+        .filter(|(a, _, _)| a == "signal_rules.set")
+        .collect();
+    assert_eq!(set.len(), 1, "only the good values were stored");
+    assert!(set[0].2.contains("did_it_reports=2"));
+    assert_eq!(
+        chain
+            .iter()
+            .filter(|(a, _, _)| a == "denied.configure_school")
+            .count(),
+        2
+    );
+}

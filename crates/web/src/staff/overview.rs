@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use signaal_domain::overview::calendar::{self, Period, PeriodError};
-use signaal_domain::overview::signals::{self, SignalKind, SignalRules, SignalState};
+use signaal_domain::overview::signals::{self, SignalKind, SignalState};
 use signaal_domain::overview::suppression::{self, Shown};
 use signaal_domain::policy::{Actor, ReadAggregates, ReadReports, SchoolGrant};
 use signaal_domain::report::{Category, PartOfDay, Place};
@@ -37,6 +37,50 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/app/signals", get(signals_page))
         .route("/app/board", get(board))
         .route("/app/signals/acknowledge", post(acknowledge))
+        .route(
+            "/app/signals/settings",
+            get(super::signal_rules::page).post(super::signal_rules::save),
+        )
+}
+
+/// The school the overview pages act for: the account's first school where it reads reports, else
+/// its first school at all (where a refusal is then recorded). 404 without any school.
+pub(crate) fn acting_school(
+    session: &StaffSession,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<signaal_domain::SchoolId, AppError> {
+    if let Ok(grant) = session.first_grant::<ReadReports>(now) {
+        return Ok(grant.school());
+    }
+    match &session.actor {
+        Actor::Staff(actor) => actor
+            .memberships
+            .first()
+            .map(|m| m.school)
+            .ok_or(AppError::NotFound),
+        Actor::Operator => Err(AppError::NotFound),
+    }
+}
+
+/// The grant for `C` at `school`; a refusal is recorded in that school's audit log
+/// (`denied.<action>`) and answered 404, like every refused staff page.
+pub(crate) async fn grant_or_refuse<C: signaal_domain::policy::Capability>(
+    state: &AppState,
+    session: &StaffSession,
+    school: signaal_domain::SchoolId,
+) -> Result<SchoolGrant<C>, AppError> {
+    match signaal_domain::policy::authorize_or_refuse::<C>(
+        &session.actor,
+        school,
+        state.clock.now(),
+    ) {
+        Ok(grant) => Ok(grant),
+        Err(refusal) => {
+            // Past the account's limit nothing more is recorded; the answer is the same.
+            let _over_limit = super::record_refusal(state, session.staff.id, Some(refusal)).await?;
+            Err(AppError::NotFound)
+        }
+    }
 }
 
 /// The longest acknowledgement note.
@@ -544,6 +588,8 @@ pub(crate) struct SignalsPage {
     csrf: String,
     saved: bool,
     rules: String,
+    /// Whether the reader may change the thresholds (leadership): then the page links to them.
+    may_configure: bool,
     scope_note: String,
     signals: Vec<SignalView>,
 }
@@ -571,7 +617,7 @@ async fn render_signals(
 ) -> Result<SignalsPage, AppError> {
     let now = state.clock.now();
     let grant = session.first_grant::<ReadReports>(now)?;
-    let rules = SignalRules::default();
+    let rules = state.storage.overview.signal_rules(grant.school()).await?;
     let today = state.clock.today();
     let window = i64::from(rules.window_days.max(2 * rules.rise_days));
     let inputs = state
@@ -711,6 +757,7 @@ async fn render_signals(
                 ("rise", &rules.rise_days.to_string()),
             ],
         ),
+        may_configure: super::signal_rules::may_configure(session, &grant, now),
         scope_note: scope_note(&t, &grant),
         signals: views,
         t,
