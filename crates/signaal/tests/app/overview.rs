@@ -408,3 +408,138 @@ async fn a_school_with_threshold_two_gets_a_signal_the_default_would_not() {
         2
     );
 }
+
+/// The cells of one CSV line (RFC 4180 quoting; no line breaks inside cells in these files).
+fn csv_cells(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().expect("cell").push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(String::new()),
+            (c, _) => cells.last_mut().expect("cell").push(c),
+        }
+    }
+    cells
+}
+
+#[tokio::test]
+async fn leadership_downloads_the_pupil_table_as_csv_and_nobody_else_may() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    for receipt in 1..=3 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    let leader = app.sign_in_ready(LEADER).await;
+    let (_, page) = app.follow_page(&leader, "/app/overview/pupils").await;
+    assert!(page.contains("href=\"/app/overview/pupils.csv?from="));
+
+    let response = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/app/overview/pupils.csv?category=exclusion&sort=did_it",
+            &leader,
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "text/csv; charset=utf-8");
+    assert!(header("content-disposition").starts_with("attachment; filename=\"leerlingen-"));
+    assert!(header("cache-control").contains("no-store"));
+    let body = response.text().await.expect("csv");
+    let body = body.strip_prefix('\u{feff}').expect("a byte order mark");
+    let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(
+        lines[0].starts_with("Naam,Groep,Deed het,Overkwam het,"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("Buitensluiten: deed het,Buitensluiten: overkwam"));
+    let columns = csv_cells(lines[0]).len();
+    assert_eq!(columns, 4 + 2 * 9 + 3);
+    for line in &lines {
+        assert_eq!(csv_cells(line).len(), columns, "{line}");
+    }
+    // Sorted by "did it" (the demo school has reports of its own), and the pupil's counts.
+    let did_it: Vec<u64> = lines[1..]
+        .iter()
+        .map(|l| csv_cells(l)[2].parse().expect("a count"))
+        .collect();
+    assert!(did_it.windows(2).all(|w| w[0] >= w[1]), "{did_it:?}");
+    let own_row = lines
+        .iter()
+        .find(|l| l.starts_with(&own.name.full()))
+        .expect("the one who did it");
+    assert!(
+        own_row.starts_with(&format!("{},groep 5a,3,", own.name.full())),
+        "{own_row}"
+    );
+    let other_row = lines
+        .iter()
+        .find(|l| l.starts_with(&other.name.full()))
+        .expect("the one it was done to");
+    assert_eq!(csv_cells(other_row)[3], "3", "{other_row}");
+    // The group filter holds: the other pupil's group only.
+    let other_group = other.group_id.expect("group");
+    let (status, filtered) = app
+        .follow_page(
+            &leader,
+            &format!("/app/overview/pupils.csv?group={other_group}"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(!filtered.contains(&own.name.full()));
+    assert!(filtered.contains(&other.name.full()));
+    // A bad filter gets the page with the message, not a file.
+    let (status, refused) = app
+        .follow_page(&leader, "/app/overview/pupils.csv?sort=age")
+        .await;
+    assert_eq!(status, 422);
+    assert!(refused.contains("Deze sortering is onbekend"));
+
+    // Teachers, coordinators and the board may not: not found, recorded.
+    let teacher = app.sign_in_ready(TEACHER).await;
+    let (_, page) = app.follow_page(&teacher, "/app/overview/pupils").await;
+    assert!(!page.contains("pupils.csv"));
+    let others = [
+        teacher,
+        app.sign_in_ready("coordinator@de-vuurtoren.demo").await,
+        app.sign_in_ready("bestuur@de-vuurtoren.demo").await,
+    ];
+    for session in &others {
+        let (status, body) = app.follow_page(session, "/app/overview/pupils.csv").await;
+        assert_eq!(status, 404);
+        assert!(!body.contains(&own.name.full()));
+    }
+
+    let chain = app.chain_of(app.demo.school.id).await;
+    let exports: Vec<&(String, String, String)> = chain
+        .iter()
+        .filter(|(a, _, _)| a == "pupil_table.export")
+        .collect();
+    assert_eq!(exports.len(), 2, "two files were made");
+    for (_, _, outcome) in &exports {
+        assert!(outcome.contains("pupils="), "{outcome}");
+        assert!(!outcome.contains(&own.name.given_name), "{outcome}");
+    }
+    assert_eq!(
+        chain
+            .iter()
+            .filter(|(a, _, _)| a == "denied.export_reports")
+            .count(),
+        3
+    );
+}

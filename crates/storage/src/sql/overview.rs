@@ -156,6 +156,32 @@ macro_rules! overview_repo {
                 }
                 Ok(table)
             }
+
+            /// The per-pupil table, audited as `action` with the number of pupils in the same
+            /// transaction.
+            pub(super) async fn audited_pupil_rows(
+                mut tx: sqlx::Transaction<'_, <$conn as sqlx::Connection>::Database>,
+                school: SchoolId,
+                groups: &Groups,
+                actor: signaal_domain::policy::ActorRef,
+                action: &'static str,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$crate::overview::PupilRow>> {
+                let (from, to) = (period.from, period.to);
+                let table = pupil_rows(&mut tx, school, groups, from, to).await?;
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    actor,
+                    action,
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to} pupils={}", table.len()),
+                    now,
+                )
+                .await?;
+                Ok(table)
+            }
         }
 
         #[async_trait::async_trait]
@@ -258,21 +284,8 @@ macro_rules! overview_repo {
                 period: signaal_domain::overview::calendar::Period,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
-                let school = grant.school();
-                let (from, to) = (period.from, period.to);
-                let mut tx = self.write_tx().await?;
-                let table = overview_sql::pupil_rows(&mut tx, school, grant.groups(), from, to).await?;
-                crate::audit::record_and_commit(
-                    tx,
-                    school,
-                    grant.actor(),
-                    "pupil_table.view",
-                    format!("school:{school}"),
-                    format!("ok from={from} to={to} pupils={}", table.len()),
-                    now,
-                )
-                .await?;
-                Ok(table)
+                let tx = self.write_tx().await?;
+                overview_sql::audited_pupil_rows(tx, grant.school(), grant.groups(), grant.actor(), "pupil_table.view", period, now).await
             }
 
             async fn export_pupil_table(
@@ -281,21 +294,8 @@ macro_rules! overview_repo {
                 period: signaal_domain::overview::calendar::Period,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
-                let school = grant.school();
-                let (from, to) = (period.from, period.to);
-                let mut tx = self.write_tx().await?;
-                let table = overview_sql::pupil_rows(&mut tx, school, grant.groups(), from, to).await?;
-                crate::audit::record_and_commit(
-                    tx,
-                    school,
-                    grant.actor(),
-                    "pupil_table.export",
-                    format!("school:{school}"),
-                    format!("ok from={from} to={to} pupils={}", table.len()),
-                    now,
-                )
-                .await?;
-                Ok(table)
+                let tx = self.write_tx().await?;
+                overview_sql::audited_pupil_rows(tx, grant.school(), grant.groups(), grant.actor(), "pupil_table.export", period, now).await
             }
 
             async fn signal_rules(

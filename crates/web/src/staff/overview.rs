@@ -19,7 +19,7 @@ use serde::Deserialize;
 use signaal_domain::overview::calendar::{self, Period, PeriodError};
 use signaal_domain::overview::signals::{self, SignalKind, SignalState};
 use signaal_domain::overview::suppression::{self, Shown};
-use signaal_domain::policy::{Actor, ReadAggregates, ReadReports, SchoolGrant};
+use signaal_domain::policy::{Actor, ExportReports, ReadAggregates, ReadReports, SchoolGrant};
 use signaal_domain::report::{Category, PartOfDay, Place};
 use signaal_domain::staff::Role;
 use signaal_domain::{GroupId, PupilId};
@@ -34,6 +34,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/app/overview", get(dashboard))
         .route("/app/overview/pupils", get(pupil_table))
+        .route("/app/overview/pupils.csv", get(pupil_table_csv))
         .route("/app/signals", get(signals_page))
         .route("/app/board", get(board))
         .route("/app/signals/acknowledge", post(acknowledge))
@@ -395,6 +396,8 @@ pub(crate) struct PupilTablePage {
     categories: Vec<Choice>,
     sorts: Vec<Choice>,
     rows: Vec<TableRow>,
+    /// The query string of the CSV link (empty: the reader may not export).
+    export: String,
 }
 
 const SORTS: &[&str] = &["name", "did_it", "done_to", "last"];
@@ -413,21 +416,26 @@ fn choices(t: &Tr, values: Vec<(String, String)>, selected: &str, any_key: &str)
     out
 }
 
-pub(crate) async fn pupil_table(
-    State(state): State<AppState>,
-    lang: Lang,
-    session: StaffSession,
-    Query(query): Query<OverviewQuery>,
-) -> Result<Response, AppError> {
-    if let Some(redirect) =
-        crate::staff::login::statement_gate(&state, &session, "/app/overview/pupils").await?
-    {
-        return Ok(redirect);
-    }
-    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
+/// The pupil table's filters, read from the query string: the same for the page, the CSV file and
+/// the API.
+pub(crate) struct TableFilter {
+    pub period: Period,
+    pub group: Option<GroupId>,
+    /// A category code; empty for every category.
+    pub category: String,
+    pub sort: &'static str,
+}
+
+/// Reads the table's filters; every problem is named (the page's error summary, the API's
+/// `problems`).
+pub(crate) fn table_filter(
+    t: &Tr,
+    query: &OverviewQuery,
+    today: NaiveDate,
+) -> Result<TableFilter, Vec<FormProblem>> {
     let mut problems = Vec::new();
-    let period = Period::parse(Some(&query.from), Some(&query.to), state.clock.today())
-        .map_err(|e| problems.push(period_problem(&t, e)))
+    let period = Period::parse(Some(&query.from), Some(&query.to), today)
+        .map_err(|e| problems.push(period_problem(t, e)))
         .ok();
     let group = match query.group.trim() {
         "" => Ok(None),
@@ -449,51 +457,143 @@ pub(crate) async fn pupil_table(
         });
     }
     let sort = match query.sort.trim() {
-        "" => "name",
-        s => s,
+        "" => Some("name"),
+        s => SORTS.iter().find(|known| **known == s).copied(),
     };
-    if !SORTS.contains(&sort) {
+    if sort.is_none() {
         problems.push(FormProblem {
             anchor: "sort",
             message: t.t("overview-sort-bad"),
         });
     }
-    let category_choices = choices(
-        &t,
+    match (period, group, sort) {
+        (Some(period), Ok(group), Some(sort)) if problems.is_empty() => Ok(TableFilter {
+            period,
+            group,
+            category: category.to_owned(),
+            sort,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// The rows within the filter's group and category, in its order.
+pub(crate) fn filtered<'a>(table: &'a [PupilRow], filter: &TableFilter) -> Vec<&'a PupilRow> {
+    let mut rows: Vec<&PupilRow> = table
+        .iter()
+        .filter(|r| filter.group.is_none() || r.group_id == filter.group)
+        .filter(|r| {
+            filter.category.is_empty() || r.categories.iter().any(|(c, _, _)| *c == filter.category)
+        })
+        .collect();
+    match filter.sort {
+        "did_it" => rows.sort_by_key(|r| std::cmp::Reverse(r.did_it)),
+        "done_to" => rows.sort_by_key(|r| std::cmp::Reverse(r.done_to)),
+        "last" => rows.sort_by_key(|r| std::cmp::Reverse(r.last)),
+        _ => {}
+    }
+    rows
+}
+
+fn category_choices(t: &Tr, selected: &str) -> Vec<Choice> {
+    choices(
+        t,
         Category::ALL
             .iter()
             .map(|c| (c.code().to_owned(), t.t(&format!("category-{}", c.code()))))
             .collect(),
-        category,
+        selected,
         "overview-all-categories",
-    );
-    let sort_choices: Vec<Choice> = SORTS
+    )
+}
+
+fn sort_choices(t: &Tr, selected: &str) -> Vec<Choice> {
+    SORTS
         .iter()
         .map(|s| Choice {
             value: (*s).to_owned(),
             label: t.t(&format!("overview-sort-{s}")),
-            selected: *s == sort,
+            selected: *s == selected,
         })
-        .collect();
-    let (Some(period), Ok(group), true) = (period, group, problems.is_empty()) else {
-        let page = PupilTablePage {
-            from: query.from.clone(),
-            to: query.to.clone(),
-            problems,
-            period: String::new(),
-            scope_note: String::new(),
-            groups: choices(&t, Vec::new(), "", "overview-all-groups"),
-            categories: category_choices,
-            sorts: sort_choices,
-            rows: Vec::new(),
-            t,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        .collect()
+}
+
+/// The table page again with what was typed and the problems (422).
+pub(crate) fn refused_table(t: Tr, query: &OverviewQuery, problems: Vec<FormProblem>) -> Response {
+    let sort = match query.sort.trim() {
+        "" => "name",
+        s => s,
+    };
+    let page = PupilTablePage {
+        from: query.from.clone(),
+        to: query.to.clone(),
+        problems,
+        period: String::new(),
+        scope_note: String::new(),
+        groups: choices(&t, Vec::new(), "", "overview-all-groups"),
+        categories: category_choices(&t, query.category.trim()),
+        sorts: sort_choices(&t, sort),
+        rows: Vec::new(),
+        export: String::new(),
+        t,
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// The query string that gives the same table (for the CSV link).
+fn filter_query(filter: &TableFilter) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("from", &filter.period.from.to_string())
+        .append_pair("to", &filter.period.to.to_string());
+    if let Some(group) = filter.group {
+        query.append_pair("group", &group.to_string());
+    }
+    if !filter.category.is_empty() {
+        query.append_pair("category", &filter.category);
+    }
+    query.append_pair("sort", filter.sort);
+    query.finish()
+}
+
+/// A category's counts as the page says them: "Buitensluiten: deed het 2, overkwam 0".
+fn category_counts(t: &Tr, r: &PupilRow) -> String {
+    r.categories
+        .iter()
+        .map(|(c, did, done)| {
+            t.with(
+                "overview-category-counts",
+                &[
+                    ("category", &t.t(&format!("category-{c}"))),
+                    ("did", &did.to_string()),
+                    ("done", &done.to_string()),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub(crate) async fn pupil_table(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/overview/pupils").await?
+    {
+        return Ok(redirect);
+    }
+    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
+    let filter = match table_filter(&t, &query, state.clock.today()) {
+        Ok(filter) => filter,
+        Err(problems) => return Ok(refused_table(t, &query, problems)),
     };
     let table = state
         .storage
         .overview
-        .pupil_table(&grant, period, now)
+        .pupil_table(&grant, filter.period, now)
         .await?;
     // The group choices are the groups in the table (so a teacher sees only theirs).
     let mut group_values: Vec<(String, String)> = table
@@ -502,19 +602,8 @@ pub(crate) async fn pupil_table(
         .collect();
     group_values.sort_by(|a, b| a.1.cmp(&b.1));
     group_values.dedup();
-    let selected_group = group.map(|g| g.to_string()).unwrap_or_default();
-    let mut rows: Vec<&PupilRow> = table
-        .iter()
-        .filter(|r| group.is_none() || r.group_id == group)
-        .filter(|r| category.is_empty() || r.categories.iter().any(|(c, _, _)| c == category))
-        .collect();
-    match sort {
-        "did_it" => rows.sort_by_key(|r| std::cmp::Reverse(r.did_it)),
-        "done_to" => rows.sort_by_key(|r| std::cmp::Reverse(r.done_to)),
-        "last" => rows.sort_by_key(|r| std::cmp::Reverse(r.last)),
-        _ => {}
-    }
-    let rows = rows
+    let selected_group = filter.group.map(|g| g.to_string()).unwrap_or_default();
+    let rows = filtered(&table, &filter)
         .into_iter()
         .map(|r| TableRow {
             pupil: r.pupil.to_string(),
@@ -522,42 +611,119 @@ pub(crate) async fn pupil_table(
             group: r.group.clone().unwrap_or_default(),
             did_it: r.did_it,
             done_to: r.done_to,
-            categories: r
-                .categories
-                .iter()
-                .map(|(c, did, done)| {
-                    t.with(
-                        "overview-category-counts",
-                        &[
-                            ("category", &t.t(&format!("category-{c}"))),
-                            ("did", &did.to_string()),
-                            ("done", &done.to_string()),
-                        ],
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            categories: category_counts(&t, r),
             first: dmy(r.first),
             last: dmy(r.last),
             open_case: r.open_case,
         })
         .collect();
+    let may_export = session
+        .grant_at::<ExportReports>(grant.school(), now)
+        .is_ok();
     Ok(PupilTablePage {
-        from: period.from.to_string(),
-        to: period.to.to_string(),
+        from: filter.period.from.to_string(),
+        to: filter.period.to.to_string(),
         problems: Vec::new(),
         period: t.with(
             "overview-period",
-            &[("from", &dmy(period.from)), ("to", &dmy(period.to))],
+            &[
+                ("from", &dmy(filter.period.from)),
+                ("to", &dmy(filter.period.to)),
+            ],
         ),
         scope_note: scope_note(&t, &grant),
         groups: choices(&t, group_values, &selected_group, "overview-all-groups"),
-        categories: category_choices,
-        sorts: sort_choices,
+        categories: category_choices(&t, &filter.category),
+        sorts: sort_choices(&t, filter.sort),
         rows,
+        export: if may_export {
+            filter_query(&filter)
+        } else {
+            String::new()
+        },
         t,
     }
     .into_response())
+}
+
+/// The per-pupil table as a CSV file, for leadership only (`export_reports`): the same filters and
+/// rows as the page, with the fewest fields that make it useful (no pupil number, no birth date,
+/// no report text). Audited by storage as `pupil_table.export` with the number of pupils.
+pub(crate) async fn pupil_table_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/overview/pupils").await?
+    {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let school = acting_school(&session, now)?;
+    let grant = grant_or_refuse::<ExportReports>(&state, &session, school).await?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let filter = match table_filter(&t, &query, state.clock.today()) {
+        Ok(filter) => filter,
+        Err(problems) => return Ok(refused_table(t, &query, problems)),
+    };
+    let table = state
+        .storage
+        .overview
+        .export_pupil_table(&grant, filter.period, now)
+        .await?;
+    let mut file = crate::csv::Csv::new();
+    let mut header = vec![
+        t.t("pupils-name"),
+        t.t("overview-group"),
+        t.t("overview-did-it"),
+        t.t("overview-done-to"),
+    ];
+    for category in Category::ALL {
+        let label = t.t(&format!("category-{}", category.code()));
+        header.push(t.t1("overview-csv-did-it-in", "category", &label));
+        header.push(t.t1("overview-csv-done-to-in", "category", &label));
+    }
+    header.extend([
+        t.t("overview-first"),
+        t.t("overview-last"),
+        t.t("overview-open-case"),
+    ]);
+    file.row(&header);
+    for r in filtered(&table, &filter) {
+        let mut cells = vec![
+            r.name.full(),
+            r.group.clone().unwrap_or_default(),
+            r.did_it.to_string(),
+            r.done_to.to_string(),
+        ];
+        for category in Category::ALL {
+            let (did, done) = r
+                .categories
+                .iter()
+                .find(|(c, _, _)| c == category.code())
+                .map_or((0, 0), |(_, did, done)| (*did, *done));
+            cells.push(did.to_string());
+            cells.push(done.to_string());
+        }
+        cells.extend([
+            r.first.to_string(),
+            r.last.to_string(),
+            t.t(if r.open_case {
+                "overview-yes"
+            } else {
+                "overview-no"
+            }),
+        ]);
+        file.row(&cells);
+    }
+    Ok(file.download(&format!(
+        "{}-{}-{}.csv",
+        t.t("overview-csv-file"),
+        filter.period.from,
+        filter.period.to
+    )))
 }
 
 pub(crate) struct SignalReport {
