@@ -288,6 +288,7 @@ api-scope-missing = This key does not work for this: it lacks "{ $scope }". Make
 api-intake-version-conflict = Someone else changed this report meanwhile. Read it again (with the new version) and then decide.
 api-intake-bad-reason = Unknown reason. Choose joke, spam or not_about_children.
 api-statement = First accept the confidentiality statement of { $school } (sign in at /app).
+api-statement-board = First accept the confidentiality statement of each of your schools (sign in at /app).
 api-busy = Too many attempts. Wait a while, then try again.
 api-bad-day = "{ $value }" is not a date. Write it as yyyy-mm-dd.
 api-bad-limit = The number of entries must be a number from 1 to { $max }.

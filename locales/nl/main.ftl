@@ -288,6 +288,7 @@ api-scope-missing = Deze sleutel werkt niet hiervoor: hij mist "{ $scope }". Maa
 api-intake-version-conflict = Iemand anders heeft deze melding intussen aangepast. Lees haar opnieuw (met de nieuwe versie) en besluit dan.
 api-intake-bad-reason = Onbekende reden. Kies joke, spam of not_about_children.
 api-statement = Accepteer eerst de geheimhoudingsverklaring van { $school } (log in op /app).
+api-statement-board = Accepteer eerst de geheimhoudingsverklaring van elk van uw scholen (log in op /app).
 api-busy = Te veel pogingen. Wacht even en probeer het dan opnieuw.
 api-bad-day = "{ $value }" is geen datum. Schrijf hem als jjjj-mm-dd.
 api-bad-limit = Het aantal regels moet een getal van 1 tot { $max } zijn.

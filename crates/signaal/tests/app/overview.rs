@@ -543,3 +543,240 @@ async fn leadership_downloads_the_pupil_table_as_csv_and_nobody_else_may() {
         3
     );
 }
+
+#[tokio::test]
+async fn the_overview_api_follows_the_pages_policy_scopes_and_audit() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    for receipt in 1..=3 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    let elsewhere = app.school_of_another_board().await;
+    let leader = app.sign_in_ready(LEADER).await;
+    let read = app
+        .make_token(&leader, "Lezen", &["staff:read"], "30")
+        .await;
+    let write = app
+        .make_token(&leader, "Schrijven", &["staff:read", "staff:write"], "30")
+        .await;
+    let roster = app
+        .make_token(&leader, "Rooster", &["roster:read"], "30")
+        .await;
+    let api = |what: &str| format!("/api/v1/staff/schools/de-vuurtoren/{what}");
+
+    // The dashboard: staff:read is needed; a token without it gets 403 with the scope named.
+    let (status, body) = app.bearer_json(&api("overview"), &roster).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"], "insufficient_scope");
+    let (status, body) = app.bearer_json(&api("overview"), &read).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "school");
+    let total = body["total"].as_u64().expect("total");
+    assert!(total >= 3);
+    let weekly: u64 = body["per_week"]
+        .as_array()
+        .expect("weeks")
+        .iter()
+        .map(|w| w["reports"].as_u64().expect("n"))
+        .sum();
+    assert_eq!(weekly, total, "the weeks add up to the total");
+    let (status, body) = app
+        .bearer_json(&api("overview?from=2026-02-30"), &read)
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["problems"][0]["field"], "from");
+
+    // The pupil table with the page's filters and order.
+    let (status, body) = app
+        .bearer_json(
+            &api("overview/pupils?sort=did_it&category=exclusion"),
+            &read,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let pupils = body["pupils"].as_array().expect("pupils");
+    let row = pupils
+        .iter()
+        .find(|p| p["pupil"] == own.id.to_string())
+        .expect("the one who did it");
+    assert_eq!(row["did_it"], 3);
+    assert_eq!(row["categories"][0]["category"], "exclusion");
+    let did_it: Vec<u64> = pupils
+        .iter()
+        .map(|p| p["did_it"].as_u64().expect("n"))
+        .collect();
+    assert!(did_it.windows(2).all(|w| w[0] >= w[1]));
+    let (status, body) = app
+        .bearer_json(&api("overview/pupils?sort=age&group=5a"), &read)
+        .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = body["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(fields, ["group", "sort"]);
+
+    // Signals, and acknowledging one: staff:write.
+    let (status, body) = app.bearer_json(&api("signals"), &read).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["advice_only"], true);
+    assert_eq!(body["rules"]["did_it_reports"], 3);
+    let signal = body["signals"]
+        .as_array()
+        .expect("signals")
+        .iter()
+        .find(|s| s["subject"] == own.id.to_string() && s["kind"] == "did_it")
+        .expect("a did-it signal")
+        .clone();
+    assert_eq!(signal["state"], "open");
+    assert_eq!(signal["reports"].as_array().expect("reports").len(), 3);
+    let ack = api(&format!("signals/did_it/{}/acknowledge", own.id));
+    let post = |token: String, note: &'static str| {
+        let ack = ack.clone();
+        let app = &app;
+        async move {
+            app.bearer(
+                reqwest::Method::POST,
+                &ack,
+                &token,
+                Some(serde_json::json!({ "note": note })),
+            )
+            .await
+        }
+    };
+    assert_eq!(post(read.clone(), "Gezien.").await.status(), 403);
+    let empty = post(write.clone(), "  ").await;
+    assert_eq!(empty.status(), 422);
+    let empty: serde_json::Value = empty.json().await.expect("json");
+    assert_eq!(empty["problems"][0]["field"], "note");
+    // A kind that does not fit the subject, and a made-up kind: not found.
+    for path in [
+        api(&format!("signals/rising/{}/acknowledge", own.id)),
+        api(&format!("signals/often/{}/acknowledge", own.id)),
+    ] {
+        let response = app
+            .bearer(
+                reqwest::Method::POST,
+                &path,
+                &write,
+                Some(serde_json::json!({ "note": "x" })),
+            )
+            .await;
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    assert_eq!(post(write.clone(), "Gesprek gepland.").await.status(), 200);
+    let (_, body) = app.bearer_json(&api("signals"), &read).await;
+    let signal = body["signals"]
+        .as_array()
+        .expect("signals")
+        .iter()
+        .find(|s| s["subject"] == own.id.to_string() && s["kind"] == "did_it")
+        .expect("still there")
+        .clone();
+    assert_eq!(signal["state"], "acknowledged");
+    assert_eq!(signal["acknowledgement"]["note"], "Gesprek gepland.");
+
+    // Another school: 404 like a school that does not exist, and the attempt is in its log.
+    let (status, _) = app
+        .bearer_json("/api/v1/staff/schools/de-zandloper/overview", &read)
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .bearer_json("/api/v1/staff/schools/de-zandloper/signals", &read)
+        .await;
+    assert_eq!(status, 404);
+    let theirs = app.chain_of(elsewhere.id).await;
+    assert_eq!(
+        theirs
+            .iter()
+            .filter(|(a, _, _)| a == "denied.read_reports")
+            .count(),
+        2
+    );
+    assert!(!theirs.iter().any(|(a, _, _)| a == "overview.view"));
+
+    // A teacher's token: their own groups only, whatever the scopes.
+    let teacher = app.sign_in_ready(TEACHER).await;
+    let teacher_token = app
+        .make_token(&teacher, "Klas", &["staff:read", "staff:write"], "30")
+        .await;
+    let (status, body) = app
+        .bearer_json(&api("overview/pupils"), &teacher_token)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "own_groups");
+    let ids: Vec<&str> = body["pupils"]
+        .as_array()
+        .expect("pupils")
+        .iter()
+        .map(|p| p["pupil"].as_str().expect("id"))
+        .collect();
+    assert!(ids.contains(&own.id.to_string().as_str()));
+    assert!(!ids.contains(&other.id.to_string().as_str()));
+    let (_, body) = app.bearer_json(&api("signals"), &teacher_token).await;
+    assert!(
+        !body["signals"]
+            .as_array()
+            .expect("signals")
+            .iter()
+            .any(|s| s["subject"] == other.id.to_string())
+    );
+    let response = app
+        .bearer(
+            reqwest::Method::POST,
+            &api(&format!("signals/hurt/{}/acknowledge", other.id)),
+            &teacher_token,
+            Some(serde_json::json!({ "note": "Gezien." })),
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+
+    // The board's aggregates: the board role only, no count under 5.
+    let (status, _) = app.bearer_json("/api/v1/staff/board", &read).await;
+    assert_eq!(status, 404);
+    let board = app.sign_in_ready("bestuur@de-vuurtoren.demo").await;
+    let board_token = app
+        .make_token(&board, "Cijfers", &["staff:read"], "30")
+        .await;
+    let (status, body) = app.bearer_json("/api/v1/staff/board", &board_token).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.to_string().contains(&own.name.family_name));
+    let tables = body["tables"].as_array().expect("tables");
+    assert_eq!(tables.len(), 2);
+    let mut small = 0;
+    for table in tables {
+        let mut entries: Vec<&serde_json::Value> = table["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .flat_map(|row| row.as_array().expect("row").iter())
+            .collect();
+        entries.extend(table["row_totals"].as_array().expect("totals"));
+        entries.extend(table["column_totals"].as_array().expect("totals"));
+        entries.push(&table["total"]);
+        for entry in entries {
+            match entry["shown"].as_str() {
+                Some("count") => assert!(entry["count"].as_u64().expect("n") >= 5),
+                Some("small") => small += 1,
+                Some("hidden") => assert!(entry["count"].is_null()),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(small > 0, "the demo's small cells are marked small");
+
+    let chain = app.chain_of(app.demo.school.id).await;
+    let actions: Vec<&str> = chain.iter().map(|(a, _, _)| a.as_str()).collect();
+    for wanted in [
+        "overview.view",
+        "pupil_table.view",
+        "signals.view",
+        "signal.acknowledge",
+        "board.view",
+        "denied.read_reports",
+    ] {
+        assert!(actions.contains(&wanted), "{wanted}");
+    }
+}

@@ -17,13 +17,15 @@ use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use signaal_domain::overview::calendar::{self, Period, PeriodError};
-use signaal_domain::overview::signals::{self, SignalKind, SignalState};
+use signaal_domain::overview::signals::{
+    self, GroupTrend, PupilReport, SignalKind, SignalRules, SignalState,
+};
 use signaal_domain::overview::suppression::{self, Shown};
 use signaal_domain::policy::{Actor, ExportReports, ReadAggregates, ReadReports, SchoolGrant};
 use signaal_domain::report::{Category, PartOfDay, Place};
 use signaal_domain::staff::Role;
 use signaal_domain::{GroupId, PupilId};
-use signaal_storage::overview::{PupilRow, SignalSubject};
+use signaal_storage::overview::{Acknowledgement, PupilRow, SignalSubject};
 
 use super::StaffSession;
 use super::follow_up::FormProblem;
@@ -87,25 +89,32 @@ pub(crate) async fn grant_or_refuse<C: signaal_domain::policy::Capability>(
 /// The longest acknowledgement note.
 const NOTE_MAX: usize = 2000;
 
-#[derive(Deserialize, Default)]
-pub(crate) struct OverviewQuery {
+/// The period and the pupil table's filters (pages and API alike).
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// First day (YYYY-MM-DD); default the start of this school year (1 August).
     #[serde(default)]
-    from: String,
+    pub from: String,
+    /// Last day, included (YYYY-MM-DD); default the end of this school year. At most two years.
     #[serde(default)]
-    to: String,
+    pub to: String,
+    /// Pupil table only: a group id.
     #[serde(default)]
-    group: String,
+    pub group: String,
+    /// Pupil table only: a category code (`physical`, `verbal`, …).
     #[serde(default)]
-    category: String,
+    pub category: String,
+    /// Pupil table only: `name` (default), `did_it`, `done_to` or `last`.
     #[serde(default)]
-    sort: String,
+    pub sort: String,
 }
 
 fn dmy(day: NaiveDate) -> String {
     day.format("%d-%m-%Y").to_string()
 }
 
-fn period_problem(t: &Tr, e: PeriodError) -> FormProblem {
+pub(crate) fn period_problem(t: &Tr, e: PeriodError) -> FormProblem {
     let (anchor, key) = match e {
         PeriodError::BadDate => ("from", "overview-date-bad"),
         PeriodError::Reversed => ("to", "overview-period-reversed"),
@@ -774,75 +783,57 @@ struct Refused {
     problem: String,
 }
 
-async fn render_signals(
+/// A signal as computed for a grant, before it is put in words: the page and the API show it.
+pub(crate) struct Computed {
+    pub subject: SignalSubject,
+    pub kind: SignalKind,
+    /// The pupil's full name, or the group's name.
+    pub name: String,
+    /// The pupil's group (none for a group signal).
+    pub group: Option<String>,
+    /// The reports behind a pupil signal, newest first (a group signal lists none).
+    pub reports: Vec<PupilReport>,
+    pub categories: usize,
+    /// A rising group's numbers.
+    pub trend: Option<GroupTrend>,
+    pub acknowledgement: Option<Acknowledgement>,
+    pub acknowledged: bool,
+}
+
+/// The school's signals under `grant`, open ones first, with the thresholds they were computed
+/// with. Reading them is audited by storage (`signals.view`).
+pub(crate) async fn compute_signals(
     state: &AppState,
-    t: Tr,
-    session: &StaffSession,
-    saved: bool,
-    refused: Option<Refused>,
-) -> Result<SignalsPage, AppError> {
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadReports>(now)?;
+    grant: &SchoolGrant<ReadReports>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(SignalRules, Vec<Computed>), AppError> {
     let rules = state.storage.overview.signal_rules(grant.school()).await?;
     let today = state.clock.today();
     let window = i64::from(rules.window_days.max(2 * rules.rise_days));
     let inputs = state
         .storage
         .overview
-        .signal_inputs(&grant, today - Duration::days(window), now)
+        .signal_inputs(grant, today - Duration::days(window), now)
         .await?;
-    let ack_of = |subject: SignalSubject, kind: SignalKind| {
-        inputs
+    let mut computed = Vec::new();
+    let mut push = |subject, kind, name, group, reports, categories, trend, last_approved| {
+        let acknowledgement = inputs
             .acknowledgements
             .iter()
             .find(|a| a.subject == subject && a.kind == kind)
-    };
-    let mut views = Vec::new();
-    let mut push = |subject: SignalSubject,
-                    kind: SignalKind,
-                    who: String,
-                    what: String,
-                    reports: Vec<SignalReport>,
-                    last_approved| {
-        let ack = ack_of(subject, kind);
-        let acknowledged =
-            signals::state(last_approved, ack.map(|a| a.at)) == SignalState::Acknowledged;
-        let (subject_kind, subject_id) = match subject {
-            SignalSubject::Pupil(p) => ("pupil", p.to_string()),
-            SignalSubject::Group(g) => ("group", g.to_string()),
-        };
-        let (problem, typed) = match &refused {
-            Some(r) if r.subject == subject && r.kind == kind => {
-                (r.problem.clone(), r.typed.clone())
-            }
-            _ => (String::new(), String::new()),
-        };
-        views.push(SignalView {
-            subject_kind,
-            subject_id,
-            kind: kind.as_str(),
-            who,
-            what,
+            .cloned();
+        let acknowledged = signals::state(last_approved, acknowledgement.as_ref().map(|a| a.at))
+            == SignalState::Acknowledged;
+        computed.push(Computed {
+            subject,
+            kind,
+            name,
+            group,
             reports,
+            categories,
+            trend,
+            acknowledgement,
             acknowledged,
-            acknowledgement: ack
-                .map(|a| {
-                    t.with(
-                        if acknowledged {
-                            "signals-acknowledged-by"
-                        } else {
-                            "signals-reopened"
-                        },
-                        &[
-                            ("name", a.by.as_str()),
-                            ("when", &super::follow_up::local_time(a.at)),
-                        ],
-                    )
-                })
-                .unwrap_or_default(),
-            note: ack.map(|a| a.note.clone()).unwrap_or_default(),
-            problem,
-            typed,
         });
     };
     for links in &inputs.pupils {
@@ -850,30 +841,16 @@ async fn render_signals(
             let reports = signal
                 .reports
                 .iter()
-                .filter_map(|id| links.reports.iter().find(|r| r.report == *id))
-                .map(|r| SignalReport {
-                    day: dmy(r.day),
-                    categories: super::follow_up::labels(&t, "category", &r.categories),
-                })
+                .filter_map(|id| links.reports.iter().find(|r| r.report == *id).cloned())
                 .collect();
-            let what = t.with(
-                &format!("signals-what-{}", signal.kind.as_str()),
-                &[
-                    ("count", &signal.reports.len().to_string()),
-                    ("categories", &signal.categories.to_string()),
-                    ("days", &rules.window_days.to_string()),
-                ],
-            );
-            let who = match &links.group {
-                Some(group) => format!("{} ({group})", links.name.full()),
-                None => links.name.full(),
-            };
             push(
                 SignalSubject::Pupil(links.pupil),
                 signal.kind,
-                who,
-                what,
+                links.name.full(),
+                links.group.clone(),
                 reports,
+                signal.categories,
+                None,
                 signal.last_approved,
             );
         }
@@ -881,14 +858,6 @@ async fn render_signals(
     for group in &inputs.groups {
         let trend = signals::group_trend(&rules, today, &group.days);
         if signals::is_rising(&rules, trend) {
-            let what = t.with(
-                "signals-what-rising",
-                &[
-                    ("recent", &trend.recent.to_string()),
-                    ("before", &trend.before.to_string()),
-                    ("days", &rules.rise_days.to_string()),
-                ],
-            );
             // A group signal re-opens with any new report of the group: its latest day stands in
             // for the approval time (the group's reports are not listed one by one).
             let last = group
@@ -900,15 +869,137 @@ async fn render_signals(
             push(
                 SignalSubject::Group(group.group),
                 SignalKind::Rising,
-                t.t1("signals-group", "group", &group.name),
-                what,
+                group.name.clone(),
+                None,
                 Vec::new(),
+                0,
+                Some(trend),
                 last,
             );
         }
     }
     // Open signals first.
-    views.sort_by_key(|v| v.acknowledged);
+    computed.sort_by_key(|c| c.acknowledged);
+    Ok((rules, computed))
+}
+
+/// What is wrong with an acknowledgement's note, as a message key; `None` when it may be stored.
+pub(crate) fn note_problem(note: &str) -> Option<&'static str> {
+    if note.is_empty() {
+        Some("signals-note-missing")
+    } else if note.chars().count() > NOTE_MAX {
+        Some("signals-note-too-long")
+    } else {
+        None
+    }
+}
+
+/// The subject of a signal of `kind` with this id: a pupil for `did_it` and `hurt`, a group for
+/// `rising`; `None` when the words do not fit together.
+pub(crate) fn signal_subject(
+    subject_kind: Option<&str>,
+    kind: SignalKind,
+    id: uuid::Uuid,
+) -> Option<SignalSubject> {
+    match (subject_kind, kind) {
+        (Some("pupil") | None, SignalKind::DidIt | SignalKind::Hurt) => {
+            Some(SignalSubject::Pupil(PupilId::from_uuid(id)))
+        }
+        (Some("group") | None, SignalKind::Rising) => {
+            Some(SignalSubject::Group(GroupId::from_uuid(id)))
+        }
+        _ => None,
+    }
+}
+
+async fn render_signals(
+    state: &AppState,
+    t: Tr,
+    session: &StaffSession,
+    saved: bool,
+    refused: Option<Refused>,
+) -> Result<SignalsPage, AppError> {
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let (rules, computed) = compute_signals(state, &grant, now).await?;
+    let views = computed
+        .into_iter()
+        .map(|c| {
+            let (subject_kind, subject_id) = match c.subject {
+                SignalSubject::Pupil(p) => ("pupil", p.to_string()),
+                SignalSubject::Group(g) => ("group", g.to_string()),
+            };
+            let (problem, typed) = match &refused {
+                Some(r) if r.subject == c.subject && r.kind == c.kind => {
+                    (r.problem.clone(), r.typed.clone())
+                }
+                _ => (String::new(), String::new()),
+            };
+            let (who, what) = match c.trend {
+                Some(trend) => (
+                    t.t1("signals-group", "group", &c.name),
+                    t.with(
+                        "signals-what-rising",
+                        &[
+                            ("recent", &trend.recent.to_string()),
+                            ("before", &trend.before.to_string()),
+                            ("days", &rules.rise_days.to_string()),
+                        ],
+                    ),
+                ),
+                None => (
+                    match &c.group {
+                        Some(group) => format!("{} ({group})", c.name),
+                        None => c.name.clone(),
+                    },
+                    t.with(
+                        &format!("signals-what-{}", c.kind.as_str()),
+                        &[
+                            ("count", &c.reports.len().to_string()),
+                            ("categories", &c.categories.to_string()),
+                            ("days", &rules.window_days.to_string()),
+                        ],
+                    ),
+                ),
+            };
+            SignalView {
+                subject_kind,
+                subject_id,
+                kind: c.kind.as_str(),
+                who,
+                what,
+                reports: c
+                    .reports
+                    .iter()
+                    .map(|r| SignalReport {
+                        day: dmy(r.day),
+                        categories: super::follow_up::labels(&t, "category", &r.categories),
+                    })
+                    .collect(),
+                acknowledged: c.acknowledged,
+                acknowledgement: c
+                    .acknowledgement
+                    .as_ref()
+                    .map(|a| {
+                        t.with(
+                            if c.acknowledged {
+                                "signals-acknowledged-by"
+                            } else {
+                                "signals-reopened"
+                            },
+                            &[
+                                ("name", a.by.as_str()),
+                                ("when", &super::follow_up::local_time(a.at)),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default(),
+                note: c.acknowledgement.map(|a| a.note).unwrap_or_default(),
+                problem,
+                typed,
+            }
+        })
+        .collect();
     Ok(SignalsPage {
         csrf: session.record.csrf_token.clone(),
         saved,
@@ -958,21 +1049,9 @@ pub(crate) async fn acknowledge(
     let get = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
     let kind = SignalKind::parse(get("kind")).ok_or(AppError::NotFound)?;
     let id = uuid::Uuid::parse_str(get("subject_id")).map_err(|_| AppError::NotFound)?;
-    let subject = match (get("subject_kind"), kind) {
-        ("pupil", SignalKind::DidIt | SignalKind::Hurt) => {
-            SignalSubject::Pupil(PupilId::from_uuid(id))
-        }
-        ("group", SignalKind::Rising) => SignalSubject::Group(GroupId::from_uuid(id)),
-        _ => return Err(AppError::NotFound),
-    };
+    let subject = signal_subject(Some(get("subject_kind")), kind, id).ok_or(AppError::NotFound)?;
     let note = get("note").trim();
-    let problem = if note.is_empty() {
-        Some("signals-note-missing")
-    } else if note.chars().count() > NOTE_MAX {
-        Some("signals-note-too-long")
-    } else {
-        None
-    };
+    let problem = note_problem(note);
     if let Some(problem) = problem {
         let t = Tr::new(state.i18n.clone(), lang);
         let refused = Refused {
@@ -1053,64 +1132,50 @@ pub(crate) struct BoardPage {
     tables: Vec<ShownTable>,
 }
 
-/// The board view: anonymous counts across the schools where the actor has the board role, every
-/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
-pub(crate) async fn board(
-    State(state): State<AppState>,
-    lang: Lang,
-    session: StaffSession,
-    Query(query): Query<OverviewQuery>,
-) -> Result<Response, AppError> {
-    if let Some(redirect) =
-        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
-    {
-        return Ok(redirect);
-    }
-    let now = state.clock.now();
-    let Actor::Staff(actor) = &session.actor else {
-        return Err(AppError::NotFound);
+/// The grants for anonymous counts at every school where the actor has the board role.
+pub(crate) fn board_grants(
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<SchoolGrant<ReadAggregates>> {
+    let Actor::Staff(staff) = actor else {
+        return Vec::new();
     };
-    let grants: Vec<SchoolGrant<ReadAggregates>> = actor
+    staff
         .memberships
         .iter()
         .filter(|m| m.role == Role::Board)
-        .filter_map(|m| signaal_domain::policy::authorize(&session.actor, m.school, now).ok())
-        .collect();
-    if grants.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let t = Tr::new(state.i18n.clone(), lang);
-    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
-        Ok(period) => period,
-        Err(e) => {
-            let page = BoardPage {
-                from: query.from,
-                to: query.to,
-                problems: vec![period_problem(&t, e)],
-                period: String::new(),
-                tables: Vec::new(),
-                t,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
+        .filter_map(|m| signaal_domain::policy::authorize(actor, m.school, now).ok())
+        .collect()
+}
+
+/// The board's counts before suppression: per school × category (in `Category::ALL` order) and
+/// place × part of day (`Place::ALL` × `PartOfDay::ALL` and "not given").
+pub(crate) struct BoardCounts {
+    pub schools: Vec<signaal_domain::school::School>,
+    pub by_category: Vec<Vec<u64>>,
+    pub by_place: Vec<Vec<u64>>,
+}
+
+/// Reads the board's counts over the period, one school at a time (each audited as `board.view`).
+pub(crate) async fn board_counts(
+    state: &AppState,
+    grants: &[SchoolGrant<ReadAggregates>],
+    period: Period,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<BoardCounts, AppError> {
     let mut schools = Vec::new();
     let mut by_category = Vec::new();
     let mut by_place = vec![vec![0u64; PartOfDay::ALL.len() + 1]; Place::ALL.len()];
-    for grant in &grants {
+    for grant in grants {
         let counts = state
             .storage
             .overview
             .aggregate_counts(grant, period, now)
             .await?;
-        let name = state
-            .storage
-            .directory
-            .school_by_id(grant.school())
-            .await?
-            .map(|s| s.name)
-            .unwrap_or_default();
-        schools.push(name);
+        let Some(school) = state.storage.directory.school_by_id(grant.school()).await? else {
+            continue;
+        };
+        schools.push(school);
         by_category.push(
             Category::ALL
                 .iter()
@@ -1135,6 +1200,52 @@ pub(crate) async fn board(
             }
         }
     }
+    Ok(BoardCounts {
+        schools,
+        by_category,
+        by_place,
+    })
+}
+
+/// The board view: anonymous counts across the schools where the actor has the board role, every
+/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
+    {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let grants = board_grants(&session.actor, now);
+    if grants.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => period,
+        Err(e) => {
+            let page = BoardPage {
+                from: query.from,
+                to: query.to,
+                problems: vec![period_problem(&t, e)],
+                period: String::new(),
+                tables: Vec::new(),
+                t,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let BoardCounts {
+        schools,
+        by_category,
+        by_place,
+    } = board_counts(&state, &grants, period, now).await?;
+    let schools: Vec<String> = schools.into_iter().map(|s| s.name).collect();
     let mut parts: Vec<String> = PartOfDay::ALL
         .iter()
         .map(|p| t.t(&format!("part-{}", p.code())))
