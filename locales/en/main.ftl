@@ -1039,3 +1039,6 @@ board-small = < 5
 board-hidden = ×
 board-school = School
 board-categories-caption = Reports per school and kind of behaviour
+board-research-link = Download the research file (CSV)
+board-research-hint = The same anonymous numbers, and per month and grade; small numbers left out as above. Downloading is recorded.
+board-research-file = research

@@ -1039,3 +1039,6 @@ board-small = < 5
 board-hidden = ×
 board-school = School
 board-categories-caption = Meldingen per school en soort gedrag
+board-research-link = Onderzoeksbestand downloaden (CSV)
+board-research-hint = Dezelfde anonieme aantallen, en per maand en leerjaar; kleine aantallen weggelaten zoals hierboven. Het downloaden wordt vastgelegd.
+board-research-file = onderzoek

@@ -301,7 +301,19 @@ pub async fn signal_rules_are_the_schools_own_and_exports_are_audited(storage: &
     assert_eq!(exported.len(), 2);
     assert!(exported.iter().any(|r| r.pupil == sem.id && r.did_it == 1));
 
+    // The research counts: one report about two pupils of 5a counts once for its grade (this
+    // roster gives no grade, so "not known").
+    let aggregates: SchoolGrant<policy::ReadAggregates> =
+        policy::authorize(&leader, school.id, now()).unwrap();
+    let research = storage
+        .overview
+        .research_counts(&aggregates, period, now())
+        .await
+        .unwrap();
+    assert_eq!(research, vec![(now().date_naive(), None, 1)]);
+
     let log = chain(storage, &school).await;
+    assert!(log.iter().any(|(a, _, _)| a == "research.export"));
     let set: Vec<&(String, String, String)> = log
         .iter()
         .filter(|(a, _, _)| a == "signal_rules.set")

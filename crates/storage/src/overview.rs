@@ -119,6 +119,16 @@ pub trait OverviewRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<AggregateCounts>;
 
+    /// Anonymous counts for the research file: approved reports per day and grade (the grade of
+    /// each pupil named in a report, kept also after anonymisation; `None`: no grade known), a
+    /// report counting once per grade. Audited as `research.export`.
+    async fn research_counts(
+        &self,
+        grant: &SchoolGrant<ReadAggregates>,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, Option<u8>, u64)>>;
+
     /// Every pupil within the grant's groups linked in an approved report of the period. Audited
     /// as `pupil_table.view` with the number of pupils.
     async fn pupil_table(

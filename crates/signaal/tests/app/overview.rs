@@ -780,3 +780,133 @@ async fn the_overview_api_follows_the_pages_policy_scopes_and_audit() {
         assert!(actions.contains(&wanted), "{wanted}");
     }
 }
+
+/// Whether one hidden entry of a suppressed table in the research file can be worked out: a row
+/// (or column, totals row and totals column included) whose total is shown with exactly one entry
+/// not shown gives that entry away by subtraction.
+fn recoverable(entries: &std::collections::HashMap<(String, String), String>) -> Vec<String> {
+    let shown = |v: &str| v.parse::<u64>().is_ok();
+    let mut rows: Vec<&String> = entries.keys().map(|(r, _)| r).collect();
+    rows.sort();
+    rows.dedup();
+    let mut columns: Vec<&String> = entries.keys().map(|(_, c)| c).collect();
+    columns.sort();
+    columns.dedup();
+    let mut found = Vec::new();
+    for row in &rows {
+        let Some(total) = entries.get(&((*row).clone(), "total".to_owned())) else {
+            continue;
+        };
+        let hidden: Vec<&&String> = columns
+            .iter()
+            .filter(|c| c.as_str() != "total")
+            .filter(|c| !shown(&entries[&((*row).clone(), (**c).clone())]))
+            .collect();
+        if shown(total) && hidden.len() == 1 {
+            found.push(format!("row {row}, column {}", hidden[0]));
+        }
+    }
+    for column in &columns {
+        let Some(total) = entries.get(&("total".to_owned(), (*column).clone())) else {
+            continue;
+        };
+        let hidden: Vec<&&String> = rows
+            .iter()
+            .filter(|r| r.as_str() != "total")
+            .filter(|r| !shown(&entries[&((**r).clone(), (*column).clone())]))
+            .collect();
+        if shown(total) && hidden.len() == 1 {
+            found.push(format!("column {column}, row {}", hidden[0]));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_research_file_is_anonymous_and_no_small_number_can_be_worked_out() {
+    let app = TestApp::start().await;
+    let (own, other) = app.pupils_in_and_outside_5a().await;
+    for receipt in 1..=2 {
+        app.follow_approved_report(&own, &other, receipt).await;
+    }
+    let board = app.sign_in_ready("bestuur@de-vuurtoren.demo").await;
+    let (_, page) = app.follow_page(&board, "/app/board").await;
+    assert!(page.contains("href=\"/app/board/research.csv?from="));
+    let response = app
+        .with_cookie(reqwest::Method::GET, "/app/board/research.csv", &board, &[])
+        .await;
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(header("content-disposition").starts_with("attachment; filename=\"onderzoek-"));
+    assert!(header("cache-control").contains("no-store"));
+    let body = response.text().await.expect("csv");
+    assert!(!body.contains(&own.name.family_name));
+    assert!(!body.contains(&other.name.family_name));
+    assert!(!body.contains("5a"), "no group");
+    let mut tables: std::collections::HashMap<
+        String,
+        std::collections::HashMap<(String, String), String>,
+    > = std::collections::HashMap::new();
+    let mut lines = body.trim_start_matches('\u{feff}').split("\r\n");
+    assert_eq!(lines.next(), Some("table,row,column,reports"));
+    let (mut small, mut counts) = (0, 0);
+    for line in lines.filter(|l| !l.is_empty()) {
+        let cells = csv_cells(line);
+        assert_eq!(cells.len(), 4, "{line}");
+        let value = cells[3].clone();
+        match value.as_str() {
+            "<5" => small += 1,
+            "x" => {}
+            n => {
+                let n: u64 = n.parse().unwrap_or_else(|_| panic!("{line}"));
+                assert!(n >= 5, "a count under 5 in the file: {line}");
+                counts += 1;
+            }
+        }
+        tables
+            .entry(cells[0].clone())
+            .or_default()
+            .insert((cells[1].clone(), cells[2].clone()), value);
+    }
+    assert!(small > 0 && counts > 0, "{small} small, {counts} shown");
+    let mut names: Vec<&String> = tables.keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "month_by_grade",
+            "place_by_part_of_day",
+            "school_by_category"
+        ]
+    );
+    assert!(tables["month_by_grade"].contains_key(&("total".to_owned(), "not_known".to_owned())));
+    for (name, entries) in &tables {
+        assert_eq!(recoverable(entries), Vec::<String>::new(), "{name}");
+    }
+    // The check itself can fail: a row with one hidden cell next to its shown total.
+    let mut leaky = std::collections::HashMap::new();
+    for (key, value) in [(("a", "1"), "7"), (("a", "2"), "<5"), (("a", "total"), "9")] {
+        leaky.insert((key.0.to_owned(), key.1.to_owned()), value.to_owned());
+    }
+    assert_eq!(recoverable(&leaky).len(), 1);
+
+    let (status, page) = app
+        .follow_page(&board, "/app/board/research.csv?from=morgen")
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Schrijf de datum als jaar-maand-dag"));
+    let leader = app.sign_in_ready(LEADER).await;
+    assert_eq!(
+        app.follow_page(&leader, "/app/board/research.csv").await.0,
+        404
+    );
+    let chain = app.chain_of(app.demo.school.id).await;
+    assert!(chain.iter().any(|(a, _, _)| a == "research.export"));
+}

@@ -278,6 +278,54 @@ macro_rules! overview_repo {
                 Ok(counts)
             }
 
+            async fn research_counts(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadAggregates>,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Vec<(chrono::NaiveDate, Option<u8>, u64)>> {
+                use sqlx::Row as _;
+                use crate::error::map_err;
+                use overview_sql::{DAY, base, count, rows};
+                let school = grant.school();
+                let (from, to) = (period.from, period.to);
+                let mut tx = self.write_tx().await?;
+                // The grade of the linked pupil's group, else the one kept when the link was
+                // removed (anonymisation keeps it for statistics).
+                let (named, ids) = base(
+                    " JOIN report_people rp ON rp.report_id = r.id \
+                     LEFT JOIN report_links l ON l.report_id = rp.report_id AND l.role = rp.role \
+                        AND l.position = rp.position \
+                     LEFT JOIN pupils p ON p.school_id = l.school_id AND p.id = l.pupil_id \
+                     LEFT JOIN groups g ON g.id = p.group_id",
+                    grant.groups(),
+                );
+                let sql = format!(
+                    "SELECT {DAY} AS day, COALESCE(g.grade, rp.grade) AS grade, COUNT(DISTINCT r.id) AS n
+                     {named} GROUP BY {DAY}, COALESCE(g.grade, rp.grade) ORDER BY 1, 2"
+                );
+                let mut counts = Vec::new();
+                for row in rows(&mut tx, sql, school, from, to, &ids).await? {
+                    let grade: Option<i64> = row.try_get("grade").map_err(map_err)?;
+                    counts.push((
+                        row.try_get("day").map_err(map_err)?,
+                        grade.and_then(|g| u8::try_from(g).ok()),
+                        count(&row, "n")?,
+                    ));
+                }
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
+                    "research.export",
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to} rows={}", counts.len()),
+                    now,
+                )
+                .await?;
+                Ok(counts)
+            }
+
             async fn pupil_table(
                 &self,
                 grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadReports>,

@@ -39,6 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/app/overview/pupils.csv", get(pupil_table_csv))
         .route("/app/signals", get(signals_page))
         .route("/app/board", get(board))
+        .route("/app/board/research.csv", get(research_csv))
         .route("/app/signals/acknowledge", post(acknowledge))
         .route(
             "/app/signals/settings",
@@ -1287,4 +1288,145 @@ pub(crate) async fn board(
         t,
     }
     .into_response())
+}
+
+/// Grades as the research file names its columns: 1 to 8, then "not known".
+const GRADES: std::ops::RangeInclusive<u8> = 1..=8;
+
+/// One suppressed table of the research file as lines `table,row,column,reports`: the cells, the
+/// row totals (column `total`), the column totals (row `total`) and the grand total.
+fn research_lines(
+    file: &mut crate::csv::Csv,
+    name: &str,
+    rows: &[String],
+    columns: &[String],
+    counts: &[Vec<u64>],
+) {
+    let table = suppression::suppress(counts);
+    let value = |s: Shown| match s {
+        Shown::Count(n) => n.to_string(),
+        Shown::Small => "<5".to_owned(),
+        Shown::Hidden => "x".to_owned(),
+    };
+    let total = "total".to_owned();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, column) in columns.iter().enumerate() {
+            file.row(&[name, row, column, &value(table.cells[r][c])]);
+        }
+        file.row(&[name, row, &total, &value(table.row_totals[r])]);
+    }
+    for (c, column) in columns.iter().enumerate() {
+        file.row(&[name, &total, column, &value(table.column_totals[c])]);
+    }
+    file.row(&[name, &total, &total, &value(table.total)]);
+}
+
+/// The research file of the board view (`/app/board/research.csv`): anonymous aggregates of the
+/// board's schools, no pupil, no group, no text, as three cross-tables that share no dimension
+/// (schools × category, place × part of day, month × grade), each suppressed with
+/// `suppression::suppress` like the board page. The first two are the board page's own tables, so
+/// the file shows nothing the page does not, and no shown number of one table is a margin of
+/// another (docs/OVERVIEW.md). Audited per school as `board.view` and `research.export`.
+pub(crate) async fn research_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
+    {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let grants = board_grants(&session.actor, now);
+    if grants.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => period,
+        Err(e) => {
+            let page = BoardPage {
+                from: query.from,
+                to: query.to,
+                problems: vec![period_problem(&t, e)],
+                period: String::new(),
+                tables: Vec::new(),
+                t,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let counts = board_counts(&state, &grants, period, now).await?;
+    let mut per_day_grade: Vec<(NaiveDate, Option<u8>, u64)> = Vec::new();
+    for grant in &grants {
+        per_day_grade.extend(
+            state
+                .storage
+                .overview
+                .research_counts(grant, period, now)
+                .await?,
+        );
+    }
+    let months: Vec<NaiveDate> = calendar::buckets(period, &[], calendar::month_of)
+        .into_iter()
+        .map(|(month, _)| month)
+        .collect();
+    let mut by_month = vec![vec![0u64; GRADES.count() + 1]; months.len()];
+    for (day, grade, n) in per_day_grade {
+        let row = months.iter().position(|m| *m == calendar::month_of(day));
+        let column = match grade {
+            Some(g) if GRADES.contains(&g) => usize::from(g - 1),
+            _ => GRADES.count(),
+        };
+        if let Some(row) = row {
+            by_month[row][column] += n;
+        }
+    }
+    let mut file = crate::csv::Csv::new();
+    file.row(&["table", "row", "column", "reports"]);
+    research_lines(
+        &mut file,
+        "school_by_category",
+        &counts
+            .schools
+            .iter()
+            .map(|s| s.slug.to_string())
+            .collect::<Vec<_>>(),
+        &Category::ALL
+            .iter()
+            .map(|c| c.code().to_owned())
+            .collect::<Vec<_>>(),
+        &counts.by_category,
+    );
+    research_lines(
+        &mut file,
+        "place_by_part_of_day",
+        &Place::ALL
+            .iter()
+            .map(|p| p.code().to_owned())
+            .collect::<Vec<_>>(),
+        &crate::routes::overview_api::part_columns(),
+        &counts.by_place,
+    );
+    research_lines(
+        &mut file,
+        "month_by_grade",
+        &months
+            .iter()
+            .map(|m| m.format("%Y-%m").to_string())
+            .collect::<Vec<_>>(),
+        &GRADES
+            .map(|g| g.to_string())
+            .chain(std::iter::once("not_known".to_owned()))
+            .collect::<Vec<_>>(),
+        &by_month,
+    );
+    Ok(file.download(&format!(
+        "{}-{}-{}.csv",
+        t.t("board-research-file"),
+        period.from,
+        period.to
+    )))
 }
