@@ -62,9 +62,9 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0012_retention.sql"),
     },
     Migration {
-        version: 13,
+        version: 15,
         name: "signal rules",
-        sql: include_str!("../migrations/0013_signal_rules.sql"),
+        sql: include_str!("../migrations/0015_signal_rules.sql"),
     },
 ];
 
