@@ -1,6 +1,7 @@
 // Overviews and signals in the browser: the dashboard, the per-pupil table and the signals page with
 // axe-core in Dutch and English, for leadership and for a teacher (their own groups), a refused
-// period (422 with the error summary), the board's suppressed figures, and the dashboard printed. One demo server for the file.
+// period (422 with the error summary), the signal thresholds form and its error state, the board's
+// suppressed figures, and the dashboard printed. One demo server for the file.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
@@ -74,6 +75,35 @@ describe('overviews and signals', { concurrency: 1 }, () => {
       });
     });
   }
+
+  test('axe-core on the thresholds form and its error state (nl, en)', async (t) => {
+    await withPage(env, { storageState: states.leadership }, async (page) => {
+      for (const lang of ['nl', 'en']) {
+        await t.test(`the thresholds form (${lang})`, async () => {
+          const res = await page.goto(`/app/signals/settings?lang=${lang}`, { waitUntil: 'load' });
+          assert.equal(res.status(), 200);
+          assert.equal(await page.getAttribute('html', 'lang'), lang);
+          assert.equal(await page.inputValue('#did_it_reports'), '3');
+          await checkA11y(page, `the thresholds form (${lang})`);
+        });
+        await t.test(`the thresholds form with bad values (${lang})`, async () => {
+          await page.goto(`/app/signals/settings?lang=${lang}`, { waitUntil: 'load' });
+          await page.fill('#did_it_reports', 'drie');
+          await page.fill('#rise_min', '0');
+          const [res] = await Promise.all([
+            page.waitForResponse((r) => r.url().endsWith('/app/signals/settings') && r.request().method() === 'POST'),
+            page.click('form[action="/app/signals/settings"] button[type=submit]'),
+          ]);
+          assert.equal(res.status(), 422);
+          await page.waitForLoadState('load');
+          assert.equal(await page.locator('#problems[role=alert] li').count(), 2);
+          assert.equal(await page.inputValue('#did_it_reports'), 'drie', 'what was typed stays');
+          assert.equal(await page.getAttribute('#rise_min', 'aria-invalid'), 'true');
+          await checkA11y(page, `the thresholds form with bad values (${lang})`);
+        });
+      }
+    });
+  });
 
   test('axe-core on the board figures (nl, en)', async (t) => {
     await withPage(env, { storageState: states.board }, async (page) => {

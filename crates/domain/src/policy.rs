@@ -194,10 +194,12 @@ pub enum Action {
     ManagePrivacy,
     /// Read the request register, the disclosure and breach registers and the processing overview.
     ReadPrivacy,
+    /// Take the per-pupil table out of Signaal as a file (a copy nobody can audit any more).
+    ExportReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ManageDirectory,
         Action::ManageStaff,
         Action::ImportRoster,
@@ -214,6 +216,7 @@ impl Action {
         Action::UseStaffPages,
         Action::ManagePrivacy,
         Action::ReadPrivacy,
+        Action::ExportReports,
     ];
 
     /// The stable name, as in `docs/POLICY.md`.
@@ -235,6 +238,7 @@ impl Action {
             Action::UseStaffPages => "use_staff_pages",
             Action::ManagePrivacy => "manage_privacy",
             Action::ReadPrivacy => "read_privacy",
+            Action::ExportReports => "export_reports",
         }
     }
 
@@ -247,7 +251,8 @@ impl Action {
             | Action::ImportRoster
             | Action::ConfigureSchool
             | Action::CorrectLogbook
-            | Action::ManagePrivacy => &[Leadership],
+            | Action::ManagePrivacy
+            | Action::ExportReports => &[Leadership],
             // The data protection officer sees the registers (PR 3.3), never report content.
             Action::ReadPrivacy => &[Leadership, DataProtectionOfficer],
             Action::ReadRoster
@@ -364,6 +369,8 @@ capability!(
     ReadPrivacy => ReadPrivacy,
     /// May read anonymous aggregates (no pupil, no text) of the granted school (or groups).
     ReadAggregates => ReadAggregates,
+    /// May download the per-pupil table of the granted school as a file.
+    ExportReports => ExportReports,
 );
 
 /// Which groups of the school a grant covers.

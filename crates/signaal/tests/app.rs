@@ -3573,6 +3573,33 @@ impl TestApp {
             .collect()
     }
 
+    /// "De Zandloper" of another board, where the demo's staff have no role.
+    async fn school_of_another_board(&self) -> signaal_domain::school::School {
+        let storage = self.store.clone().into_storage();
+        let directory =
+            signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
+                .expect("grant");
+        let board = storage
+            .directory
+            .create_board(&directory, "Stichting Elders", false, Utc::now())
+            .await
+            .expect("board");
+        storage
+            .directory
+            .create_school(
+                &directory,
+                &signaal_domain::school::NewSchool {
+                    board_id: board.id,
+                    slug: signaal_domain::school::SchoolSlug::parse("de-zandloper").expect("slug"),
+                    name: "De Zandloper".into(),
+                    is_demo: false,
+                },
+                Utc::now(),
+            )
+            .await
+            .expect("school")
+    }
+
     async fn staff_id(&self, email: &str) -> signaal_domain::StaffId {
         self.store
             .clone()
@@ -4173,29 +4200,7 @@ async fn role_changes_count_on_the_next_request_and_a_removed_accounts_token_sto
 #[tokio::test]
 async fn another_schools_data_is_not_found_and_the_attempt_is_recorded_there() {
     let app = TestApp::start().await;
-    let storage = app.store.clone().into_storage();
-    let directory =
-        signaal_domain::policy::authorize_directory(&signaal_domain::policy::Actor::Operator)
-            .expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "Stichting Elders", false, Utc::now())
-        .await
-        .expect("board");
-    let other = storage
-        .directory
-        .create_school(
-            &directory,
-            &signaal_domain::school::NewSchool {
-                board_id: board.id,
-                slug: signaal_domain::school::SchoolSlug::parse("de-zandloper").expect("slug"),
-                name: "De Zandloper".into(),
-                is_demo: false,
-            },
-            Utc::now(),
-        )
-        .await
-        .expect("school");
+    let other = app.school_of_another_board().await;
     let leader = app.sign_in_ready(LEADER).await;
     let token = app.make_token(&leader, "Alles", &ALL_SCOPES, "30").await;
     let leader_id = app.staff_id(LEADER).await;
@@ -4520,6 +4525,14 @@ async fn the_openapi_document_describes_the_staff_api() {
         ("/api/v1/staff/schools/{school}/audit", "get"),
         ("/api/v1/staff/schools/{school}/pupils", "get"),
         ("/api/v1/staff/schools/{school}/groups", "get"),
+        ("/api/v1/staff/schools/{school}/overview", "get"),
+        ("/api/v1/staff/schools/{school}/overview/pupils", "get"),
+        ("/api/v1/staff/schools/{school}/signals", "get"),
+        (
+            "/api/v1/staff/schools/{school}/signals/{kind}/{subject}/acknowledge",
+            "post",
+        ),
+        ("/api/v1/staff/board", "get"),
     ] {
         let operation = &paths[path][method];
         assert!(operation.is_object(), "{method} {path} is missing");
@@ -4533,6 +4546,25 @@ async fn the_openapi_document_describes_the_staff_api() {
         paths["/api/v1/staff/schools/{school}/audit"]["get"]["security"][0]["bearer"],
         serde_json::json!(["audit:read"])
     );
+    assert_eq!(
+        paths["/api/v1/staff/schools/{school}/signals"]["get"]["security"][0]["bearer"],
+        serde_json::json!(["staff:read"])
+    );
+    assert_eq!(
+        paths["/api/v1/staff/schools/{school}/signals/{kind}/{subject}/acknowledge"]["post"]["security"]
+            [0]["bearer"],
+        serde_json::json!(["staff:write"])
+    );
+    let table_params: Vec<&str> =
+        paths["/api/v1/staff/schools/{school}/overview/pupils"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .map(|p| p["name"].as_str().expect("name"))
+            .collect();
+    for name in ["school", "from", "to", "group", "category", "sort"] {
+        assert!(table_params.contains(&name), "{name}");
+    }
     let audit_params: Vec<&str> =
         paths["/api/v1/staff/schools/{school}/audit"]["get"]["parameters"]
             .as_array()
@@ -4557,6 +4589,11 @@ async fn the_openapi_document_describes_the_staff_api() {
         "PupilList",
         "GroupList",
         "ApiError",
+        "OverviewView",
+        "PupilTableView",
+        "SignalList",
+        "AcknowledgeRequest",
+        "BoardView",
     ] {
         assert!(
             document["components"]["schemas"][schema].is_object(),

@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "access reports",
         sql: include_str!("../migrations/0014_access_reports.sql"),
     },
+    Migration {
+        version: 15,
+        name: "signal rules",
+        sql: include_str!("../migrations/0015_signal_rules.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -22,6 +22,7 @@ macro_rules! overview_conformance_suite {
     ($fresh:path) => {
         $crate::overview_conformance_cases!($fresh;
             counts_tables_and_signals_follow_approved_reports_within_the_grant,
+            signal_rules_are_the_schools_own_and_exports_are_audited,
         );
     };
 }
@@ -223,4 +224,107 @@ pub async fn counts_tables_and_signals_follow_approved_reports_within_the_grant(
     ] {
         assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
     }
+}
+
+pub async fn signal_rules_are_the_schools_own_and_exports_are_audited(storage: &Storage) {
+    use signaal_domain::overview::signals::RuleField;
+    let (school, pupils) = school_with_pupils(storage, "drempels").await;
+    let (other, _) = school_with_pupils(storage, "anders").await;
+    let (sem, noor) = (pupil(&pupils, "Sem"), pupil(&pupils, "Noor"));
+    approved_report(storage, &school, sem, noor, 1).await;
+    let leader_id = staff(storage, &school, "directie@d.test", Role::Leadership).await;
+    let leader = actor_with(leader_id, &school, Role::Leadership, vec![]);
+
+    // No row: the defaults.
+    assert_eq!(
+        storage.overview.signal_rules(school.id).await.unwrap(),
+        SignalRules::default()
+    );
+    let configure: SchoolGrant<policy::ConfigureSchool> =
+        policy::authorize(&leader, school.id, now()).unwrap();
+    let strict = SignalRules {
+        did_it_reports: 2,
+        window_days: 30,
+        ..SignalRules::default()
+    };
+    storage
+        .overview
+        .set_signal_rules(&configure, strict, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        storage.overview.signal_rules(school.id).await.unwrap(),
+        strict
+    );
+    // Changing them again replaces them; another school keeps the defaults.
+    let stricter = SignalRules {
+        done_to_reports: 1,
+        ..strict
+    };
+    storage
+        .overview
+        .set_signal_rules(&configure, stricter, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        storage.overview.signal_rules(school.id).await.unwrap(),
+        stricter
+    );
+    assert_eq!(
+        storage.overview.signal_rules(other.id).await.unwrap(),
+        SignalRules::default()
+    );
+    // Storage refuses what validation refuses, and keeps the earlier values.
+    let mut zero = stricter;
+    RuleField::RiseMin.set(&mut zero, 0);
+    assert!(
+        storage
+            .overview
+            .set_signal_rules(&configure, zero, now())
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        storage.overview.signal_rules(school.id).await.unwrap(),
+        stricter
+    );
+
+    // The export holds the same rows as the page, audited as an export with counts only.
+    let export: SchoolGrant<policy::ExportReports> =
+        policy::authorize(&leader, school.id, now()).unwrap();
+    let period = Period::school_year(now().date_naive());
+    let exported = storage
+        .overview
+        .export_pupil_table(&export, period, now())
+        .await
+        .unwrap();
+    assert_eq!(exported.len(), 2);
+    assert!(exported.iter().any(|r| r.pupil == sem.id && r.did_it == 1));
+
+    // The research counts: one report about two pupils of 5a counts once for its grade (this
+    // roster gives no grade, so "not known").
+    let aggregates: SchoolGrant<policy::ReadAggregates> =
+        policy::authorize(&leader, school.id, now()).unwrap();
+    let research = storage
+        .overview
+        .research_counts(&aggregates, period, now())
+        .await
+        .unwrap();
+    assert_eq!(research, vec![(now().date_naive(), None, 1)]);
+
+    let log = chain(storage, &school).await;
+    assert!(log.iter().any(|(a, _, _)| a == "research.export"));
+    let set: Vec<&(String, String, String)> = log
+        .iter()
+        .filter(|(a, _, _)| a == "signal_rules.set")
+        .collect();
+    assert_eq!(set.len(), 2);
+    assert!(set[1].2.contains("done_to_reports=1"), "{:?}", set[1]);
+    let exports: Vec<&(String, String, String)> = log
+        .iter()
+        .filter(|(a, _, _)| a == "pupil_table.export")
+        .collect();
+    assert_eq!(exports.len(), 1);
+    assert!(exports[0].2.ends_with("pupils=2"), "{:?}", exports[0]);
+    assert!(!exports[0].2.contains("Sem"));
 }

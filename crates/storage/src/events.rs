@@ -108,6 +108,7 @@ pub fn denied_action(action: signaal_domain::policy::Action) -> &'static str {
         Action::UseStaffPages => "denied.use_staff_pages",
         Action::ManagePrivacy => "denied.manage_privacy",
         Action::ReadPrivacy => "denied.read_privacy",
+        Action::ExportReports => "denied.export_reports",
     }
 }
 

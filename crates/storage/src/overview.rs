@@ -9,10 +9,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use signaal_domain::overview::calendar::Period;
-use signaal_domain::overview::signals::{PupilReport, SignalKind};
-use signaal_domain::policy::{ReadAggregates, ReadReports, SchoolGrant};
+use signaal_domain::overview::signals::{PupilReport, SignalKind, SignalRules};
+use signaal_domain::policy::{
+    ConfigureSchool, ExportReports, ReadAggregates, ReadReports, SchoolGrant,
+};
 use signaal_domain::school::PersonName;
-use signaal_domain::{GroupId, PupilId};
+use signaal_domain::{GroupId, PupilId, SchoolId};
 
 use crate::Result;
 
@@ -117,6 +119,16 @@ pub trait OverviewRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<AggregateCounts>;
 
+    /// Anonymous counts for the research file: approved reports per day and grade (the grade of
+    /// each pupil named in a report, kept also after anonymisation; `None`: no grade known), a
+    /// report counting once per grade. Audited as `research.export`.
+    async fn research_counts(
+        &self,
+        grant: &SchoolGrant<ReadAggregates>,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, Option<u8>, u64)>>;
+
     /// Every pupil within the grant's groups linked in an approved report of the period. Audited
     /// as `pupil_table.view` with the number of pupils.
     async fn pupil_table(
@@ -125,6 +137,28 @@ pub trait OverviewRepo: Send + Sync {
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<Vec<PupilRow>>;
+
+    /// The same table for a file taken out of Signaal (leadership). Audited as `pupil_table.export`
+    /// with the number of pupils.
+    async fn export_pupil_table(
+        &self,
+        grant: &SchoolGrant<ExportReports>,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PupilRow>>;
+
+    /// The school's signal thresholds; the defaults when it chose none. They are settings, not
+    /// personal data, so any page of the school may read them.
+    async fn signal_rules(&self, school: SchoolId) -> Result<SignalRules>;
+
+    /// Stores the school's thresholds (checked again with `SignalRules::validate`). Audited as
+    /// `signal_rules.set` with the values.
+    async fn set_signal_rules(
+        &self,
+        grant: &SchoolGrant<ConfigureSchool>,
+        rules: SignalRules,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// The linked reports of pupils and the report days of groups since `since` (within the
     /// grant's groups), and the acknowledgements. Audited as `signals.view`.

@@ -5,6 +5,7 @@
 //! let storage persist, render. Handlers hold no rules of their own.
 
 mod busy;
+mod csv;
 pub mod error;
 pub mod i18n;
 mod middleware;

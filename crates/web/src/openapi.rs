@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{health, intake_api, public_api, schools, staff_api};
+use crate::routes::{health, intake_api, overview_api, public_api, schools, staff_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +14,9 @@ use crate::routes::{health, intake_api, public_api, schools, staff_api};
         public_api::report_form, public_api::submit, public_api::receipt_status, public_api::receipt_message,
         staff_api::me, staff_api::staff_list, staff_api::add_staff, staff_api::remove_staff,
         staff_api::audit, staff_api::pupils, staff_api::groups,
-        intake_api::approve, intake_api::reject
+        intake_api::approve, intake_api::reject,
+        overview_api::overview, overview_api::pupil_table, overview_api::signals,
+        overview_api::acknowledge, overview_api::board
     ),
     components(schemas(
         health::HealthStatus, schools::PublicSchool,
@@ -26,7 +28,13 @@ use crate::routes::{health, intake_api, public_api, schools, staff_api};
         staff_api::StaffAdded, staff_api::AuditEntries, staff_api::AuditEntryView,
         staff_api::PupilList, staff_api::PupilView, staff_api::GroupList, staff_api::GroupView,
         intake_api::ApproveRequest, intake_api::RejectRequest, intake_api::Decided,
-        intake_api::BlockerView, intake_api::IntakeConflict
+        intake_api::BlockerView, intake_api::IntakeConflict,
+        overview_api::OverviewView, overview_api::Bucket, overview_api::Hotspot,
+        overview_api::PupilTableView, overview_api::PupilRowView, overview_api::CategoryCounts,
+        overview_api::SignalList, overview_api::SignalView, overview_api::SignalReportView,
+        overview_api::AcknowledgementView, overview_api::AcknowledgeRequest,
+        overview_api::Acknowledged, overview_api::BoardView, overview_api::SuppressedTable,
+        overview_api::EntryView
     )),
     modifiers(&StaffSecurity),
     tags(

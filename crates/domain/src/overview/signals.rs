@@ -45,28 +45,96 @@ impl Default for SignalRules {
     }
 }
 
-/// Why a thresholds form was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum RulesError {
-    #[error("every threshold is a whole number from 1 to 365")]
-    OutOfRange,
+/// One threshold of [`SignalRules`], as a form names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RuleField {
+    WindowDays,
+    DidItReports,
+    DidItCategories,
+    DoneToReports,
+    RiseDays,
+    RiseMin,
+}
+
+/// The longest window a threshold may span: a school year and a bit; a longer one would keep old
+/// reports flagging a pupil.
+pub const MAX_DAYS: u32 = 365;
+
+impl RuleField {
+    pub const ALL: [RuleField; 6] = [
+        RuleField::WindowDays,
+        RuleField::DidItReports,
+        RuleField::DidItCategories,
+        RuleField::DoneToReports,
+        RuleField::RiseDays,
+        RuleField::RiseMin,
+    ];
+
+    /// The stable name, in forms, the API and the audit log.
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleField::WindowDays => "window_days",
+            RuleField::DidItReports => "did_it_reports",
+            RuleField::DidItCategories => "did_it_categories",
+            RuleField::DoneToReports => "done_to_reports",
+            RuleField::RiseDays => "rise_days",
+            RuleField::RiseMin => "rise_min",
+        }
+    }
+
+    /// The largest value that makes sense: at most [`MAX_DAYS`], and no more kinds of behaviour
+    /// than there are (a higher threshold could never be reached).
+    pub fn max(self) -> u32 {
+        match self {
+            RuleField::DidItCategories => {
+                u32::try_from(crate::report::Category::ALL.len()).unwrap_or(MAX_DAYS)
+            }
+            _ => MAX_DAYS,
+        }
+    }
+
+    pub fn of(self, rules: &SignalRules) -> u32 {
+        match self {
+            RuleField::WindowDays => rules.window_days,
+            RuleField::DidItReports => rules.did_it_reports,
+            RuleField::DidItCategories => rules.did_it_categories,
+            RuleField::DoneToReports => rules.done_to_reports,
+            RuleField::RiseDays => rules.rise_days,
+            RuleField::RiseMin => rules.rise_min,
+        }
+    }
+
+    pub fn set(self, rules: &mut SignalRules, value: u32) {
+        match self {
+            RuleField::WindowDays => rules.window_days = value,
+            RuleField::DidItReports => rules.did_it_reports = value,
+            RuleField::DidItCategories => rules.did_it_categories = value,
+            RuleField::DoneToReports => rules.done_to_reports = value,
+            RuleField::RiseDays => rules.rise_days = value,
+            RuleField::RiseMin => rules.rise_min = value,
+        }
+    }
+}
+
+/// Why a thresholds form was refused: every threshold outside `1..=field.max()`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("thresholds out of range: {fields:?}")]
+pub struct RulesError {
+    pub fields: Vec<RuleField>,
 }
 
 impl SignalRules {
-    /// Thresholds within sense: 1..=365 each (a zero threshold would flag every pupil).
+    /// Thresholds within sense: each from 1 (a zero threshold would flag every pupil) to its
+    /// [`RuleField::max`].
     pub fn validate(self) -> Result<Self, RulesError> {
-        let all = [
-            self.window_days,
-            self.did_it_reports,
-            self.did_it_categories,
-            self.done_to_reports,
-            self.rise_days,
-            self.rise_min,
-        ];
-        if all.iter().all(|v| (1..=365).contains(v)) {
+        let fields: Vec<RuleField> = RuleField::ALL
+            .into_iter()
+            .filter(|f| !(1..=f.max()).contains(&f.of(&self)))
+            .collect();
+        if fields.is_empty() {
             Ok(self)
         } else {
-            Err(RulesError::OutOfRange)
+            Err(RulesError { fields })
         }
     }
 }
@@ -359,8 +427,31 @@ mod tests {
             did_it_reports: 0,
             ..SignalRules::default()
         };
-        assert_eq!(zero.validate(), Err(RulesError::OutOfRange));
+        assert_eq!(
+            zero.validate(),
+            Err(RulesError {
+                fields: vec![RuleField::DidItReports]
+            })
+        );
         assert!(SignalRules::default().validate().is_ok());
+        // Every field out of range is named, at both ends; more kinds than exist is out too.
+        let mut wild = SignalRules::default();
+        RuleField::WindowDays.set(&mut wild, MAX_DAYS + 1);
+        RuleField::DidItCategories.set(&mut wild, 10);
+        RuleField::RiseMin.set(&mut wild, 0);
+        assert_eq!(
+            wild.validate().map_err(|e| e.fields),
+            Err(vec![
+                RuleField::WindowDays,
+                RuleField::DidItCategories,
+                RuleField::RiseMin
+            ])
+        );
+        let mut edges = SignalRules::default();
+        RuleField::WindowDays.set(&mut edges, MAX_DAYS);
+        RuleField::DidItCategories.set(&mut edges, 9);
+        RuleField::RiseMin.set(&mut edges, 1);
+        assert!(edges.validate().is_ok());
     }
 
     #[test]

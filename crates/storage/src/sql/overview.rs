@@ -98,6 +98,90 @@ macro_rules! overview_repo {
                     family_name: row.try_get("family_name").map_err(map_err)?,
                 })
             }
+
+            /// The per-pupil table within the groups, for the page and for the export.
+            pub(super) async fn pupil_rows(
+                conn: &mut $conn,
+                school: SchoolId,
+                groups: &Groups,
+                from: NaiveDate,
+                to: NaiveDate,
+            ) -> Result<Vec<$crate::overview::PupilRow>> {
+                let own = pupil_groups(groups);
+                let (linked, ids) = base(&format!("{LINKED} LEFT JOIN groups g ON g.id = p.group_id"), groups);
+                let mut table: Vec<$crate::overview::PupilRow> = Vec::new();
+                let sql = format!(
+                    "SELECT p.id, p.given_name, p.particle, p.family_name, p.group_id, g.name AS group_name,
+                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
+                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to,
+                        MIN({DAY}) AS first_day, MAX({DAY}) AS last_day,
+                        (SELECT COUNT(*) FROM cases k WHERE k.school_id = p.school_id AND k.pupil_id = p.id
+                            AND k.status <> 'closed') AS open_cases
+                     {linked}{own}
+                     GROUP BY p.id, p.school_id, p.given_name, p.particle, p.family_name, p.group_id, g.name
+                     ORDER BY p.family_name, p.given_name, p.id"
+                );
+                for row in rows(&mut *conn, sql, school, from, to, &ids).await? {
+                    let group_id: Option<uuid::Uuid> = row.try_get("group_id").map_err(map_err)?;
+                    table.push($crate::overview::PupilRow {
+                        pupil: signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?),
+                        name: name(&row)?,
+                        group: row.try_get("group_name").map_err(map_err)?,
+                        group_id: group_id.map(signaal_domain::GroupId::from_uuid),
+                        did_it: count(&row, "did_it")?,
+                        done_to: count(&row, "done_to")?,
+                        categories: Vec::new(),
+                        first: row.try_get("first_day").map_err(map_err)?,
+                        last: row.try_get("last_day").map_err(map_err)?,
+                        open_case: count(&row, "open_cases")? > 0,
+                    });
+                }
+                let (with_categories, _) = base(&format!("{LINKED} JOIN report_categories c ON c.report_id = r.id"), groups);
+                let sql = format!(
+                    "SELECT p.id, c.category,
+                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
+                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to
+                     {with_categories}{own}
+                     GROUP BY p.id, c.category ORDER BY 1, 2"
+                );
+                for row in rows(&mut *conn, sql, school, from, to, &ids).await? {
+                    let pupil = signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?);
+                    if let Some(entry) = table.iter_mut().find(|p| p.pupil == pupil) {
+                        entry.categories.push((
+                            row.try_get("category").map_err(map_err)?,
+                            count(&row, "did_it")?,
+                            count(&row, "done_to")?,
+                        ));
+                    }
+                }
+                Ok(table)
+            }
+
+            /// The per-pupil table, audited as `action` with the number of pupils in the same
+            /// transaction.
+            pub(super) async fn audited_pupil_rows(
+                mut tx: sqlx::Transaction<'_, <$conn as sqlx::Connection>::Database>,
+                school: SchoolId,
+                groups: &Groups,
+                actor: signaal_domain::policy::ActorRef,
+                action: &'static str,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$crate::overview::PupilRow>> {
+                let (from, to) = (period.from, period.to);
+                let table = pupil_rows(&mut tx, school, groups, from, to).await?;
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    actor,
+                    action,
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to} pupils={}", table.len()),
+                    now,
+                )
+                .await?;
+                Ok(table)
+            }
         }
 
         #[async_trait::async_trait]
@@ -194,77 +278,154 @@ macro_rules! overview_repo {
                 Ok(counts)
             }
 
+            async fn research_counts(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadAggregates>,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Vec<(chrono::NaiveDate, Option<u8>, u64)>> {
+                use sqlx::Row as _;
+                use crate::error::map_err;
+                use overview_sql::{DAY, base, count, rows};
+                let school = grant.school();
+                let (from, to) = (period.from, period.to);
+                let mut tx = self.write_tx().await?;
+                // The grade of the linked pupil's group, else the one kept when the link was
+                // removed (anonymisation keeps it for statistics).
+                let (named, ids) = base(
+                    " JOIN report_people rp ON rp.report_id = r.id \
+                     LEFT JOIN report_links l ON l.report_id = rp.report_id AND l.role = rp.role \
+                        AND l.position = rp.position \
+                     LEFT JOIN pupils p ON p.school_id = l.school_id AND p.id = l.pupil_id \
+                     LEFT JOIN groups g ON g.id = p.group_id",
+                    grant.groups(),
+                );
+                let sql = format!(
+                    "SELECT {DAY} AS day, COALESCE(g.grade, rp.grade) AS grade, COUNT(DISTINCT r.id) AS n
+                     {named} GROUP BY {DAY}, COALESCE(g.grade, rp.grade) ORDER BY 1, 2"
+                );
+                let mut counts = Vec::new();
+                for row in rows(&mut tx, sql, school, from, to, &ids).await? {
+                    let grade: Option<i64> = row.try_get("grade").map_err(map_err)?;
+                    counts.push((
+                        row.try_get("day").map_err(map_err)?,
+                        grade.and_then(|g| u8::try_from(g).ok()),
+                        count(&row, "n")?,
+                    ));
+                }
+                crate::audit::record_and_commit(
+                    tx,
+                    school,
+                    grant.actor(),
+                    "research.export",
+                    format!("school:{school}"),
+                    format!("ok from={from} to={to} rows={}", counts.len()),
+                    now,
+                )
+                .await?;
+                Ok(counts)
+            }
+
             async fn pupil_table(
                 &self,
                 grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ReadReports>,
                 period: signaal_domain::overview::calendar::Period,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
+                let tx = self.write_tx().await?;
+                overview_sql::audited_pupil_rows(tx, grant.school(), grant.groups(), grant.actor(), "pupil_table.view", period, now).await
+            }
+
+            async fn export_pupil_table(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ExportReports>,
+                period: signaal_domain::overview::calendar::Period,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
+                let tx = self.write_tx().await?;
+                overview_sql::audited_pupil_rows(tx, grant.school(), grant.groups(), grant.actor(), "pupil_table.export", period, now).await
+            }
+
+            async fn signal_rules(
+                &self,
+                school: signaal_domain::SchoolId,
+            ) -> $crate::Result<signaal_domain::overview::signals::SignalRules> {
                 use sqlx::Row as _;
                 use crate::error::map_err;
-                use overview_sql::{DAY, LINKED, base, count, rows};
-                let school = grant.school();
-                let groups = grant.groups();
-                let (from, to) = (period.from, period.to);
-                let own = overview_sql::pupil_groups(groups);
-                let mut tx = self.write_tx().await?;
-                let (linked, ids) = base(&format!("{LINKED} LEFT JOIN groups g ON g.id = p.group_id"), groups);
-                let mut table: Vec<$crate::overview::PupilRow> = Vec::new();
-                let sql = format!(
-                    "SELECT p.id, p.given_name, p.particle, p.family_name, p.group_id, g.name AS group_name,
-                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
-                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to,
-                        MIN({DAY}) AS first_day, MAX({DAY}) AS last_day,
-                        (SELECT COUNT(*) FROM cases k WHERE k.school_id = p.school_id AND k.pupil_id = p.id
-                            AND k.status <> 'closed') AS open_cases
-                     {linked}{own}
-                     GROUP BY p.id, p.school_id, p.given_name, p.particle, p.family_name, p.group_id, g.name
-                     ORDER BY p.family_name, p.given_name, p.id"
-                );
-                for row in rows(&mut tx, sql, school, from, to, &ids).await? {
-                    let group_id: Option<uuid::Uuid> = row.try_get("group_id").map_err(map_err)?;
-                    table.push($crate::overview::PupilRow {
-                        pupil: signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?),
-                        name: overview_sql::name(&row)?,
-                        group: row.try_get("group_name").map_err(map_err)?,
-                        group_id: group_id.map(signaal_domain::GroupId::from_uuid),
-                        did_it: count(&row, "did_it")?,
-                        done_to: count(&row, "done_to")?,
-                        categories: Vec::new(),
-                        first: row.try_get("first_day").map_err(map_err)?,
-                        last: row.try_get("last_day").map_err(map_err)?,
-                        open_case: count(&row, "open_cases")? > 0,
-                    });
-                }
-                let (with_categories, _) = base(&format!("{LINKED} JOIN report_categories c ON c.report_id = r.id"), groups);
-                let sql = format!(
-                    "SELECT p.id, c.category,
-                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
-                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to
-                     {with_categories}{own}
-                     GROUP BY p.id, c.category ORDER BY 1, 2"
-                );
-                for row in rows(&mut tx, sql, school, from, to, &ids).await? {
-                    let pupil = signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?);
-                    if let Some(entry) = table.iter_mut().find(|p| p.pupil == pupil) {
-                        entry.categories.push((
-                            row.try_get("category").map_err(map_err)?,
-                            count(&row, "did_it")?,
-                            count(&row, "done_to")?,
-                        ));
+                use signaal_domain::overview::signals::{RuleField, SignalRules};
+                let row = sqlx::query(
+                    "SELECT window_days, did_it_reports, did_it_categories, done_to_reports, rise_days, rise_min
+                     FROM signal_rules WHERE school_id = $1",
+                )
+                .bind(school.as_uuid())
+                .fetch_optional(self.read_pool())
+                .await
+                .map_err(map_err)?;
+                let mut rules = SignalRules::default();
+                if let Some(row) = row {
+                    for field in RuleField::ALL {
+                        let value: i64 = row.try_get(field.code()).map_err(map_err)?;
+                        let value = u32::try_from(value).map_err(|_| {
+                            $crate::StorageError::Corrupt(format!("signal rule {} is {value}", field.code()))
+                        })?;
+                        field.set(&mut rules, value);
                     }
                 }
+                Ok(rules)
+            }
+
+            async fn set_signal_rules(
+                &self,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ConfigureSchool>,
+                rules: signaal_domain::overview::signals::SignalRules,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<()> {
+                use crate::error::map_err;
+                use signaal_domain::overview::signals::RuleField;
+                let rules = rules
+                    .validate()
+                    .map_err(|e| $crate::StorageError::Corrupt(e.to_string()))?;
+                let school = grant.school();
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO signal_rules (school_id, window_days, did_it_reports, did_it_categories,
+                        done_to_reports, rise_days, rise_min, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (school_id) DO UPDATE SET
+                        window_days = excluded.window_days,
+                        did_it_reports = excluded.did_it_reports,
+                        did_it_categories = excluded.did_it_categories,
+                        done_to_reports = excluded.done_to_reports,
+                        rise_days = excluded.rise_days,
+                        rise_min = excluded.rise_min,
+                        updated_at = excluded.updated_at",
+                )
+                .bind(school.as_uuid())
+                .bind(i64::from(rules.window_days))
+                .bind(i64::from(rules.did_it_reports))
+                .bind(i64::from(rules.did_it_categories))
+                .bind(i64::from(rules.done_to_reports))
+                .bind(i64::from(rules.rise_days))
+                .bind(i64::from(rules.rise_min))
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                // The thresholds are school settings, not personal data: they may be in the log.
+                let values: Vec<String> = RuleField::ALL
+                    .iter()
+                    .map(|f| format!("{}={}", f.code(), f.of(&rules)))
+                    .collect();
                 crate::audit::record_and_commit(
                     tx,
                     school,
                     grant.actor(),
-                    "pupil_table.view",
+                    "signal_rules.set",
                     format!("school:{school}"),
-                    format!("ok from={from} to={to} pupils={}", table.len()),
+                    format!("ok {}", values.join(" ")),
                     now,
                 )
-                .await?;
-                Ok(table)
+                .await
             }
 
             async fn signal_inputs(

@@ -5,6 +5,7 @@ pub(crate) mod follow;
 pub(crate) mod health;
 pub(crate) mod home;
 pub(crate) mod intake_api;
+pub(crate) mod overview_api;
 pub(crate) mod poster;
 pub(crate) mod privacy;
 pub(crate) mod public_api;
@@ -121,6 +122,23 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/staff/schools/{school}/groups",
             get(staff_api::groups),
         )
+        .route(
+            "/api/v1/staff/schools/{school}/overview",
+            get(overview_api::overview),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/overview/pupils",
+            get(overview_api::pupil_table),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/signals",
+            get(overview_api::signals),
+        )
+        .route(
+            "/api/v1/staff/schools/{school}/signals/{kind}/{subject}/acknowledge",
+            post(overview_api::acknowledge),
+        )
+        .route("/api/v1/staff/board", get(overview_api::board))
         .route(
             "/api/v1/staff/schools/{school}/reports/{report}/approve",
             post(intake_api::approve),

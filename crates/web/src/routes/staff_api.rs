@@ -255,7 +255,7 @@ pub struct StaffAdded {
     pub invite_link: Option<String>,
 }
 
-fn problems(t: &Tr, list: Vec<(&str, &str, String)>) -> Response {
+pub(crate) fn problems(t: &Tr, list: Vec<(&str, &str, String)>) -> Response {
     let body = ApiError {
         error: "invalid",
         message: t.t("form-problems-title"),
@@ -273,7 +273,7 @@ fn problems(t: &Tr, list: Vec<(&str, &str, String)>) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
-fn bad_json(t: &Tr, rejection: &JsonRejection) -> Response {
+pub(crate) fn bad_json(t: &Tr, rejection: &JsonRejection) -> Response {
     json_error(
         StatusCode::BAD_REQUEST,
         "invalid_json",

@@ -22,6 +22,7 @@ pub(crate) mod provider;
 pub(crate) mod registers;
 pub(crate) mod requests;
 pub(crate) mod school;
+pub(crate) mod signal_rules;
 pub(crate) mod tokens;
 
 use axum::extract::FromRequestParts;

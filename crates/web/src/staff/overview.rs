@@ -17,13 +17,15 @@ use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use signaal_domain::overview::calendar::{self, Period, PeriodError};
-use signaal_domain::overview::signals::{self, SignalKind, SignalRules, SignalState};
+use signaal_domain::overview::signals::{
+    self, GroupTrend, PupilReport, SignalKind, SignalRules, SignalState,
+};
 use signaal_domain::overview::suppression::{self, Shown};
-use signaal_domain::policy::{Actor, ReadAggregates, ReadReports, SchoolGrant};
+use signaal_domain::policy::{Actor, ExportReports, ReadAggregates, ReadReports, SchoolGrant};
 use signaal_domain::report::{Category, PartOfDay, Place};
 use signaal_domain::staff::Role;
 use signaal_domain::{GroupId, PupilId};
-use signaal_storage::overview::{PupilRow, SignalSubject};
+use signaal_storage::overview::{Acknowledgement, PupilRow, SignalSubject};
 
 use super::StaffSession;
 use super::follow_up::FormProblem;
@@ -34,33 +36,86 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/app/overview", get(dashboard))
         .route("/app/overview/pupils", get(pupil_table))
+        .route("/app/overview/pupils.csv", get(pupil_table_csv))
         .route("/app/signals", get(signals_page))
         .route("/app/board", get(board))
+        .route("/app/board/research.csv", get(research_csv))
         .route("/app/signals/acknowledge", post(acknowledge))
+        .route(
+            "/app/signals/settings",
+            get(super::signal_rules::page).post(super::signal_rules::save),
+        )
+}
+
+/// The school the overview pages act for: the account's first school where it reads reports, else
+/// its first school at all (where a refusal is then recorded). 404 without any school.
+pub(crate) fn acting_school(
+    session: &StaffSession,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<signaal_domain::SchoolId, AppError> {
+    if let Ok(grant) = session.first_grant::<ReadReports>(now) {
+        return Ok(grant.school());
+    }
+    match &session.actor {
+        Actor::Staff(actor) => actor
+            .memberships
+            .first()
+            .map(|m| m.school)
+            .ok_or(AppError::NotFound),
+        Actor::Operator => Err(AppError::NotFound),
+    }
+}
+
+/// The grant for `C` at `school`; a refusal is recorded in that school's audit log
+/// (`denied.<action>`) and answered 404, like every refused staff page.
+pub(crate) async fn grant_or_refuse<C: signaal_domain::policy::Capability>(
+    state: &AppState,
+    session: &StaffSession,
+    school: signaal_domain::SchoolId,
+) -> Result<SchoolGrant<C>, AppError> {
+    match signaal_domain::policy::authorize_or_refuse::<C>(
+        &session.actor,
+        school,
+        state.clock.now(),
+    ) {
+        Ok(grant) => Ok(grant),
+        Err(refusal) => {
+            // Past the account's limit nothing more is recorded; the answer is the same.
+            let _over_limit = super::record_refusal(state, session.staff.id, Some(refusal)).await?;
+            Err(AppError::NotFound)
+        }
+    }
 }
 
 /// The longest acknowledgement note.
 const NOTE_MAX: usize = 2000;
 
-#[derive(Deserialize, Default)]
-pub(crate) struct OverviewQuery {
+/// The period and the pupil table's filters (pages and API alike).
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// First day (YYYY-MM-DD); default the start of this school year (1 August).
     #[serde(default)]
-    from: String,
+    pub from: String,
+    /// Last day, included (YYYY-MM-DD); default the end of this school year. At most two years.
     #[serde(default)]
-    to: String,
+    pub to: String,
+    /// Pupil table only: a group id.
     #[serde(default)]
-    group: String,
+    pub group: String,
+    /// Pupil table only: a category code (`physical`, `verbal`, …).
     #[serde(default)]
-    category: String,
+    pub category: String,
+    /// Pupil table only: `name` (default), `did_it`, `done_to` or `last`.
     #[serde(default)]
-    sort: String,
+    pub sort: String,
 }
 
 fn dmy(day: NaiveDate) -> String {
     day.format("%d-%m-%Y").to_string()
 }
 
-fn period_problem(t: &Tr, e: PeriodError) -> FormProblem {
+pub(crate) fn period_problem(t: &Tr, e: PeriodError) -> FormProblem {
     let (anchor, key) = match e {
         PeriodError::BadDate => ("from", "overview-date-bad"),
         PeriodError::Reversed => ("to", "overview-period-reversed"),
@@ -351,6 +406,8 @@ pub(crate) struct PupilTablePage {
     categories: Vec<Choice>,
     sorts: Vec<Choice>,
     rows: Vec<TableRow>,
+    /// The query string of the CSV link (empty: the reader may not export).
+    export: String,
 }
 
 const SORTS: &[&str] = &["name", "did_it", "done_to", "last"];
@@ -369,21 +426,26 @@ fn choices(t: &Tr, values: Vec<(String, String)>, selected: &str, any_key: &str)
     out
 }
 
-pub(crate) async fn pupil_table(
-    State(state): State<AppState>,
-    lang: Lang,
-    session: StaffSession,
-    Query(query): Query<OverviewQuery>,
-) -> Result<Response, AppError> {
-    if let Some(redirect) =
-        crate::staff::login::statement_gate(&state, &session, "/app/overview/pupils").await?
-    {
-        return Ok(redirect);
-    }
-    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
+/// The pupil table's filters, read from the query string: the same for the page, the CSV file and
+/// the API.
+pub(crate) struct TableFilter {
+    pub period: Period,
+    pub group: Option<GroupId>,
+    /// A category code; empty for every category.
+    pub category: String,
+    pub sort: &'static str,
+}
+
+/// Reads the table's filters; every problem is named (the page's error summary, the API's
+/// `problems`).
+pub(crate) fn table_filter(
+    t: &Tr,
+    query: &OverviewQuery,
+    today: NaiveDate,
+) -> Result<TableFilter, Vec<FormProblem>> {
     let mut problems = Vec::new();
-    let period = Period::parse(Some(&query.from), Some(&query.to), state.clock.today())
-        .map_err(|e| problems.push(period_problem(&t, e)))
+    let period = Period::parse(Some(&query.from), Some(&query.to), today)
+        .map_err(|e| problems.push(period_problem(t, e)))
         .ok();
     let group = match query.group.trim() {
         "" => Ok(None),
@@ -405,51 +467,143 @@ pub(crate) async fn pupil_table(
         });
     }
     let sort = match query.sort.trim() {
-        "" => "name",
-        s => s,
+        "" => Some("name"),
+        s => SORTS.iter().find(|known| **known == s).copied(),
     };
-    if !SORTS.contains(&sort) {
+    if sort.is_none() {
         problems.push(FormProblem {
             anchor: "sort",
             message: t.t("overview-sort-bad"),
         });
     }
-    let category_choices = choices(
-        &t,
+    match (period, group, sort) {
+        (Some(period), Ok(group), Some(sort)) if problems.is_empty() => Ok(TableFilter {
+            period,
+            group,
+            category: category.to_owned(),
+            sort,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// The rows within the filter's group and category, in its order.
+pub(crate) fn filtered<'a>(table: &'a [PupilRow], filter: &TableFilter) -> Vec<&'a PupilRow> {
+    let mut rows: Vec<&PupilRow> = table
+        .iter()
+        .filter(|r| filter.group.is_none() || r.group_id == filter.group)
+        .filter(|r| {
+            filter.category.is_empty() || r.categories.iter().any(|(c, _, _)| *c == filter.category)
+        })
+        .collect();
+    match filter.sort {
+        "did_it" => rows.sort_by_key(|r| std::cmp::Reverse(r.did_it)),
+        "done_to" => rows.sort_by_key(|r| std::cmp::Reverse(r.done_to)),
+        "last" => rows.sort_by_key(|r| std::cmp::Reverse(r.last)),
+        _ => {}
+    }
+    rows
+}
+
+fn category_choices(t: &Tr, selected: &str) -> Vec<Choice> {
+    choices(
+        t,
         Category::ALL
             .iter()
             .map(|c| (c.code().to_owned(), t.t(&format!("category-{}", c.code()))))
             .collect(),
-        category,
+        selected,
         "overview-all-categories",
-    );
-    let sort_choices: Vec<Choice> = SORTS
+    )
+}
+
+fn sort_choices(t: &Tr, selected: &str) -> Vec<Choice> {
+    SORTS
         .iter()
         .map(|s| Choice {
             value: (*s).to_owned(),
             label: t.t(&format!("overview-sort-{s}")),
-            selected: *s == sort,
+            selected: *s == selected,
         })
-        .collect();
-    let (Some(period), Ok(group), true) = (period, group, problems.is_empty()) else {
-        let page = PupilTablePage {
-            from: query.from.clone(),
-            to: query.to.clone(),
-            problems,
-            period: String::new(),
-            scope_note: String::new(),
-            groups: choices(&t, Vec::new(), "", "overview-all-groups"),
-            categories: category_choices,
-            sorts: sort_choices,
-            rows: Vec::new(),
-            t,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        .collect()
+}
+
+/// The table page again with what was typed and the problems (422).
+pub(crate) fn refused_table(t: Tr, query: &OverviewQuery, problems: Vec<FormProblem>) -> Response {
+    let sort = match query.sort.trim() {
+        "" => "name",
+        s => s,
+    };
+    let page = PupilTablePage {
+        from: query.from.clone(),
+        to: query.to.clone(),
+        problems,
+        period: String::new(),
+        scope_note: String::new(),
+        groups: choices(&t, Vec::new(), "", "overview-all-groups"),
+        categories: category_choices(&t, query.category.trim()),
+        sorts: sort_choices(&t, sort),
+        rows: Vec::new(),
+        export: String::new(),
+        t,
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// The query string that gives the same table (for the CSV link).
+fn filter_query(filter: &TableFilter) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("from", &filter.period.from.to_string())
+        .append_pair("to", &filter.period.to.to_string());
+    if let Some(group) = filter.group {
+        query.append_pair("group", &group.to_string());
+    }
+    if !filter.category.is_empty() {
+        query.append_pair("category", &filter.category);
+    }
+    query.append_pair("sort", filter.sort);
+    query.finish()
+}
+
+/// A category's counts as the page says them: "Buitensluiten: deed het 2, overkwam 0".
+fn category_counts(t: &Tr, r: &PupilRow) -> String {
+    r.categories
+        .iter()
+        .map(|(c, did, done)| {
+            t.with(
+                "overview-category-counts",
+                &[
+                    ("category", &t.t(&format!("category-{c}"))),
+                    ("did", &did.to_string()),
+                    ("done", &done.to_string()),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub(crate) async fn pupil_table(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/overview/pupils").await?
+    {
+        return Ok(redirect);
+    }
+    let (now, grant, t) = session.grant_and_tr::<ReadReports>(&state, lang)?;
+    let filter = match table_filter(&t, &query, state.clock.today()) {
+        Ok(filter) => filter,
+        Err(problems) => return Ok(refused_table(t, &query, problems)),
     };
     let table = state
         .storage
         .overview
-        .pupil_table(&grant, period, now)
+        .pupil_table(&grant, filter.period, now)
         .await?;
     // The group choices are the groups in the table (so a teacher sees only theirs).
     let mut group_values: Vec<(String, String)> = table
@@ -458,19 +612,8 @@ pub(crate) async fn pupil_table(
         .collect();
     group_values.sort_by(|a, b| a.1.cmp(&b.1));
     group_values.dedup();
-    let selected_group = group.map(|g| g.to_string()).unwrap_or_default();
-    let mut rows: Vec<&PupilRow> = table
-        .iter()
-        .filter(|r| group.is_none() || r.group_id == group)
-        .filter(|r| category.is_empty() || r.categories.iter().any(|(c, _, _)| c == category))
-        .collect();
-    match sort {
-        "did_it" => rows.sort_by_key(|r| std::cmp::Reverse(r.did_it)),
-        "done_to" => rows.sort_by_key(|r| std::cmp::Reverse(r.done_to)),
-        "last" => rows.sort_by_key(|r| std::cmp::Reverse(r.last)),
-        _ => {}
-    }
-    let rows = rows
+    let selected_group = filter.group.map(|g| g.to_string()).unwrap_or_default();
+    let rows = filtered(&table, &filter)
         .into_iter()
         .map(|r| TableRow {
             pupil: r.pupil.to_string(),
@@ -478,42 +621,119 @@ pub(crate) async fn pupil_table(
             group: r.group.clone().unwrap_or_default(),
             did_it: r.did_it,
             done_to: r.done_to,
-            categories: r
-                .categories
-                .iter()
-                .map(|(c, did, done)| {
-                    t.with(
-                        "overview-category-counts",
-                        &[
-                            ("category", &t.t(&format!("category-{c}"))),
-                            ("did", &did.to_string()),
-                            ("done", &done.to_string()),
-                        ],
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            categories: category_counts(&t, r),
             first: dmy(r.first),
             last: dmy(r.last),
             open_case: r.open_case,
         })
         .collect();
+    let may_export = session
+        .grant_at::<ExportReports>(grant.school(), now)
+        .is_ok();
     Ok(PupilTablePage {
-        from: period.from.to_string(),
-        to: period.to.to_string(),
+        from: filter.period.from.to_string(),
+        to: filter.period.to.to_string(),
         problems: Vec::new(),
         period: t.with(
             "overview-period",
-            &[("from", &dmy(period.from)), ("to", &dmy(period.to))],
+            &[
+                ("from", &dmy(filter.period.from)),
+                ("to", &dmy(filter.period.to)),
+            ],
         ),
         scope_note: scope_note(&t, &grant),
         groups: choices(&t, group_values, &selected_group, "overview-all-groups"),
-        categories: category_choices,
-        sorts: sort_choices,
+        categories: category_choices(&t, &filter.category),
+        sorts: sort_choices(&t, filter.sort),
         rows,
+        export: if may_export {
+            filter_query(&filter)
+        } else {
+            String::new()
+        },
         t,
     }
     .into_response())
+}
+
+/// The per-pupil table as a CSV file, for leadership only (`export_reports`): the same filters and
+/// rows as the page, with the fewest fields that make it useful (no pupil number, no birth date,
+/// no report text). Audited by storage as `pupil_table.export` with the number of pupils.
+pub(crate) async fn pupil_table_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/overview/pupils").await?
+    {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let school = acting_school(&session, now)?;
+    let grant = grant_or_refuse::<ExportReports>(&state, &session, school).await?;
+    let t = Tr::new(state.i18n.clone(), lang);
+    let filter = match table_filter(&t, &query, state.clock.today()) {
+        Ok(filter) => filter,
+        Err(problems) => return Ok(refused_table(t, &query, problems)),
+    };
+    let table = state
+        .storage
+        .overview
+        .export_pupil_table(&grant, filter.period, now)
+        .await?;
+    let mut file = crate::csv::Csv::new();
+    let mut header = vec![
+        t.t("pupils-name"),
+        t.t("overview-group"),
+        t.t("overview-did-it"),
+        t.t("overview-done-to"),
+    ];
+    for category in Category::ALL {
+        let label = t.t(&format!("category-{}", category.code()));
+        header.push(t.t1("overview-csv-did-it-in", "category", &label));
+        header.push(t.t1("overview-csv-done-to-in", "category", &label));
+    }
+    header.extend([
+        t.t("overview-first"),
+        t.t("overview-last"),
+        t.t("overview-open-case"),
+    ]);
+    file.row(&header);
+    for r in filtered(&table, &filter) {
+        let mut cells = vec![
+            r.name.full(),
+            r.group.clone().unwrap_or_default(),
+            r.did_it.to_string(),
+            r.done_to.to_string(),
+        ];
+        for category in Category::ALL {
+            let (did, done) = r
+                .categories
+                .iter()
+                .find(|(c, _, _)| c == category.code())
+                .map_or((0, 0), |(_, did, done)| (*did, *done));
+            cells.push(did.to_string());
+            cells.push(done.to_string());
+        }
+        cells.extend([
+            r.first.to_string(),
+            r.last.to_string(),
+            t.t(if r.open_case {
+                "overview-yes"
+            } else {
+                "overview-no"
+            }),
+        ]);
+        file.row(&cells);
+    }
+    Ok(file.download(&format!(
+        "{}-{}-{}.csv",
+        t.t("overview-csv-file"),
+        filter.period.from,
+        filter.period.to
+    )))
 }
 
 pub(crate) struct SignalReport {
@@ -544,6 +764,8 @@ pub(crate) struct SignalsPage {
     csrf: String,
     saved: bool,
     rules: String,
+    /// Whether the reader may change the thresholds (leadership): then the page links to them.
+    may_configure: bool,
     scope_note: String,
     signals: Vec<SignalView>,
 }
@@ -562,75 +784,57 @@ struct Refused {
     problem: String,
 }
 
-async fn render_signals(
+/// A signal as computed for a grant, before it is put in words: the page and the API show it.
+pub(crate) struct Computed {
+    pub subject: SignalSubject,
+    pub kind: SignalKind,
+    /// The pupil's full name, or the group's name.
+    pub name: String,
+    /// The pupil's group (none for a group signal).
+    pub group: Option<String>,
+    /// The reports behind a pupil signal, newest first (a group signal lists none).
+    pub reports: Vec<PupilReport>,
+    pub categories: usize,
+    /// A rising group's numbers.
+    pub trend: Option<GroupTrend>,
+    pub acknowledgement: Option<Acknowledgement>,
+    pub acknowledged: bool,
+}
+
+/// The school's signals under `grant`, open ones first, with the thresholds they were computed
+/// with. Reading them is audited by storage (`signals.view`).
+pub(crate) async fn compute_signals(
     state: &AppState,
-    t: Tr,
-    session: &StaffSession,
-    saved: bool,
-    refused: Option<Refused>,
-) -> Result<SignalsPage, AppError> {
-    let now = state.clock.now();
-    let grant = session.first_grant::<ReadReports>(now)?;
-    let rules = SignalRules::default();
+    grant: &SchoolGrant<ReadReports>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(SignalRules, Vec<Computed>), AppError> {
+    let rules = state.storage.overview.signal_rules(grant.school()).await?;
     let today = state.clock.today();
     let window = i64::from(rules.window_days.max(2 * rules.rise_days));
     let inputs = state
         .storage
         .overview
-        .signal_inputs(&grant, today - Duration::days(window), now)
+        .signal_inputs(grant, today - Duration::days(window), now)
         .await?;
-    let ack_of = |subject: SignalSubject, kind: SignalKind| {
-        inputs
+    let mut computed = Vec::new();
+    let mut push = |subject, kind, name, group, reports, categories, trend, last_approved| {
+        let acknowledgement = inputs
             .acknowledgements
             .iter()
             .find(|a| a.subject == subject && a.kind == kind)
-    };
-    let mut views = Vec::new();
-    let mut push = |subject: SignalSubject,
-                    kind: SignalKind,
-                    who: String,
-                    what: String,
-                    reports: Vec<SignalReport>,
-                    last_approved| {
-        let ack = ack_of(subject, kind);
-        let acknowledged =
-            signals::state(last_approved, ack.map(|a| a.at)) == SignalState::Acknowledged;
-        let (subject_kind, subject_id) = match subject {
-            SignalSubject::Pupil(p) => ("pupil", p.to_string()),
-            SignalSubject::Group(g) => ("group", g.to_string()),
-        };
-        let (problem, typed) = match &refused {
-            Some(r) if r.subject == subject && r.kind == kind => {
-                (r.problem.clone(), r.typed.clone())
-            }
-            _ => (String::new(), String::new()),
-        };
-        views.push(SignalView {
-            subject_kind,
-            subject_id,
-            kind: kind.as_str(),
-            who,
-            what,
+            .cloned();
+        let acknowledged = signals::state(last_approved, acknowledgement.as_ref().map(|a| a.at))
+            == SignalState::Acknowledged;
+        computed.push(Computed {
+            subject,
+            kind,
+            name,
+            group,
             reports,
+            categories,
+            trend,
+            acknowledgement,
             acknowledged,
-            acknowledgement: ack
-                .map(|a| {
-                    t.with(
-                        if acknowledged {
-                            "signals-acknowledged-by"
-                        } else {
-                            "signals-reopened"
-                        },
-                        &[
-                            ("name", a.by.as_str()),
-                            ("when", &super::follow_up::local_time(a.at)),
-                        ],
-                    )
-                })
-                .unwrap_or_default(),
-            note: ack.map(|a| a.note.clone()).unwrap_or_default(),
-            problem,
-            typed,
         });
     };
     for links in &inputs.pupils {
@@ -638,30 +842,16 @@ async fn render_signals(
             let reports = signal
                 .reports
                 .iter()
-                .filter_map(|id| links.reports.iter().find(|r| r.report == *id))
-                .map(|r| SignalReport {
-                    day: dmy(r.day),
-                    categories: super::follow_up::labels(&t, "category", &r.categories),
-                })
+                .filter_map(|id| links.reports.iter().find(|r| r.report == *id).cloned())
                 .collect();
-            let what = t.with(
-                &format!("signals-what-{}", signal.kind.as_str()),
-                &[
-                    ("count", &signal.reports.len().to_string()),
-                    ("categories", &signal.categories.to_string()),
-                    ("days", &rules.window_days.to_string()),
-                ],
-            );
-            let who = match &links.group {
-                Some(group) => format!("{} ({group})", links.name.full()),
-                None => links.name.full(),
-            };
             push(
                 SignalSubject::Pupil(links.pupil),
                 signal.kind,
-                who,
-                what,
+                links.name.full(),
+                links.group.clone(),
                 reports,
+                signal.categories,
+                None,
                 signal.last_approved,
             );
         }
@@ -669,14 +859,6 @@ async fn render_signals(
     for group in &inputs.groups {
         let trend = signals::group_trend(&rules, today, &group.days);
         if signals::is_rising(&rules, trend) {
-            let what = t.with(
-                "signals-what-rising",
-                &[
-                    ("recent", &trend.recent.to_string()),
-                    ("before", &trend.before.to_string()),
-                    ("days", &rules.rise_days.to_string()),
-                ],
-            );
             // A group signal re-opens with any new report of the group: its latest day stands in
             // for the approval time (the group's reports are not listed one by one).
             let last = group
@@ -688,15 +870,137 @@ async fn render_signals(
             push(
                 SignalSubject::Group(group.group),
                 SignalKind::Rising,
-                t.t1("signals-group", "group", &group.name),
-                what,
+                group.name.clone(),
+                None,
                 Vec::new(),
+                0,
+                Some(trend),
                 last,
             );
         }
     }
     // Open signals first.
-    views.sort_by_key(|v| v.acknowledged);
+    computed.sort_by_key(|c| c.acknowledged);
+    Ok((rules, computed))
+}
+
+/// What is wrong with an acknowledgement's note, as a message key; `None` when it may be stored.
+pub(crate) fn note_problem(note: &str) -> Option<&'static str> {
+    if note.is_empty() {
+        Some("signals-note-missing")
+    } else if note.chars().count() > NOTE_MAX {
+        Some("signals-note-too-long")
+    } else {
+        None
+    }
+}
+
+/// The subject of a signal of `kind` with this id: a pupil for `did_it` and `hurt`, a group for
+/// `rising`; `None` when the words do not fit together.
+pub(crate) fn signal_subject(
+    subject_kind: Option<&str>,
+    kind: SignalKind,
+    id: uuid::Uuid,
+) -> Option<SignalSubject> {
+    match (subject_kind, kind) {
+        (Some("pupil") | None, SignalKind::DidIt | SignalKind::Hurt) => {
+            Some(SignalSubject::Pupil(PupilId::from_uuid(id)))
+        }
+        (Some("group") | None, SignalKind::Rising) => {
+            Some(SignalSubject::Group(GroupId::from_uuid(id)))
+        }
+        _ => None,
+    }
+}
+
+async fn render_signals(
+    state: &AppState,
+    t: Tr,
+    session: &StaffSession,
+    saved: bool,
+    refused: Option<Refused>,
+) -> Result<SignalsPage, AppError> {
+    let now = state.clock.now();
+    let grant = session.first_grant::<ReadReports>(now)?;
+    let (rules, computed) = compute_signals(state, &grant, now).await?;
+    let views = computed
+        .into_iter()
+        .map(|c| {
+            let (subject_kind, subject_id) = match c.subject {
+                SignalSubject::Pupil(p) => ("pupil", p.to_string()),
+                SignalSubject::Group(g) => ("group", g.to_string()),
+            };
+            let (problem, typed) = match &refused {
+                Some(r) if r.subject == c.subject && r.kind == c.kind => {
+                    (r.problem.clone(), r.typed.clone())
+                }
+                _ => (String::new(), String::new()),
+            };
+            let (who, what) = match c.trend {
+                Some(trend) => (
+                    t.t1("signals-group", "group", &c.name),
+                    t.with(
+                        "signals-what-rising",
+                        &[
+                            ("recent", &trend.recent.to_string()),
+                            ("before", &trend.before.to_string()),
+                            ("days", &rules.rise_days.to_string()),
+                        ],
+                    ),
+                ),
+                None => (
+                    match &c.group {
+                        Some(group) => format!("{} ({group})", c.name),
+                        None => c.name.clone(),
+                    },
+                    t.with(
+                        &format!("signals-what-{}", c.kind.as_str()),
+                        &[
+                            ("count", &c.reports.len().to_string()),
+                            ("categories", &c.categories.to_string()),
+                            ("days", &rules.window_days.to_string()),
+                        ],
+                    ),
+                ),
+            };
+            SignalView {
+                subject_kind,
+                subject_id,
+                kind: c.kind.as_str(),
+                who,
+                what,
+                reports: c
+                    .reports
+                    .iter()
+                    .map(|r| SignalReport {
+                        day: dmy(r.day),
+                        categories: super::follow_up::labels(&t, "category", &r.categories),
+                    })
+                    .collect(),
+                acknowledged: c.acknowledged,
+                acknowledgement: c
+                    .acknowledgement
+                    .as_ref()
+                    .map(|a| {
+                        t.with(
+                            if c.acknowledged {
+                                "signals-acknowledged-by"
+                            } else {
+                                "signals-reopened"
+                            },
+                            &[
+                                ("name", a.by.as_str()),
+                                ("when", &super::follow_up::local_time(a.at)),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default(),
+                note: c.acknowledgement.map(|a| a.note).unwrap_or_default(),
+                problem,
+                typed,
+            }
+        })
+        .collect();
     Ok(SignalsPage {
         csrf: session.record.csrf_token.clone(),
         saved,
@@ -711,6 +1015,7 @@ async fn render_signals(
                 ("rise", &rules.rise_days.to_string()),
             ],
         ),
+        may_configure: super::signal_rules::may_configure(session, &grant, now),
         scope_note: scope_note(&t, &grant),
         signals: views,
         t,
@@ -745,21 +1050,9 @@ pub(crate) async fn acknowledge(
     let get = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
     let kind = SignalKind::parse(get("kind")).ok_or(AppError::NotFound)?;
     let id = uuid::Uuid::parse_str(get("subject_id")).map_err(|_| AppError::NotFound)?;
-    let subject = match (get("subject_kind"), kind) {
-        ("pupil", SignalKind::DidIt | SignalKind::Hurt) => {
-            SignalSubject::Pupil(PupilId::from_uuid(id))
-        }
-        ("group", SignalKind::Rising) => SignalSubject::Group(GroupId::from_uuid(id)),
-        _ => return Err(AppError::NotFound),
-    };
+    let subject = signal_subject(Some(get("subject_kind")), kind, id).ok_or(AppError::NotFound)?;
     let note = get("note").trim();
-    let problem = if note.is_empty() {
-        Some("signals-note-missing")
-    } else if note.chars().count() > NOTE_MAX {
-        Some("signals-note-too-long")
-    } else {
-        None
-    };
+    let problem = note_problem(note);
     if let Some(problem) = problem {
         let t = Tr::new(state.i18n.clone(), lang);
         let refused = Refused {
@@ -840,64 +1133,50 @@ pub(crate) struct BoardPage {
     tables: Vec<ShownTable>,
 }
 
-/// The board view: anonymous counts across the schools where the actor has the board role, every
-/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
-pub(crate) async fn board(
-    State(state): State<AppState>,
-    lang: Lang,
-    session: StaffSession,
-    Query(query): Query<OverviewQuery>,
-) -> Result<Response, AppError> {
-    if let Some(redirect) =
-        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
-    {
-        return Ok(redirect);
-    }
-    let now = state.clock.now();
-    let Actor::Staff(actor) = &session.actor else {
-        return Err(AppError::NotFound);
+/// The grants for anonymous counts at every school where the actor has the board role.
+pub(crate) fn board_grants(
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<SchoolGrant<ReadAggregates>> {
+    let Actor::Staff(staff) = actor else {
+        return Vec::new();
     };
-    let grants: Vec<SchoolGrant<ReadAggregates>> = actor
+    staff
         .memberships
         .iter()
         .filter(|m| m.role == Role::Board)
-        .filter_map(|m| signaal_domain::policy::authorize(&session.actor, m.school, now).ok())
-        .collect();
-    if grants.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let t = Tr::new(state.i18n.clone(), lang);
-    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
-        Ok(period) => period,
-        Err(e) => {
-            let page = BoardPage {
-                from: query.from,
-                to: query.to,
-                problems: vec![period_problem(&t, e)],
-                period: String::new(),
-                tables: Vec::new(),
-                t,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
+        .filter_map(|m| signaal_domain::policy::authorize(actor, m.school, now).ok())
+        .collect()
+}
+
+/// The board's counts before suppression: per school × category (in `Category::ALL` order) and
+/// place × part of day (`Place::ALL` × `PartOfDay::ALL` and "not given").
+pub(crate) struct BoardCounts {
+    pub schools: Vec<signaal_domain::school::School>,
+    pub by_category: Vec<Vec<u64>>,
+    pub by_place: Vec<Vec<u64>>,
+}
+
+/// Reads the board's counts over the period, one school at a time (each audited as `board.view`).
+pub(crate) async fn board_counts(
+    state: &AppState,
+    grants: &[SchoolGrant<ReadAggregates>],
+    period: Period,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<BoardCounts, AppError> {
     let mut schools = Vec::new();
     let mut by_category = Vec::new();
     let mut by_place = vec![vec![0u64; PartOfDay::ALL.len() + 1]; Place::ALL.len()];
-    for grant in &grants {
+    for grant in grants {
         let counts = state
             .storage
             .overview
             .aggregate_counts(grant, period, now)
             .await?;
-        let name = state
-            .storage
-            .directory
-            .school_by_id(grant.school())
-            .await?
-            .map(|s| s.name)
-            .unwrap_or_default();
-        schools.push(name);
+        let Some(school) = state.storage.directory.school_by_id(grant.school()).await? else {
+            continue;
+        };
+        schools.push(school);
         by_category.push(
             Category::ALL
                 .iter()
@@ -922,6 +1201,52 @@ pub(crate) async fn board(
             }
         }
     }
+    Ok(BoardCounts {
+        schools,
+        by_category,
+        by_place,
+    })
+}
+
+/// The board view: anonymous counts across the schools where the actor has the board role, every
+/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
+    {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let grants = board_grants(&session.actor, now);
+    if grants.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => period,
+        Err(e) => {
+            let page = BoardPage {
+                from: query.from,
+                to: query.to,
+                problems: vec![period_problem(&t, e)],
+                period: String::new(),
+                tables: Vec::new(),
+                t,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let BoardCounts {
+        schools,
+        by_category,
+        by_place,
+    } = board_counts(&state, &grants, period, now).await?;
+    let schools: Vec<String> = schools.into_iter().map(|s| s.name).collect();
     let mut parts: Vec<String> = PartOfDay::ALL
         .iter()
         .map(|p| t.t(&format!("part-{}", p.code())))
@@ -963,4 +1288,145 @@ pub(crate) async fn board(
         t,
     }
     .into_response())
+}
+
+/// Grades as the research file names its columns: 1 to 8, then "not known".
+const GRADES: std::ops::RangeInclusive<u8> = 1..=8;
+
+/// One suppressed table of the research file as lines `table,row,column,reports`: the cells, the
+/// row totals (column `total`), the column totals (row `total`) and the grand total.
+fn research_lines(
+    file: &mut crate::csv::Csv,
+    name: &str,
+    rows: &[String],
+    columns: &[String],
+    counts: &[Vec<u64>],
+) {
+    let table = suppression::suppress(counts);
+    let value = |s: Shown| match s {
+        Shown::Count(n) => n.to_string(),
+        Shown::Small => "<5".to_owned(),
+        Shown::Hidden => "x".to_owned(),
+    };
+    let total = "total".to_owned();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, column) in columns.iter().enumerate() {
+            file.row(&[name, row, column, &value(table.cells[r][c])]);
+        }
+        file.row(&[name, row, &total, &value(table.row_totals[r])]);
+    }
+    for (c, column) in columns.iter().enumerate() {
+        file.row(&[name, &total, column, &value(table.column_totals[c])]);
+    }
+    file.row(&[name, &total, &total, &value(table.total)]);
+}
+
+/// The research file of the board view (`/app/board/research.csv`): anonymous aggregates of the
+/// board's schools, no pupil, no group, no text, as three cross-tables that share no dimension
+/// (schools × category, place × part of day, month × grade), each suppressed with
+/// `suppression::suppress` like the board page. The first two are the board page's own tables, so
+/// the file shows nothing the page does not, and no shown number of one table is a margin of
+/// another (docs/OVERVIEW.md). Audited per school as `board.view` and `research.export`.
+pub(crate) async fn research_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    if let Some(redirect) =
+        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
+    {
+        return Ok(redirect);
+    }
+    let now = state.clock.now();
+    let grants = board_grants(&session.actor, now);
+    if grants.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let t = Tr::new(state.i18n.clone(), lang);
+    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => period,
+        Err(e) => {
+            let page = BoardPage {
+                from: query.from,
+                to: query.to,
+                problems: vec![period_problem(&t, e)],
+                period: String::new(),
+                tables: Vec::new(),
+                t,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let counts = board_counts(&state, &grants, period, now).await?;
+    let mut per_day_grade: Vec<(NaiveDate, Option<u8>, u64)> = Vec::new();
+    for grant in &grants {
+        per_day_grade.extend(
+            state
+                .storage
+                .overview
+                .research_counts(grant, period, now)
+                .await?,
+        );
+    }
+    let months: Vec<NaiveDate> = calendar::buckets(period, &[], calendar::month_of)
+        .into_iter()
+        .map(|(month, _)| month)
+        .collect();
+    let mut by_month = vec![vec![0u64; GRADES.count() + 1]; months.len()];
+    for (day, grade, n) in per_day_grade {
+        let row = months.iter().position(|m| *m == calendar::month_of(day));
+        let column = match grade {
+            Some(g) if GRADES.contains(&g) => usize::from(g - 1),
+            _ => GRADES.count(),
+        };
+        if let Some(row) = row {
+            by_month[row][column] += n;
+        }
+    }
+    let mut file = crate::csv::Csv::new();
+    file.row(&["table", "row", "column", "reports"]);
+    research_lines(
+        &mut file,
+        "school_by_category",
+        &counts
+            .schools
+            .iter()
+            .map(|s| s.slug.to_string())
+            .collect::<Vec<_>>(),
+        &Category::ALL
+            .iter()
+            .map(|c| c.code().to_owned())
+            .collect::<Vec<_>>(),
+        &counts.by_category,
+    );
+    research_lines(
+        &mut file,
+        "place_by_part_of_day",
+        &Place::ALL
+            .iter()
+            .map(|p| p.code().to_owned())
+            .collect::<Vec<_>>(),
+        &crate::routes::overview_api::part_columns(),
+        &counts.by_place,
+    );
+    research_lines(
+        &mut file,
+        "month_by_grade",
+        &months
+            .iter()
+            .map(|m| m.format("%Y-%m").to_string())
+            .collect::<Vec<_>>(),
+        &GRADES
+            .map(|g| g.to_string())
+            .chain(std::iter::once("not_known".to_owned()))
+            .collect::<Vec<_>>(),
+        &by_month,
+    );
+    Ok(file.download(&format!(
+        "{}-{}-{}.csv",
+        t.t("board-research-file"),
+        period.from,
+        period.to
+    )))
 }
