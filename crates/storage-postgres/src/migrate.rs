@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "retention",
         sql: include_str!("../migrations/0012_retention.sql"),
     },
+    Migration {
+        version: 15,
+        name: "overview day index",
+        sql: include_str!("../migrations/0015_overview_day_index.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
