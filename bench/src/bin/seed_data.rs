@@ -359,7 +359,7 @@ async fn load_postgres(
                         }
                     }
                     sent += 2_000;
-                    if sent % 1_000_000 == 0 {
+                    if sent.is_multiple_of(1_000_000) {
                         println!(
                             "  {} of {total} reports after {:.0} s (load {})",
                             sent,
