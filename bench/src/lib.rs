@@ -30,11 +30,20 @@ pub enum Target {
     Postgres(String),
 }
 
-impl Target {
-    pub fn from_args(sqlite: Option<&std::path::Path>, postgres: Option<&str>) -> Self {
-        match (sqlite, postgres) {
-            (Some(path), None) => Target::Sqlite(path.to_path_buf()),
-            (None, Some(url)) => Target::Postgres(url.to_owned()),
+/// `--sqlite PATH | --postgres URL`, shared by the tools that work on a seeded database.
+#[derive(clap::Args, Clone, Debug)]
+pub struct TargetArgs {
+    #[arg(long)]
+    sqlite: Option<std::path::PathBuf>,
+    #[arg(long)]
+    postgres: Option<String>,
+}
+
+impl TargetArgs {
+    pub fn target(&self) -> Target {
+        match (&self.sqlite, &self.postgres) {
+            (Some(path), None) => Target::Sqlite(path.clone()),
+            (None, Some(url)) => Target::Postgres(url.clone()),
             _ => panic!("give exactly one of --sqlite PATH and --postgres URL"),
         }
     }

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use signaal_bench::{Opened, Target, load_average, quantile_ms};
+use signaal_bench::{Opened, TargetArgs, load_average, quantile_ms};
 use signaal_domain::overview::calendar::Period;
 use signaal_domain::policy::{self, Actor, Membership, ReadReports, StaffActor};
 use signaal_domain::staff::Role;
@@ -32,10 +32,8 @@ use signaal_storage::Storage;
 
 #[derive(Parser)]
 struct Args {
-    #[arg(long)]
-    sqlite: Option<std::path::PathBuf>,
-    #[arg(long)]
-    postgres: Option<String>,
+    #[command(flatten)]
+    target: TargetArgs,
     /// Timed calls per page.
     #[arg(long, default_value_t = 1000)]
     n: usize,
@@ -170,7 +168,7 @@ fn report(label: &str, times: &[Duration], rows: u64, concurrency: usize, school
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let target = Target::from_args(args.sqlite.as_deref(), args.postgres.as_deref());
+    let target = args.target.target();
     let opened = Opened::open(&target, 8).await;
     let storage = opened.storage();
     let grant = policy::authorize_directory(&Actor::Operator).expect("grant");

@@ -22,16 +22,14 @@ use std::time::Instant;
 
 use clap::Parser;
 use signaal_bench::seed::{self, BENCH_STAFF, Plan, Report};
-use signaal_bench::{Opened, Target, bench_master_key, copy_row, load_average};
+use signaal_bench::{Opened, Target, TargetArgs, bench_master_key, copy_row, load_average};
 use signaal_domain::audit::GENESIS_HASH;
 use sqlx::postgres::{PgConnectOptions, PgPoolCopyExt, PgPoolOptions};
 
 #[derive(Parser)]
 struct Args {
-    #[arg(long)]
-    sqlite: Option<std::path::PathBuf>,
-    #[arg(long)]
-    postgres: Option<String>,
+    #[command(flatten)]
+    target: TargetArgs,
     #[arg(long, default_value_t = 1)]
     schools: usize,
     #[arg(long, default_value_t = 20_000)]
@@ -74,7 +72,7 @@ const REPORT_TABLES: [(&str, &str); 5] = [
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let target = Target::from_args(args.sqlite.as_deref(), args.postgres.as_deref());
+    let target = args.target.target();
     let plan = Plan {
         schools: args.schools.max(1),
         reports: args.reports,
