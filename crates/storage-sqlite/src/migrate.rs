@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "signal rules",
         sql: include_str!("../migrations/0015_signal_rules.sql"),
     },
+    Migration {
+        version: 17,
+        name: "overview day index",
+        sql: include_str!("../migrations/0017_overview_day_index.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

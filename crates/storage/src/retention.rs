@@ -19,6 +19,17 @@ use crate::Result;
 /// How many rows of each kind one batch (one transaction) handles at most.
 pub const BATCH: u32 = 500;
 
+/// A report row ready to be marked anonymised: its sealed empty description (bound to its id, so
+/// sealed per report) and its event date cut to the month. Each backend writes a batch of them its
+/// own way (`anonymise_reports`): one statement per batch on PostgreSQL, a prepared statement per
+/// row on SQLite, where a statement costs no round trip.
+#[derive(Clone, Debug)]
+pub struct MarkedReport {
+    pub id: uuid::Uuid,
+    pub description: Vec<u8>,
+    pub event_month: Option<chrono::NaiveDate>,
+}
+
 /// What a batch or a run changed (or, in a dry run, would change), per kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RetentionCounts {
