@@ -40,7 +40,8 @@ pub struct Server {
     reloader: Option<JoinHandle<()>>,
     /// The background jobs (notification mails), when mail is on.
     jobs: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
-    /// The daily purge of rejected reports and the daily retention run (always on).
+    /// The daily purge of rejected reports, the daily retention run (always on) and the daily
+    /// backup (with `backup_recipients`).
     purge: (tokio::sync::watch::Sender<bool>, JoinHandle<()>),
 }
 
@@ -136,10 +137,20 @@ pub async fn start(
         let purge = purger.spawn(signaal_jobs::purge::EVERY, stopped.clone());
         // The daily retention run shares the purge's stop signal and handle.
         let retention = signaal_jobs::retention::Retention::new(storage.clone(), clock.clone())
-            .spawn(settings.retention_at.0, stopped);
+            .spawn(settings.retention_at.0, stopped.clone());
+        // The daily backup (when backup_recipients is set) shares them too.
+        let backups = crate::backup::schedule::spawn(
+            settings.clone(),
+            storage.clone(),
+            clock.clone(),
+            stopped,
+        );
         let both = tokio::spawn(async move {
             let _ = purge.await;
             let _ = retention.await;
+            if let Some(backups) = backups {
+                let _ = backups.await;
+            }
         });
         (stop, both)
     };

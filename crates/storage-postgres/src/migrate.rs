@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "retention",
         sql: include_str!("../migrations/0012_retention.sql"),
     },
+    Migration {
+        version: 13,
+        name: "key rotation",
+        sql: include_str!("../migrations/0013_key_rotation.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -5,6 +5,7 @@
 //! every query to the grant's school, and write their audit entry in the same transaction.
 
 pub mod api_tokens;
+pub mod backup;
 pub mod cases;
 mod error;
 pub mod events;

@@ -8,9 +8,11 @@
 
 mod api_tokens;
 mod audit;
+pub mod backup;
 mod cases;
 mod directory;
 pub mod intake;
+pub mod keys;
 pub mod notifications;
 pub mod overview;
 pub mod privacy;
