@@ -268,7 +268,8 @@ pub fn open(
         .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
         .map_err(|e| match e {
             age::DecryptError::NoMatchingKeys => Failure(format!(
-                "the identity does not open {}: it was encrypted to other backup_recipients",
+                "the identity does not open {}: it was encrypted to other backup_recipients, or its \
+                 header is damaged",
                 path.display()
             )),
             _ => Failure(DAMAGED.into()),
