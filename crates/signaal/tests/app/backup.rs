@@ -657,6 +657,19 @@ async fn postgresql_a_lost_key_stops_the_start_and_a_backup_restores_equal() {
         after.len(),
         after.values().map(|t| t.rows).sum::<u64>()
     );
+    // The rotation on PostgreSQL: the restored copy keeps the old key, the source gets a new one.
+    let rotated = cli.ok(&["keys", "rotate", "--database-url", &url]);
+    assert!(
+        rotated.contains("school keys wrapped with the new key"),
+        "{rotated}"
+    );
+    cli.ok(&["migrate", "--database-url", &url]);
+    std::fs::write(&key, &saved).expect("the old key");
+    let refused = cli.fails(&["migrate", "--database-url", &url]);
+    assert!(
+        refused.contains("does not belong to this database"),
+        "{refused}"
+    );
     // Not over a database that has tables.
     let again = cli.fails(&[
         "restore",
@@ -674,4 +687,132 @@ async fn postgresql_a_lost_key_stops_the_start_and_a_backup_restores_equal() {
     );
     source.drop_it().await;
     target.drop_it().await;
+}
+
+fn settings_for(cli: &Cli, recipient: Option<&str>) -> signaal::settings::Settings {
+    let flags = signaal::settings::SettingFlags {
+        data_dir: Some(data(cli).display().to_string()),
+        backup_recipients: recipient.map(str::to_owned),
+        ..Default::default()
+    };
+    signaal::settings::Settings::resolve(&flags, &toml::Table::new()).expect("settings")
+}
+
+/// A fixed clock for the scheduled turn.
+struct At(chrono::DateTime<Utc>);
+
+impl signaal_domain::Clock for At {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        self.0
+    }
+}
+
+#[tokio::test]
+async fn the_daily_backup_runs_under_its_lease_and_removes_expired_ones() {
+    let cli = Cli::new();
+    school_with_a_report(&cli).await;
+    let (_, recipient) = new_identity(&cli, "id.txt");
+    let settings = settings_for(&cli, Some(&recipient));
+    let storage = signaal::backend::open(&settings).await.expect("open");
+    let now = Utc::now();
+    let dir = signaal::backup::backup_dir(&settings);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let expired = signaal::backup::file_name(now - chrono::Duration::days(31));
+    let recent = signaal::backup::file_name(now - chrono::Duration::days(29));
+    for name in [&expired, &recent] {
+        std::fs::write(dir.join(name), b"an older backup").expect("write");
+    }
+
+    // Another instance holds the lease: this one skips its turn and writes nothing.
+    assert!(
+        storage
+            .retention
+            .take_lease(
+                "backup",
+                "other-instance",
+                now,
+                now + chrono::Duration::hours(1)
+            )
+            .await
+            .expect("lease")
+    );
+    let skipped = signaal::backup::schedule::run_once(&settings, &storage, &At(now))
+        .await
+        .expect("turn");
+    assert!(skipped.is_none());
+    assert!(!dir.join(signaal::backup::file_name(now)).exists());
+
+    // Once it expired (the holder died), the turn is taken over.
+    let later = now + chrono::Duration::hours(2);
+    let written = signaal::backup::schedule::run_once(&settings, &storage, &At(later))
+        .await
+        .expect("turn")
+        .expect("written");
+    assert_eq!(written.path, dir.join(signaal::backup::file_name(later)));
+    assert!(written.path.exists());
+    assert!(!dir.join(&expired).exists(), "31 days old: removed");
+    assert!(dir.join(&recent).exists(), "29 days old: kept");
+    // The lease was given back.
+    assert!(
+        storage
+            .retention
+            .take_lease("backup", "third", later, later + chrono::Duration::hours(1))
+            .await
+            .expect("lease")
+    );
+}
+
+#[tokio::test]
+async fn a_running_store_follows_a_rotation_made_beside_it() {
+    let cli = Cli::new();
+    school_with_a_report(&cli).await;
+    let settings = settings_for(&cli, None);
+    // As `serve` opens it: with the key file to read again.
+    let running = signaal::backend::open(&settings).await.expect("open");
+    cli.ok(&["keys", "rotate"]);
+    // A school made after the rotation gets its data key from the running store…
+    cli.ok(&[
+        "admin",
+        "create-school",
+        "--slug",
+        "de-zonnebloem",
+        "--name",
+        "De Zonnebloem",
+        "--board",
+        "Stichting Test",
+    ]);
+    let school = running
+        .directory
+        .school_by_slug(&signaal_domain::school::SchoolSlug::parse("de-zonnebloem").expect("slug"))
+        .await
+        .expect("read")
+        .expect("school");
+    let now = Utc::now();
+    let report = ReportDraft {
+        reporter: "parent".into(),
+        categories: vec!["verbal".into()],
+        place: "schoolyard".into(),
+        date: now.date_naive().to_string(),
+        part_of_day: "break".into(),
+        frequency: "once".into(),
+        did_it: vec![],
+        done_to: vec![],
+        description: DESCRIPTION.into(),
+        wants_contact: false,
+        contact: String::new(),
+    }
+    .validate(&FormChoices::default(), now.date_naive())
+    .expect("valid");
+    let submitted = running
+        .reports
+        .submit(school.id, &report, [7; 32], now)
+        .await
+        .expect("the running store submits after the rotation");
+    // …wrapped with the new key: after a restart (the new key only) the report opens.
+    let store = open(&data(&cli), key_of(&data(&cli))).await;
+    assert_eq!(
+        description(&store.clone().into_storage(), school.id, submitted.id).await,
+        DESCRIPTION
+    );
+    store.close().await;
 }
