@@ -87,6 +87,7 @@ pub async fn start(
         reports_per_school_per_hour: clamp_u32(settings.reports_per_school_per_hour.0),
         receipt_misses_per_client: clamp_u32(settings.receipt_misses_per_client.0),
         public_url: settings.public_url.0.clone(),
+        backup_keep_days: settings.backup_keep_days.0,
     };
     let public = Public::new(options, master, clock.now()).map_err(Failure)?;
     let mail = match settings.mail()? {

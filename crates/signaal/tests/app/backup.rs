@@ -816,3 +816,24 @@ async fn a_running_store_follows_a_rotation_made_beside_it() {
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn the_privacy_statement_says_how_long_backups_are_kept() {
+    let flags = signaal::settings::SettingFlags {
+        backup_keep_days: Some("14".into()),
+        ..Default::default()
+    };
+    let app = super::TestApp::start_with(flags).await;
+    for (lang, says) in [
+        ("nl", "Back-ups: die bewaren we 14 dagen."),
+        ("en", "Backups: we keep them 14 days."),
+    ] {
+        let page = app
+            .get(&format!("/s/{}/privacy", super::SCHOOL), Some(lang))
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(page.contains(says), "{lang}: {page}");
+    }
+}
