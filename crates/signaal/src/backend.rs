@@ -145,11 +145,11 @@ pub async fn open_store(settings: &Settings) -> CommandResult<Store> {
         }
         None => create_master_key(&key_path)?,
     };
-    if let Database::Sqlite(path) = &database {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Failure(format!("cannot create {}: {e}", parent.display())))?;
-        }
+    if let Database::Sqlite(path) = &database
+        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure(format!("cannot create {}: {e}", parent.display())))?;
     }
     let pending = pending_key_path(&key_path);
     let store = match Store::open(&database, settings, master).await {
@@ -249,7 +249,8 @@ pub fn pending_key_path(key_path: &Path) -> PathBuf {
     sibling(key_path, "new")
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+/// `path` with `.suffix` added to its file name.
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".");
     name.push(suffix);
@@ -357,8 +358,8 @@ pub fn finish_rotation(key_path: &Path, new: &MasterKey) -> CommandResult<PathBu
     Ok(old)
 }
 
-pub(crate) fn write_private(path: &Path, contents: &[u8]) -> CommandResult {
-    use std::io::Write;
+/// A new file only Signaal's user may read (0600); an existing file is never overwritten.
+pub(crate) fn create_private(path: &Path) -> CommandResult<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -366,9 +367,14 @@ pub(crate) fn write_private(path: &Path, contents: &[u8]) -> CommandResult {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
+    options
         .open(path)
-        .map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))?;
+        .map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))
+}
+
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> CommandResult {
+    use std::io::Write;
+    let mut file = create_private(path)?;
     file.write_all(contents)
         .and_then(|()| file.sync_all())
         .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))

@@ -3,7 +3,7 @@
 //! exactly the rows in the dump, and computes the same statistics on a restored database.
 
 use signaal_storage::Result;
-use signaal_storage::backup::{ContentStats, TableHasher};
+use signaal_storage::backup::{ContentStats, hash_rows};
 use signaal_storage::sql::backup as sql;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
@@ -73,7 +73,6 @@ pub async fn table_count(pool: &PgPool) -> Result<usize> {
 }
 
 async fn stats_of(conn: &mut PgConnection) -> Result<ContentStats> {
-    use futures_util::TryStreamExt as _;
     sqlx::raw_sql(sql::PG_FIXED_TEXT)
         .execute(&mut *conn)
         .await
@@ -86,14 +85,8 @@ async fn stats_of(conn: &mut PgConnection) -> Result<ContentStats> {
     for table in tables {
         // Built from the database's own catalogue, the name quoted.
         let query = sql::pg_rows(&table);
-        let mut rows =
-            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(query)).fetch(&mut *conn);
-        let mut hasher = TableHasher::default();
-        while let Some(row) = rows.try_next().await.map_err(map_err)? {
-            hasher.add_row(row.as_bytes());
-        }
-        drop(rows);
-        stats.insert(table, hasher.finish());
+        let rows = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(query)).fetch(&mut *conn);
+        stats.insert(table, hash_rows(rows, map_err).await?);
     }
     Ok(stats)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use signaal_storage::backup::{ContentStats, TableHasher};
+use signaal_storage::backup::{ContentStats, hash_rows};
 use signaal_storage::sql::backup as sql;
 use signaal_storage::{Result, StorageError};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -67,7 +67,6 @@ pub async fn content_stats(db: &Path) -> Result<ContentStats> {
 }
 
 async fn stats_of(conn: &mut SqliteConnection) -> Result<ContentStats> {
-    use futures_util::TryStreamExt as _;
     let tables: Vec<String> = sqlx::query_scalar(sql::SQLITE_TABLES)
         .fetch_all(&mut *conn)
         .await
@@ -81,14 +80,8 @@ async fn stats_of(conn: &mut SqliteConnection) -> Result<ContentStats> {
             .map_err(map_err)?;
         // Built from the database's own catalogue, each name quoted.
         let query = sql::sqlite_rows(&table, &columns);
-        let mut rows =
-            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(query)).fetch(&mut *conn);
-        let mut hasher = TableHasher::default();
-        while let Some(row) = rows.try_next().await.map_err(map_err)? {
-            hasher.add_row(row.as_bytes());
-        }
-        drop(rows);
-        stats.insert(table, hasher.finish());
+        let rows = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(query)).fetch(&mut *conn);
+        stats.insert(table, hash_rows(rows, map_err).await?);
     }
     Ok(stats)
 }

@@ -40,6 +40,22 @@ impl TableHasher {
     }
 }
 
+/// Counts and hashes a table's rows as the backend streams them (already in a fixed order).
+pub async fn hash_rows<S, E>(
+    mut rows: S,
+    map_err: fn(E) -> crate::StorageError,
+) -> crate::Result<TableStat>
+where
+    S: futures_util::Stream<Item = Result<String, E>> + Unpin,
+{
+    use futures_util::TryStreamExt as _;
+    let mut hasher = TableHasher::default();
+    while let Some(row) = rows.try_next().await.map_err(map_err)? {
+        hasher.add_row(row.as_bytes());
+    }
+    Ok(hasher.finish())
+}
+
 /// Quotes a table or column name for SQL built from the database's own catalogue.
 pub fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

@@ -149,7 +149,7 @@ pub fn write(
         ));
     }
     let partial = out.with_extension("partial");
-    let file = private_file(&partial)?;
+    let file = crate::backend::create_private(&partial)?;
     let result = write_into(file, recipients, manifest, payload, &partial);
     if result.is_err() {
         let _ = std::fs::remove_file(&partial);
@@ -195,19 +195,6 @@ fn write_into(
     file.metadata().map(|m| m.len()).map_err(io(path))
 }
 
-fn private_file(path: &Path) -> CommandResult<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-        .open(path)
-        .map_err(|e| Failure(format!("cannot create {}: {e}", path.display())))
-}
-
 /// The age identities (private keys) in a file, as age-keygen or `backup new-identity` writes.
 pub fn read_identities(path: &Path) -> CommandResult<Vec<Box<dyn age::Identity + Send + Sync>>> {
     let file = std::fs::File::open(path)
@@ -229,7 +216,7 @@ pub fn read_identities(path: &Path) -> CommandResult<Vec<Box<dyn age::Identity +
 pub fn new_identity(out: &Path) -> CommandResult<String> {
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
-    let mut file = private_file(out)?;
+    let mut file = crate::backend::create_private(out)?;
     let text = format!(
         "# created: {}\n# public key: {recipient}\n{}\n",
         Utc::now().to_rfc3339(),
@@ -313,7 +300,7 @@ impl Opened {
     /// manifest, and that nothing follows it. On any failure `dest` is removed.
     pub fn extract(mut self, dest: &Path) -> CommandResult<Manifest> {
         let result = (|| {
-            let mut file = private_file(dest)?;
+            let mut file = crate::backend::create_private(dest)?;
             let mut hash = Sha256::new();
             let mut limited = (&mut self.payload).take(self.manifest.payload_bytes);
             let mut buffer = vec![0u8; 64 * 1024];

@@ -220,14 +220,14 @@ pub async fn restore_command(settings: &Settings, file: &Path, identity: &Path) 
     }
     let master = MasterKey::from_hex(&manifest.master_key)
         .map_err(|_| Failure("the backup's master key is damaged".into()))?;
-    if let Some(existing) = backend::read_master_key(&key_path)? {
-        if !existing.same_as(&master) {
-            return Err(Failure(format!(
-                "{} holds another master key than the backup's; restore into an empty data folder \
-                 (or move that key away)",
-                key_path.display()
-            )));
-        }
+    if let Some(existing) = backend::read_master_key(&key_path)?
+        && !existing.same_as(&master)
+    {
+        return Err(Failure(format!(
+            "{} holds another master key than the backup's; restore into an empty data folder \
+             (or move that key away)",
+            key_path.display()
+        )));
     }
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
         Failure(format!(
@@ -237,7 +237,7 @@ pub async fn restore_command(settings: &Settings, file: &Path, identity: &Path) 
     })?;
     match &database {
         Database::Sqlite(db) => {
-            let restoring = sibling(db, "restoring");
+            let restoring = backend::sibling(db, "restoring");
             let _ = std::fs::remove_file(&restoring);
             opened.extract(&restoring)?;
             let checked = check_sqlite(&restoring, &manifest, &master).await;
@@ -268,17 +268,11 @@ pub async fn restore_command(settings: &Settings, file: &Path, identity: &Path) 
     Ok(())
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".");
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
 async fn refuse_non_empty(database: &Database) -> CommandResult {
     match database {
         Database::Sqlite(db) => {
-            if db.exists() || sibling(db, "-wal").exists() {
+            let wal = PathBuf::from(format!("{}-wal", db.display()));
+            if db.exists() || wal.exists() {
                 return Err(Failure(format!(
                     "{} exists: a restore goes only into an empty data folder (or a new database \
                      file); move the existing one away first",

@@ -17,14 +17,12 @@ use crate::{CommandResult, Failure};
 
 /// A URL without its password, and the password (percent-decoded).
 fn split_password(url: &str) -> (String, Option<String>) {
-    if let (Some(scheme_end), Some(at)) = (url.find("://"), url.rfind('@')) {
-        if at > scheme_end {
-            let credentials = &url[scheme_end + 3..at];
-            if let Some((user, password)) = credentials.split_once(':') {
-                let bare = format!("{}{user}{}", &url[..scheme_end + 3], &url[at..]);
-                return (bare, Some(percent_decode(password)));
-            }
-        }
+    if let (Some(scheme_end), Some(at)) = (url.find("://"), url.rfind('@'))
+        && at > scheme_end
+        && let Some((user, password)) = url[scheme_end + 3..at].split_once(':')
+    {
+        let bare = format!("{}{user}{}", &url[..scheme_end + 3], &url[at..]);
+        return (bare, Some(percent_decode(password)));
     }
     (url.to_owned(), None)
 }

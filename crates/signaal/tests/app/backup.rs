@@ -36,16 +36,7 @@ fn contains(bytes: &[u8], needle: &[u8]) -> bool {
 /// A school with the test roster and one report with [`DESCRIPTION`]; its id, the report's id,
 /// and the receipt (hashed with the secret root, as the server does).
 async fn school_with_a_report(cli: &Cli) -> (SchoolId, ReportId, Receipt) {
-    cli.ok(&[
-        "admin",
-        "create-school",
-        "--slug",
-        "de-regenboog",
-        "--name",
-        "OBS De Regenboog",
-        "--board",
-        "Stichting Test",
-    ]);
+    cli.create_school("de-regenboog", "OBS De Regenboog", &[]);
     let file = cli.file("roster.csv", ROSTER.as_bytes());
     cli.ok(&["roster", "import", "--school", "de-regenboog", &file]);
     let store = open(&data(cli), key_of(&data(cli))).await;
@@ -57,24 +48,7 @@ async fn school_with_a_report(cli: &Cli) -> (SchoolId, ReportId, Receipt) {
         .expect("read")
         .expect("school");
     let now = Utc::now();
-    let report = ReportDraft {
-        reporter: "pupil_self".into(),
-        categories: vec!["material".into()],
-        place: "gym".into(),
-        date: now.date_naive().to_string(),
-        part_of_day: "break".into(),
-        frequency: "several_times".into(),
-        did_it: vec![NameDraft {
-            name: "Daan van der Berg".into(),
-            group: "groep 5a".into(),
-        }],
-        done_to: vec![],
-        description: DESCRIPTION.into(),
-        wants_contact: false,
-        contact: String::new(),
-    }
-    .validate(&FormChoices::default(), now.date_naive())
-    .expect("valid");
+    let report = report(DESCRIPTION, Some("Daan van der Berg"));
     let receipt = Receipt::generate().expect("receipt");
     let secret = store.secret_root().derive("receipt");
     let submitted = storage
@@ -84,6 +58,32 @@ async fn school_with_a_report(cli: &Cli) -> (SchoolId, ReportId, Receipt) {
         .expect("submit");
     store.close().await;
     (school.id, submitted.id, receipt)
+}
+
+/// A valid report for today with `description`, sent by a parent (or, with a name, naming who did it).
+fn report(description: &str, did_it: Option<&str>) -> signaal_domain::report::NewReport {
+    let today = Utc::now().date_naive();
+    ReportDraft {
+        reporter: "pupil_self".into(),
+        categories: vec!["material".into()],
+        place: "gym".into(),
+        date: today.to_string(),
+        part_of_day: "break".into(),
+        frequency: "several_times".into(),
+        did_it: did_it
+            .map(|name| NameDraft {
+                name: name.into(),
+                group: "groep 5a".into(),
+            })
+            .into_iter()
+            .collect(),
+        done_to: vec![],
+        description: description.into(),
+        wants_contact: false,
+        contact: String::new(),
+    }
+    .validate(&FormChoices::default(), today)
+    .expect("valid")
 }
 
 async fn open(dir: &Path, key: MasterKey) -> SqliteStore {
@@ -313,21 +313,7 @@ async fn a_backup_taken_during_submissions_restores_consistently() {
             let mut sent = 0u32;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) && sent < 5_000 {
                 let now = Utc::now();
-                let report = ReportDraft {
-                    reporter: "parent".into(),
-                    categories: vec!["verbal".into()],
-                    place: "schoolyard".into(),
-                    date: now.date_naive().to_string(),
-                    part_of_day: "break".into(),
-                    frequency: "once".into(),
-                    did_it: vec![],
-                    done_to: vec![],
-                    description: format!("Melding {sent} tijdens de back-up"),
-                    wants_contact: false,
-                    contact: String::new(),
-                }
-                .validate(&FormChoices::default(), now.date_naive())
-                .expect("valid");
+                let report = report(&format!("Melding {sent} tijdens de back-up"), None);
                 let mut hash = [0u8; 32];
                 hash[..4].copy_from_slice(&sent.to_be_bytes());
                 hash[4] = 0xAB;
@@ -583,18 +569,11 @@ async fn postgresql_a_lost_key_stops_the_start_and_a_backup_restores_equal() {
     let cli = Cli::new();
     let url = source.url.clone();
     cli.ok(&["migrate", "--database-url", &url]);
-    cli.ok(&[
-        "--database-url",
-        &url,
-        "admin",
-        "create-school",
-        "--slug",
+    cli.create_school(
         "de-regenboog",
-        "--name",
         "OBS De Regenboog",
-        "--board",
-        "Stichting Test",
-    ]);
+        &["--database-url", &url],
+    );
     let roster = cli.file("roster.csv", ROSTER.as_bytes());
     cli.ok(&[
         "--database-url",
@@ -771,16 +750,7 @@ async fn a_running_store_follows_a_rotation_made_beside_it() {
     let running = signaal::backend::open(&settings).await.expect("open");
     cli.ok(&["keys", "rotate"]);
     // A school made after the rotation gets its data key from the running store…
-    cli.ok(&[
-        "admin",
-        "create-school",
-        "--slug",
-        "de-zonnebloem",
-        "--name",
-        "De Zonnebloem",
-        "--board",
-        "Stichting Test",
-    ]);
+    cli.create_school("de-zonnebloem", "De Zonnebloem", &[]);
     let school = running
         .directory
         .school_by_slug(&signaal_domain::school::SchoolSlug::parse("de-zonnebloem").expect("slug"))
@@ -788,21 +758,7 @@ async fn a_running_store_follows_a_rotation_made_beside_it() {
         .expect("read")
         .expect("school");
     let now = Utc::now();
-    let report = ReportDraft {
-        reporter: "parent".into(),
-        categories: vec!["verbal".into()],
-        place: "schoolyard".into(),
-        date: now.date_naive().to_string(),
-        part_of_day: "break".into(),
-        frequency: "once".into(),
-        did_it: vec![],
-        done_to: vec![],
-        description: DESCRIPTION.into(),
-        wants_contact: false,
-        contact: String::new(),
-    }
-    .validate(&FormChoices::default(), now.date_naive())
-    .expect("valid");
+    let report = report(DESCRIPTION, None);
     let submitted = running
         .reports
         .submit(school.id, &report, [7; 32], now)
