@@ -95,6 +95,12 @@ pub fn spawn(
         tracing::info!("automatic backups are off (no backup_recipients)");
         return None;
     }
+    tracing::info!(
+        at = %settings.backup_at.0.format("%H:%M"),
+        dir = %super::backup_dir(&settings).display(),
+        keep_days = settings.backup_keep_days.0,
+        "automatic backups are on (daily, UTC)"
+    );
     Some(tokio::spawn(async move {
         loop {
             let wait = signaal_jobs::retention::until_next(clock.now(), settings.backup_at.0);
