@@ -287,6 +287,24 @@ async fn a_changed_cut_or_foreign_backup_is_refused_clearly() {
         refused.contains("setting `backup_recipients` is empty"),
         "{refused}"
     );
+    let check = cli.ok(&[
+        "config",
+        "check",
+        "--backup-recipients",
+        &recipient,
+        "--backup-keep-days",
+        "14",
+    ]);
+    assert!(
+        check.contains("backups: daily at 03:00 UTC into") && check.contains("kept 14 days"),
+        "{check}"
+    );
+    assert!(
+        cli.ok(&["config", "check"])
+            .contains("backups: off (no backup_recipients)")
+    );
+    let refused = cli.fails(&["config", "check", "--backup-keep-days", "0"]);
+    assert!(refused.contains("setting `backup_keep_days`"), "{refused}");
     let refused = cli.fails(&["backup", "--backup-recipients", "age1nope"]);
     assert!(refused.contains("is not an age public key"), "{refused}");
     let refused = cli.fails(&[
@@ -595,6 +613,12 @@ async fn postgresql_a_lost_key_stops_the_start_and_a_backup_restores_equal() {
         "{refused}"
     );
     assert!(!key.exists(), "no new key was made");
+    let refused = cli.fails(&["serve", "--listen", "127.0.0.1:0", "--database-url", &url]);
+    assert!(
+        refused.contains("is missing, but the database already exists"),
+        "the server does not start either: {refused}"
+    );
+    assert!(!key.exists());
     std::fs::write(&key, &saved).expect("put back");
     #[cfg(unix)]
     {
