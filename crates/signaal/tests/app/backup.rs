@@ -122,6 +122,21 @@ fn new_identity(cli: &Cli, name: &str) -> (String, String) {
     (path, recipient)
 }
 
+/// `signaal restore` of `backup` into the new data folder `name`; the folder and the output.
+fn restore_into(cli: &Cli, backup: &str, identity: &str, name: &str) -> (PathBuf, String) {
+    let target = cli.dir.path().join(name);
+    let target_arg = target.display().to_string();
+    let out = cli.ok(&[
+        "restore",
+        backup,
+        "--identity",
+        identity,
+        "--data-dir",
+        &target_arg,
+    ]);
+    (target, out)
+}
+
 async fn stats(db: &Path) -> ContentStats {
     signaal_storage_sqlite::backup::content_stats(db)
         .await
@@ -164,16 +179,8 @@ async fn a_backup_restores_equal_and_holds_no_readable_text() {
         assert_eq!(mode, 0o600);
     }
 
-    let target = cli.dir.path().join("restored");
+    let (target, restored) = restore_into(&cli, &out, &identity, "restored");
     let target_arg = target.display().to_string();
-    let restored = cli.ok(&[
-        "restore",
-        &out,
-        "--identity",
-        &identity,
-        "--data-dir",
-        &target_arg,
-    ]);
     assert!(
         restored.contains("integrity, row counts and checksums match"),
         "{restored}"
@@ -371,16 +378,7 @@ async fn a_backup_taken_during_submissions_restores_consistently() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    let target = cli.dir.path().join("restored");
-    let target_arg = target.display().to_string();
-    let restored = cli.ok(&[
-        "restore",
-        &out,
-        "--identity",
-        &identity,
-        "--data-dir",
-        &target_arg,
-    ]);
+    let (target, restored) = restore_into(&cli, &out, &identity, "restored");
     assert!(restored.contains("match its manifest"), "{restored}");
     let in_backup = stats(&target.join("signaal.db")).await["reports"].rows;
     eprintln!("figure: {sent} reports sent during the run, {in_backup} in the backup (1 before)");

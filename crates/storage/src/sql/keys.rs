@@ -3,7 +3,6 @@
 
 pub const SCHOOL_KEYS: &str = "SELECT school_id, wrapped FROM school_keys ORDER BY school_id";
 pub const UPDATE_SCHOOL_KEY: &str = "UPDATE school_keys SET wrapped = $2 WHERE school_id = $1";
-pub const INSTALLATION_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
 pub const UPDATE_INSTALLATION_KEYS: &str =
     "UPDATE installation SET key_probe = $1, secret_root = $2 WHERE id = 1";
 
@@ -28,7 +27,7 @@ macro_rules! key_rotation {
                 use $crate::sql::keys as sql;
                 let mut tx = self.write_tx().await?;
                 crate::reports::lock_installation(&mut tx).await?;
-                let probe: Vec<u8> = sqlx::query_scalar(sql::INSTALLATION_PROBE)
+                let probe: Vec<u8> = sqlx::query_scalar($crate::sql::reports::KEY_PROBE)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(map_err)?;
