@@ -5,6 +5,7 @@
 //! writes (with `BEGIN IMMEDIATE`, so another process such as the CLI waits its turn); a pool of
 //! readers serves reads that need no audit entry.
 
+mod access_report;
 mod api_tokens;
 mod audit;
 pub mod backup;

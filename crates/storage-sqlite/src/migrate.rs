@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "key rotation",
         sql: include_str!("../migrations/0013_key_rotation.sql"),
     },
+    Migration {
+        version: 14,
+        name: "access reports",
+        sql: include_str!("../migrations/0014_access_reports.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

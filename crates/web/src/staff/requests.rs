@@ -110,6 +110,8 @@ pub(crate) struct DetailPage {
     t: Tr,
     csrf: String,
     id: String,
+    /// The request's kind code: the access report and the export hang off their own kind.
+    kind: &'static str,
     facts: Vec<(String, String)>,
     state: &'static str,
     state_text: String,
@@ -453,6 +455,7 @@ fn detail_page(
     DetailPage {
         csrf: session.record.csrf_token.clone(),
         id: record.id.to_string(),
+        kind: record.kind.code(),
         facts,
         state: state_class,
         state_text,
