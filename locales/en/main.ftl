@@ -979,6 +979,7 @@ privacy-retention-logbook = Notes in the logbook: { $months } months.
 privacy-retention-rejected = Reports that are not serious: { $days } days.
 privacy-retention-usage = Data about staff signing in: { $months } months.
 privacy-retention-requests = Privacy requests: { $years } years after the pupil left the school.
+privacy-retention-backups = Backups: we keep them { $days } days. What we remove is gone from the backups when they are removed too.
 privacy-rights-title = Which rights do you have?
 privacy-rights = Parents and guardians use these rights for their child until the child is 16. From 16 the pupil uses them.
 privacy-right-access = Access: you may ask which data the school has about your child and who has seen it.

@@ -979,6 +979,7 @@ privacy-retention-logbook = Aantekeningen in het logboek: { $months } maanden.
 privacy-retention-rejected = Meldingen die niet serieus zijn: { $days } dagen.
 privacy-retention-usage = Gegevens over het inloggen van medewerkers: { $months } maanden.
 privacy-retention-requests = Verzoeken over privacy: { $years } jaar nadat de leerling de school verliet.
+privacy-retention-backups = Back-ups: die bewaren we { $days } dagen. Wat we verwijderen, is ook uit de back-ups weg zodra die zijn verwijderd.
 privacy-rights-title = Welke rechten heb je?
 privacy-rights = Ouders en verzorgers gebruiken deze rechten voor hun kind tot het 16 jaar is. Vanaf 16 jaar doet de leerling dat zelf.
 privacy-right-access = Inzage: je mag vragen welke gegevens de school over je kind heeft en wie ze heeft gezien.

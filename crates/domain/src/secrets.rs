@@ -155,6 +155,21 @@ impl MasterKey {
         )
     }
 
+    /// Seals another master key (the root the server secrets derive from, kept across key
+    /// rotations) for storage.
+    pub fn wrap_master(&self, key: &MasterKey, owner: &[u8]) -> Result<Vec<u8>, KeyError> {
+        self.wrap(&DataKey(key.0.clone()), owner)
+    }
+
+    pub fn unwrap_master(&self, wrapped: &[u8], owner: &[u8]) -> Result<MasterKey, KeyError> {
+        self.unwrap(wrapped, owner).map(|key| MasterKey(key.0))
+    }
+
+    /// Whether two keys are the same (in time that does not depend on where they differ).
+    pub fn same_as(&self, other: &MasterKey) -> bool {
+        same_bytes(self.0.bytes(), other.0.bytes())
+    }
+
     pub fn unwrap(&self, wrapped: &[u8], owner: &[u8]) -> Result<DataKey, KeyError> {
         let bytes = open(
             &self.0,
@@ -288,6 +303,22 @@ mod tests {
         );
         assert_eq!(MasterKey::from_hex("abc").err(), Some(KeyError::Malformed));
         assert_eq!(format!("{master:?}"), "MasterKey(redacted)");
+    }
+
+    #[test]
+    fn a_master_key_wrapped_by_another_opens_only_with_that_one() {
+        let first = MasterKey::generate().expect("first");
+        let second = MasterKey::generate().expect("second");
+        let wrapped = second.wrap_master(&first, b"root").expect("wrap");
+        let opened = second.unwrap_master(&wrapped, b"root").expect("unwrap");
+        assert!(opened.same_as(&first));
+        assert!(!opened.same_as(&second));
+        assert_eq!(
+            opened.derive("receipt").hash(&[b"x"]),
+            first.derive("receipt").hash(&[b"x"])
+        );
+        assert!(first.unwrap_master(&wrapped, b"root").is_err());
+        assert!(second.unwrap_master(&wrapped, b"other").is_err());
     }
 
     #[test]

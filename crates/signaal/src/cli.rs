@@ -1,12 +1,12 @@
 //! The command line: `signaal serve`, `migrate`, `config check`, `roster import`, `admin …`, `audit verify`,
-//! `retention run`.
+//! `retention run`, `backup`, `restore`, `keys rotate`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::settings::{SettingFlags, Settings};
-use crate::{CommandResult, commands, serve};
+use crate::{CommandResult, backup, commands, keys, serve};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,6 +45,50 @@ pub enum Command {
     /// Retention: anonymise and remove what is past its term (also runs daily in the server).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Write an encrypted backup now (the server also makes one daily at `backup_at`).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data folder (SQLite) or an empty database (PostgreSQL),
+    /// checked against the backup's manifest.
+    Restore(RestoreArgs),
+    /// The master key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub command: Option<BackupCommand>,
+    /// The file to write (default: a new file in `backup_dir`); never overwritten.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// Make an age key pair for backups: the identity (private key) goes to FILE, keep it off the
+    /// server; the public key it prints goes into `backup_recipients`.
+    NewIdentity {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file (`signaal-backup-….age`).
+    pub file: PathBuf,
+    /// The age identity file (private key) that opens it.
+    #[arg(long, value_name = "KEYFILE")]
+    pub identity: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Make a new master key and wrap every school's data key with it, in one transaction; the
+    /// old key file stays as `master.key.old-<time>` until you remove it.
+    Rotate,
 }
 
 #[derive(Subcommand, Debug)]
@@ -180,5 +224,16 @@ pub async fn run(cli: Cli) -> CommandResult {
         Command::Retention(RetentionCommand::Run { dry_run, school }) => {
             commands::retention_run(&settings, school.as_deref(), dry_run).await
         }
+        Command::Backup(BackupArgs {
+            command: Some(BackupCommand::NewIdentity { out }),
+            ..
+        }) => backup::new_identity_command(&out),
+        Command::Backup(BackupArgs { command: None, out }) => {
+            backup::backup_command(&settings, out.as_deref()).await
+        }
+        Command::Restore(args) => {
+            backup::restore_command(&settings, &args.file, &args.identity).await
+        }
+        Command::Keys(KeysCommand::Rotate) => keys::rotate(&settings).await,
     }
 }

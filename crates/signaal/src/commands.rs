@@ -74,6 +74,21 @@ pub fn config_check(settings: &Settings) -> CommandResult {
         }
         None => println!("tls: off (plain HTTP; put a TLS proxy in front, see docs/OPERATIONS.md)"),
     }
+    println!(
+        "master key: {}",
+        backend::master_key_path(settings).display()
+    );
+    if settings.backup_recipients.0.is_empty() {
+        println!("backups: off (no backup_recipients); `signaal backup` refuses too");
+    } else {
+        println!(
+            "backups: daily at {} UTC into {}, kept {} days, encrypted to {} age recipient(s)",
+            settings.backup_at.0.format("%H:%M"),
+            crate::backup::backup_dir(settings).display(),
+            settings.backup_keep_days.0,
+            settings.backup_recipients.0.len()
+        );
+    }
     let lexicons = crate::lexicons::load(settings.lexicon_dir.0.as_deref())?;
     println!(
         "special-data lexicons: {} terms{}",

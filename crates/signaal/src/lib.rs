@@ -1,10 +1,12 @@
 //! The `signaal` binary: the command line, configuration and the wiring of storage, web and jobs.
 
 pub mod backend;
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod connections;
 pub mod demo;
+pub mod keys;
 pub mod lexicons;
 pub mod serve;
 pub mod settings;

@@ -40,7 +40,8 @@ pub struct Server {
     reloader: Option<JoinHandle<()>>,
     /// The background jobs (notification mails), when mail is on.
     jobs: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
-    /// The daily purge of rejected reports and the daily retention run (always on).
+    /// The daily purge of rejected reports, the daily retention run (always on) and the daily
+    /// backup (with `backup_recipients`).
     purge: (tokio::sync::watch::Sender<bool>, JoinHandle<()>),
 }
 
@@ -86,6 +87,7 @@ pub async fn start(
         reports_per_school_per_hour: clamp_u32(settings.reports_per_school_per_hour.0),
         receipt_misses_per_client: clamp_u32(settings.receipt_misses_per_client.0),
         public_url: settings.public_url.0.clone(),
+        backup_keep_days: settings.backup_keep_days.0,
     };
     let public = Public::new(options, master, clock.now()).map_err(Failure)?;
     let mail = match settings.mail()? {
@@ -136,10 +138,20 @@ pub async fn start(
         let purge = purger.spawn(signaal_jobs::purge::EVERY, stopped.clone());
         // The daily retention run shares the purge's stop signal and handle.
         let retention = signaal_jobs::retention::Retention::new(storage.clone(), clock.clone())
-            .spawn(settings.retention_at.0, stopped);
+            .spawn(settings.retention_at.0, stopped.clone());
+        // The daily backup (when backup_recipients is set) shares them too.
+        let backups = crate::backup::schedule::spawn(
+            settings.clone(),
+            storage.clone(),
+            clock.clone(),
+            stopped,
+        );
         let both = tokio::spawn(async move {
             let _ = purge.await;
             let _ = retention.await;
+            if let Some(backups) = backups {
+                let _ = backups.await;
+            }
         });
         (stop, both)
     };

@@ -322,6 +322,18 @@ settings! {
     max_concurrent_api ("SIGNAAL_MAX_CONCURRENT_API"): Bounded<1, 100000> = "32";
     /// The time of day (UTC, HH:MM) of the daily retention run.
     retention_at ("SIGNAAL_RETENTION_AT"): TimeOfDay = "02:30";
+    /// A file holding the master key (64 hexadecimal characters, readable by Signaal's user only),
+    /// such as a systemd credential or a mounted secret; empty: `master.key` in the data folder.
+    master_key_file ("SIGNAAL_MASTER_KEY_FILE"): OptionalPath = "";
+    /// The age public keys (`age1…`, separated by commas or spaces) backups are encrypted to; the
+    /// server can write backups but not read them. Empty: no automatic backups.
+    backup_recipients ("SIGNAAL_BACKUP_RECIPIENTS"): BackupRecipients = "";
+    /// The folder backups are written to; empty: `backups` in the data folder.
+    backup_dir ("SIGNAAL_BACKUP_DIR"): OptionalPath = "";
+    /// The time of day (UTC, HH:MM) of the daily automatic backup.
+    backup_at ("SIGNAAL_BACKUP_AT"): TimeOfDay = "03:00";
+    /// Days a backup is kept in `backup_dir` before it is removed (the privacy statement says so).
+    backup_keep_days ("SIGNAAL_BACKUP_KEEP_DAYS"): Bounded<1, 3650> = "30";
 }
 
 /// A time of day such as 02:30.
@@ -339,6 +351,34 @@ impl SettingValue for TimeOfDay {
             .map_err(|_| {
                 format!("\"{raw}\" is not a time of day such as 02:30 (hours 00-23, minutes)")
             })
+    }
+}
+
+/// The age public keys backups are encrypted to (each checked when read), or none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BackupRecipients(pub Vec<String>);
+
+impl BackupRecipients {
+    /// The keys as age recipients (each was checked when the setting was read).
+    pub fn parsed(&self) -> Vec<age::x25519::Recipient> {
+        self.0.iter().filter_map(|key| key.parse().ok()).collect()
+    }
+}
+
+impl SettingValue for BackupRecipients {
+    fn show(&self) -> String {
+        self.0.join(",")
+    }
+
+    fn parse_setting(raw: &str) -> Result<Self, String> {
+        let mut keys = Vec::new();
+        for key in raw.split([',', ' ', '\n', '\t']).filter(|k| !k.is_empty()) {
+            key.parse::<age::x25519::Recipient>().map_err(|_| {
+                format!("\"{key}\" is not an age public key (age1…, as age-keygen or `signaal backup new-identity` prints it)")
+            })?;
+            keys.push(key.to_owned());
+        }
+        Ok(Self(keys))
     }
 }
 

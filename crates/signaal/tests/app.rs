@@ -431,6 +431,23 @@ impl Cli {
         std::fs::write(&path, contents).expect("write");
         path.display().to_string()
     }
+
+    /// `admin create-school` of board "Stichting Test", with any further global flags (such as
+    /// `--database-url`).
+    fn create_school(&self, slug: &str, name: &str, flags: &[&str]) {
+        let mut args = flags.to_vec();
+        args.extend([
+            "admin",
+            "create-school",
+            "--slug",
+            slug,
+            "--name",
+            name,
+            "--board",
+            "Stichting Test",
+        ]);
+        self.ok(&args);
+    }
 }
 
 const ROSTER: &str = "leerlingnummer;voornaam;tussenvoegsel;achternaam;geboortedatum;groep\n\
@@ -4769,6 +4786,8 @@ async fn staff_tokens_work_on_postgresql_too() {
 
 #[path = "app/access.rs"]
 mod access;
+#[path = "app/backup.rs"]
+mod backup;
 #[path = "app/cases.rs"]
 mod cases;
 #[path = "app/hardening.rs"]

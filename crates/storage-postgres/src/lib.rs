@@ -6,6 +6,7 @@
 mod access_report;
 mod api_tokens;
 mod audit;
+pub mod backup;
 mod cases;
 mod directory;
 mod error;
@@ -60,6 +61,12 @@ impl PgStore {
         Ok(store)
     }
 
+    /// Connects to `url` without migrating (restores check a database before it is used).
+    pub async fn connect(url: &str, max_connections: u32, master: MasterKey) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(map_err)?;
+        Self::connect_with(options, max_connections, master).await
+    }
+
     /// Connects without migrating.
     pub async fn connect_with(
         options: PgConnectOptions,
@@ -82,6 +89,18 @@ impl PgStore {
 
     pub async fn migrate(&self) -> Result<usize> {
         migrate::run(&self.pool).await
+    }
+
+    /// Lets the store read the master key again when a stored key does not open: another process
+    /// (`signaal keys rotate`) rotated it while this one runs.
+    pub fn with_key_reload(mut self, reload: signaal_storage::keys::KeyReload) -> Self {
+        self.keys = self.keys.with_reload(reload);
+        self
+    }
+
+    /// The root the server secrets derive from (the master key until the first rotation).
+    pub fn secret_root(&self) -> MasterKey {
+        self.keys.secret_root()
     }
 
     pub fn into_storage(self) -> Storage {

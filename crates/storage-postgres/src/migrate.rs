@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0012_retention.sql"),
     },
     Migration {
+        version: 13,
+        name: "key rotation",
+        sql: include_str!("../migrations/0013_key_rotation.sql"),
+    },
+    Migration {
         version: 14,
         name: "access reports",
         sql: include_str!("../migrations/0014_access_reports.sql"),

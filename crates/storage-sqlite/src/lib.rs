@@ -8,6 +8,7 @@
 mod access_report;
 mod api_tokens;
 mod audit;
+pub mod backup;
 mod cases;
 mod directory;
 mod error;
@@ -106,6 +107,18 @@ impl SqliteStore {
     }
 
     /// This store as the application's [`Storage`].
+    /// Lets the store read the master key again when a stored key does not open: another process
+    /// (`signaal keys rotate`) rotated it while this one runs.
+    pub fn with_key_reload(mut self, reload: signaal_storage::keys::KeyReload) -> Self {
+        self.keys = self.keys.with_reload(reload);
+        self
+    }
+
+    /// The root the server secrets derive from (the master key until the first rotation).
+    pub fn secret_root(&self) -> MasterKey {
+        self.keys.secret_root()
+    }
+
     pub fn into_storage(self) -> Storage {
         Storage::new(self)
     }

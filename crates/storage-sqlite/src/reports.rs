@@ -275,3 +275,15 @@ impl SqliteStore {
         tx.commit().await.map_err(map_err)
     }
 }
+
+signaal_storage::key_rotation!(SqliteStore);
+
+/// SQLite's one writer (`BEGIN IMMEDIATE`) already keeps a rotation and a new school key apart.
+pub(crate) async fn share_installation(_conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    Ok(())
+}
+
+/// See [`share_installation`].
+pub(crate) async fn lock_installation(_conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    Ok(())
+}

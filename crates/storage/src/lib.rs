@@ -6,6 +6,7 @@
 
 pub mod access_report;
 pub mod api_tokens;
+pub mod backup;
 pub mod cases;
 mod error;
 pub mod events;

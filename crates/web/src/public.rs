@@ -37,6 +37,9 @@ pub struct PublicOptions {
     /// The address people type, for posters (such as `https://meld.example.nl`); without it the
     /// request's own host is used.
     pub public_url: Option<String>,
+    /// Days a backup is kept (`backup_keep_days`); the privacy statement says it, since removed
+    /// data leaves the backups only when they expire.
+    pub backup_keep_days: u64,
 }
 
 impl Default for PublicOptions {
@@ -48,6 +51,7 @@ impl Default for PublicOptions {
             reports_per_school_per_hour: 300,
             receipt_misses_per_client: 10,
             public_url: None,
+            backup_keep_days: 30,
         }
     }
 }
@@ -68,7 +72,8 @@ pub struct Public {
 }
 
 impl Public {
-    /// Secrets derive from the master key, so every instance accepts the others' tokens and receipts.
+    /// Secrets derive from the secret root (the master key until its first rotation), so every
+    /// instance accepts the others' tokens and receipts, also after a rotation.
     pub fn new(
         options: PublicOptions,
         master: &MasterKey,

@@ -9,9 +9,11 @@
 pub mod access_report;
 mod api_tokens;
 mod audit;
+pub mod backup;
 mod cases;
 mod directory;
 pub mod intake;
+pub mod keys;
 pub mod notifications;
 pub mod overview;
 pub mod privacy;

@@ -62,6 +62,7 @@ pub const INTAKE_PEOPLE: &str = "SELECT p.role, p.position, p.name, p.group_name
     WHERE p.report_id = $1 ORDER BY p.role, p.position";
 
 pub const KEY_PROBE: &str = "SELECT key_probe FROM installation WHERE id = 1";
+pub const SECRET_ROOT: &str = "SELECT secret_root FROM installation WHERE id = 1";
 pub const INSERT_KEY_PROBE: &str =
     "INSERT INTO installation (id, key_probe, created_at) VALUES (1, $1, $2)";
 
@@ -529,15 +530,41 @@ macro_rules! report_queries {
                 .await
                 .map_err(map_err)?;
             match stored {
-                Some(probe) => keys.check_probe(&probe),
+                Some(probe) => {
+                    keys.check_probe(&probe)?;
+                    let root: Option<Vec<u8>> = sqlx::query_scalar(sql::SECRET_ROOT)
+                        .fetch_one(&mut *conn)
+                        .await
+                        .map_err(map_err)?;
+                    keys.set_secret_root(root.as_deref())
+                }
                 None => sqlx::query(sql::INSERT_KEY_PROBE)
                     .bind(keys.new_probe()?)
                     .bind(chrono::Utc::now())
                     .execute(&mut *conn)
                     .await
-                    .map(|_| ())
-                    .map_err(map_err),
+                    .map_err(map_err)
+                    .and_then(|_| keys.set_secret_root(None)),
             }
+        }
+
+        /// Makes and stores a school's data key (unless another instance stored one first), wrapped
+        /// by the master key the database has now: the installation is locked against a rotation
+        /// for the transaction, and a key rotated by another process is picked up first.
+        pub(crate) async fn create_school_key(
+            conn: &mut $conn,
+            keys: &$crate::KeyRing,
+            school: signaal_domain::SchoolId,
+        ) -> $crate::Result<Vec<u8>> {
+            use crate::error::map_err;
+            crate::reports::share_installation(&mut *conn).await?;
+            let probe: Vec<u8> = sqlx::query_scalar(sql::KEY_PROBE)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            keys.check_current(&probe)?;
+            let (_, wrapped) = keys.new_school_key(school)?;
+            store_school_key(conn, school, &wrapped).await
         }
     };
 }
@@ -563,9 +590,8 @@ macro_rules! report_repo {
                 if let Some(wrapped) = stored {
                     return self.keys().unwrap(school, &wrapped);
                 }
-                let (_, wrapped) = self.keys().new_school_key(school)?;
                 let mut tx = self.write_tx().await?;
-                let wrapped = store_school_key(&mut tx, school, &wrapped).await?;
+                let wrapped = create_school_key(&mut tx, self.keys(), school).await?;
                 tx.commit().await.map_err(crate::error::map_err)?;
                 self.keys().unwrap(school, &wrapped)
             }

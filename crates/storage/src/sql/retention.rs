@@ -236,15 +236,14 @@ macro_rules! retention_repo {
                     Some(key) => key,
                     None => {
                         let mut tx = self.write_tx().await?;
-                        let wrapped = match crate::reports::stored_school_key(&mut tx, school)
-                            .await?
-                        {
-                            Some(wrapped) => wrapped,
-                            None => {
-                                let (_, wrapped) = self.keys().new_school_key(school)?;
-                                crate::reports::store_school_key(&mut tx, school, &wrapped).await?
-                            }
-                        };
+                        let wrapped =
+                            match crate::reports::stored_school_key(&mut tx, school).await? {
+                                Some(wrapped) => wrapped,
+                                None => {
+                                    crate::reports::create_school_key(&mut tx, self.keys(), school)
+                                        .await?
+                                }
+                            };
                         tx.commit().await.map_err(map_err)?;
                         self.keys().unwrap(school, &wrapped)?
                     }

@@ -80,6 +80,7 @@ pub(crate) struct StatementPage {
     rejected_days: String,
     left_pupil_days: u32,
     request_years: String,
+    backup_days: String,
 }
 
 /// The school's privacy statement. It holds nothing about any pupil, so it may be cached for a
@@ -108,6 +109,7 @@ async fn statement(
         rejected_days: r.rejected_days.to_string(),
         left_pupil_days: r.left_pupil_days,
         request_years: r.request_years.to_string(),
+        backup_days: state.public.options.backup_keep_days.to_string(),
         t,
     }
     .into_response();
