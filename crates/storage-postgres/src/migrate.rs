@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "retention",
         sql: include_str!("../migrations/0012_retention.sql"),
     },
+    Migration {
+        version: 14,
+        name: "rights",
+        sql: include_str!("../migrations/0014_rights.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -82,6 +82,7 @@ fn counts(reports: u64, pupils: u64, logbook_entries: u64) -> RetentionCounts {
         reports,
         pupils,
         logbook_entries,
+        requests: 0,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod reports;
 mod repos;
 pub mod retention;
+pub mod rights;
 pub mod sql;
 pub mod staff_auth;
 
@@ -48,6 +49,7 @@ pub use repos::{
     ReportRepo, RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
 };
 pub use retention::RetentionRepo;
+pub use rights::RightsRepo;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
@@ -68,6 +70,7 @@ pub struct Storage {
     pub privacy: Arc<dyn PrivacyRepo>,
     pub retention: Arc<dyn RetentionRepo>,
     pub overview: Arc<dyn OverviewRepo>,
+    pub rights: Arc<dyn RightsRepo>,
 }
 
 impl Storage {
@@ -88,6 +91,7 @@ impl Storage {
             + PrivacyRepo
             + RetentionRepo
             + OverviewRepo
+            + RightsRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -104,6 +108,7 @@ impl Storage {
             privacy: backend.clone(),
             retention: backend.clone(),
             overview: backend.clone(),
+            rights: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }
