@@ -22,6 +22,7 @@ signaal_storage::overview_conformance_suite!(fresh);
 signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
+signaal_storage::rights_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn migrating_twice_applies_nothing_the_second_time() {

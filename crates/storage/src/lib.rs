@@ -35,6 +35,8 @@ pub mod conformance_overview;
 pub mod conformance_privacy;
 #[cfg(feature = "conformance")]
 pub mod conformance_retention;
+#[cfg(feature = "conformance")]
+pub mod conformance_rights;
 
 use std::sync::Arc;
 
