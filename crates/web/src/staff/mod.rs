@@ -20,6 +20,7 @@ pub(crate) mod person;
 pub(crate) mod provider;
 pub(crate) mod registers;
 pub(crate) mod requests;
+pub(crate) mod rights;
 pub(crate) mod school;
 pub(crate) mod tokens;
 

@@ -124,6 +124,8 @@ pub(crate) struct DetailPage {
     reasons: String,
     error_field: &'static str,
     error: String,
+    /// The kind's code, for the block that carries the request out (`request_rights.html`).
+    kind_code: &'static str,
 }
 
 fn kind_label(t: &Tr, kind: RequestKind) -> String {
@@ -487,6 +489,7 @@ fn detail_page(
         reasons: typed.reasons,
         error_field,
         error,
+        kind_code: record.kind.code(),
         t,
     }
 }
