@@ -770,3 +770,50 @@ pub async fn request_records_go_five_years_and_a_day_after_the_pupil_left(storag
         "counted in the run's audit entry: {audits:?}"
     );
 }
+
+/// A school where Noor is linked in a report that names her in its text and has a logbook entry,
+/// with an erasure request for her: for the backends' tests that read the raw file or every table.
+pub struct ErasureFixture {
+    world: World,
+    pub report: ReportId,
+    pub pupil: PupilId,
+    request: Uuid,
+}
+
+impl ErasureFixture {
+    pub async fn new(storage: &Storage) -> Self {
+        let world = world(storage, "wis-alles").await;
+        let pupil = world.pupil("Noor").id;
+        let report = world.report_naming_noor(storage, 1).await;
+        world
+            .entry(storage, LogbookTarget::Pupil(pupil))
+            .await
+            .expect("entry");
+        let request = world.request(storage, pupil, RequestKind::Erasure).await;
+        Self {
+            world,
+            report,
+            pupil,
+            request,
+        }
+    }
+
+    /// Erases everything the request may cover; the links and entries removed.
+    pub async fn erase(&self, storage: &Storage) -> ErasureCounts {
+        match storage
+            .rights
+            .erase(
+                &self.world.manage(),
+                self.request,
+                ErasureScope::ALL,
+                REASONS,
+                now(),
+            )
+            .await
+            .expect("erase")
+        {
+            Applied::Done(counts) => counts,
+            other => panic!("not erased: {other:?}"),
+        }
+    }
+}

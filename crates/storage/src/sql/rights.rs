@@ -715,6 +715,11 @@ macro_rules! rights_repo {
                     now,
                 )
                 .await?;
+                // Erased text must not linger in SQLite's write-ahead log. The erasure itself is
+                // committed; a log kept busy by readers is emptied by the next retention run.
+                if let Err(error) = $crate::retention::RetentionRepo::settle_after_retention(self).await {
+                    tracing::warn!(%error, "the write-ahead log could not be checkpointed after an erasure");
+                }
                 Ok(Applied::Done(counts))
             }
 
