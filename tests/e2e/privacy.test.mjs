@@ -202,11 +202,12 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
 
   test('leadership carries out correction, erasure and restriction (nl, en)', async (t) => {
     await withPage(env, { storageState: leaderState }, async (page) => {
-      // Registers a request of `kind` for the pupil at `index` on the form; back on its page.
-      const register = async (kind, index) => {
+      // Registers a request of `kind` for the pupil at `index` on the form (or with id `pupil`);
+      // back on its page.
+      const register = async (kind, index, chosen) => {
         await page.goto('/app/requests/new', { waitUntil: 'load' });
-        const pupil = await page.locator('#pupil option').nth(index).getAttribute('value');
-        await page.selectOption('#pupil', { index });
+        const pupil = chosen ?? (await page.locator('#pupil option').nth(index).getAttribute('value'));
+        await page.selectOption('#pupil', pupil);
         await page.selectOption('#kind', kind);
         await page.fill('#requester_name', 'Mevrouw Jansen');
         await page.fill('#verification', 'Paspoort bekeken aan de balie');
@@ -227,20 +228,29 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
             await checkA11y(page, `${label} (${lang})`);
           });
         await check('a correction request with its action link', async () => {
-          await page.goto(`/app/requests?lang=${lang}`, { waitUntil: 'load' });
-          await register('correction', 1);
+          // A pupil linked in reports (from the pupil table), so there is text to correct.
+          await page.goto(`/app/overview/pupils?lang=${lang}`, { waitUntil: 'load' });
+          const href = await page.locator('main table tbody tr a[href^="/app/pupils/"]').first().getAttribute('href');
+          await register('correction', 0, href.split('/').pop());
           assert.equal(await page.locator('main a[href$="/apply"]').count(), 1);
         });
         await check('the correction page', async () => {
           await openApply();
-          const forms = page.locator('form[action$="/apply/correct"]');
-          if ((await forms.count()) > 0) {
-            const form = forms.first();
-            await form.locator('textarea[name=reasons]').fill('kort');
-            const sent = await navigateBy(page, () => form.locator('button[type=submit]').click());
-            assert.equal(sent.status(), 422);
-            assert.equal(await page.locator('main .error[role=alert]').count(), 1);
-          }
+          assert.ok((await page.locator('form[action$="/apply/correct"]').count()) >= 1, 'text to correct');
+        });
+        await check('the correction page with an error', async () => {
+          const form = page.locator('form[action$="/apply/correct"]').first();
+          await form.locator('textarea[name=reasons]').fill('kort');
+          const sent = await navigateBy(page, () => form.locator('button[type=submit]').click());
+          assert.equal(sent.status(), 422);
+          assert.equal(await page.locator('main .error[role=alert]').count(), 1);
+        });
+        await check('a correction carried out', async () => {
+          const form = page.locator('form[action$="/apply/correct"]').first();
+          await form.locator('textarea[name=reasons]').fill('De ouders wezen op een fout.');
+          const sent = await navigateBy(page, () => form.locator('button[type=submit]').click());
+          assert.equal(sent.status(), 200);
+          assert.equal(await page.locator('main .notice[role=status]').count(), 1);
         });
         await check('the erasure page with an error', async () => {
           await register('erasure', 2);
@@ -271,6 +281,7 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
           assert.equal(await page.locator('form[action$="/apply/lift"]').count(), 1);
         });
         const apply = new URL(page.url()).pathname;
+        const csrf = await page.locator('form[action$="/apply/lift"] input[name=csrf]').inputValue();
         await check('the restricted pupil, marked', async () => {
           const res = await page.goto(`/app/pupils/${restricted}`, { waitUntil: 'load' });
           assert.equal(res.status(), 200);
@@ -278,7 +289,6 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
         });
         await check('the page refusing a change to a restricted pupil', async () => {
           // The pupil page offers no logbook form now; a stale one posted anyway gets the 409 page.
-          const csrf = await page.locator('input[name=csrf]').first().inputValue();
           const sent = await navigateBy(page, () =>
             page.evaluate(([action, token]) => {
               const form = document.createElement('form');
