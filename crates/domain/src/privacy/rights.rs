@@ -141,10 +141,11 @@ pub fn name_spans(text: &str, name: &str) -> Vec<Range<usize>> {
         let end = start + wanted.len();
         let before = folded.get(..start).and_then(|s| s.chars().next_back());
         let after = folded.get(end..).and_then(|s| s.chars().next());
-        if boundary(before) && boundary(after) {
-            if let (Some(first), Some(last)) = (origin.get(start), origin.get(end - 1)) {
-                spans.push(first.start..last.end);
-            }
+        if boundary(before)
+            && boundary(after)
+            && let (Some(first), Some(last)) = (origin.get(start), origin.get(end - 1))
+        {
+            spans.push(first.start..last.end);
         }
         from = start
             + folded
