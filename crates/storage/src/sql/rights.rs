@@ -171,21 +171,53 @@ macro_rules! rights_repo {
                     .map_err(map_err)?;
                 Ok(())
             }
+
+            /// Keeps what was done with the request (reasons sealed), audits it and commits.
+            #[allow(clippy::too_many_arguments)]
+            pub(super) async fn finish(
+                mut tx: sqlx::Transaction<'_, <$conn as sqlx::Connection>::Database>,
+                key: &DataKey,
+                grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManagePrivacy>,
+                request: Uuid,
+                action: RightsAction,
+                audit: (&'static str, String),
+                outcome: &str,
+                reasons: &str,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                let staff = staff_of(grant.actor())?;
+                record_action(&mut tx, key, grant.school(), request, action, outcome, reasons, staff, now)
+                    .await?;
+                crate::audit::record_and_commit(
+                    tx,
+                    grant.school(),
+                    grant.actor(),
+                    audit.0,
+                    format!("request:{request}"),
+                    audit.1,
+                    now,
+                )
+                .await
+            }
         }
 
-        /// The request of the school and the rules' answer for `action`; `Err` with what to
-        /// return otherwise.
-        async fn rights_request<T>(
-            conn: &mut $conn,
-            key: &signaal_domain::secrets::DataKey,
-            school: signaal_domain::SchoolId,
+        /// What every action starts with: the reasons checked, the school's key, the writer's
+        /// transaction and the request of the granted school, if the rules let `action` on it;
+        /// otherwise the answer to give.
+        async fn rights_start<T>(
+            store: &$store,
+            grant: &signaal_domain::policy::SchoolGrant<signaal_domain::policy::ManagePrivacy>,
             request: uuid::Uuid,
+            reasons: &str,
             action: signaal_domain::privacy::rights::RightsAction,
-        ) -> $crate::Result<
-            std::result::Result<$crate::privacy::RequestRecord, $crate::rights::Applied<T>>,
-        > {
+        ) -> $crate::Result<std::result::Result<RightsStarted, $crate::rights::Applied<T>>> {
+            let Some(reasons) = signaal_domain::privacy::reasons(reasons) else {
+                return Ok(Err($crate::rights::Applied::BadText));
+            };
+            let key = store.school_key(grant.school()).await?;
+            let mut tx = store.write_tx().await?;
             let Some(record) =
-                crate::privacy::privacy_request_in(conn, key, school, request).await?
+                crate::privacy::privacy_request_in(&mut tx, &key, grant.school(), request).await?
             else {
                 return Ok(Err($crate::rights::Applied::NotFound));
             };
@@ -194,7 +226,19 @@ macro_rules! rights_repo {
             {
                 return Ok(Err($crate::rights::Applied::Refused(why)));
             }
-            Ok(Ok(record))
+            Ok(Ok(RightsStarted {
+                reasons,
+                key,
+                tx,
+                record,
+            }))
+        }
+
+        struct RightsStarted {
+            reasons: String,
+            key: signaal_domain::secrets::DataKey,
+            tx: sqlx::Transaction<'static, <$conn as sqlx::Connection>::Database>,
+            record: $crate::privacy::RequestRecord,
         }
 
         #[async_trait::async_trait]
@@ -400,19 +444,16 @@ macro_rules! rights_repo {
                 use $crate::rights::Applied;
                 use $crate::sql::rights as q;
                 let staff = rights_sql::staff_of(grant.actor())?;
-                let Some(reasons) = signaal_domain::privacy::reasons(reasons) else {
-                    return Ok(Applied::BadText);
-                };
                 let school = grant.school();
-                let key = self.school_key(school).await?;
-                let mut tx = self.write_tx().await?;
-                let record =
-                    match rights_request(&mut tx, &key, school, request, RightsAction::Correction)
-                        .await?
-                    {
-                        Ok(record) => record,
-                        Err(answer) => return Ok(answer),
-                    };
+                let RightsStarted {
+                    reasons,
+                    key,
+                    mut tx,
+                    record,
+                } = match rights_start(self, grant, request, reasons, RightsAction::Correction).await? {
+                    Ok(started) => started,
+                    Err(answer) => return Ok(answer),
+                };
                 let pupil = record.pupil.as_uuid();
                 let outcome = match target {
                     $crate::rights::CorrectionTarget::Report(report) => {
@@ -482,25 +523,15 @@ macro_rules! rights_repo {
                         format!("ok logbook={entry}")
                     }
                 };
-                rights_sql::record_action(
-                    &mut tx,
+                rights_sql::finish(
+                    tx,
                     &key,
-                    school,
+                    grant,
                     request,
                     RightsAction::Correction,
+                    ("request.correct", outcome.clone()),
                     &outcome,
                     &reasons,
-                    staff,
-                    now,
-                )
-                .await?;
-                crate::audit::record_and_commit(
-                    tx,
-                    school,
-                    grant.actor(),
-                    "request.correct",
-                    format!("request:{request}"),
-                    outcome,
                     now,
                 )
                 .await?;
@@ -523,22 +554,19 @@ macro_rules! rights_repo {
                 use $crate::sql::retention as retention_q;
                 use $crate::sql::rights as q;
                 let staff = rights_sql::staff_of(grant.actor())?;
-                let Some(reasons) = signaal_domain::privacy::reasons(reasons) else {
-                    return Ok(Applied::BadText);
-                };
                 if scope.is_empty() {
                     return Ok(Applied::Unchanged);
                 }
                 let school = grant.school();
-                let key = self.school_key(school).await?;
-                let mut tx = self.write_tx().await?;
-                let record =
-                    match rights_request(&mut tx, &key, school, request, RightsAction::Erasure)
-                        .await?
-                    {
-                        Ok(record) => record,
-                        Err(answer) => return Ok(answer),
-                    };
+                let RightsStarted {
+                    reasons,
+                    key,
+                    mut tx,
+                    record,
+                } = match rights_start(self, grant, request, reasons, RightsAction::Erasure).await? {
+                    Ok(started) => started,
+                    Err(answer) => return Ok(answer),
+                };
                 let pupil = record.pupil.as_uuid();
                 let mut counts = $crate::rights::ErasureCounts::default();
 
@@ -693,25 +721,15 @@ macro_rules! rights_repo {
                     }
                 }
                 let outcome = counts.outcome(&scope);
-                rights_sql::record_action(
-                    &mut tx,
+                rights_sql::finish(
+                    tx,
                     &key,
-                    school,
+                    grant,
                     request,
                     RightsAction::Erasure,
+                    ("request.erase", format!("{outcome} pupil={}", record.pupil)),
                     &outcome,
                     &reasons,
-                    staff,
-                    now,
-                )
-                .await?;
-                crate::audit::record_and_commit(
-                    tx,
-                    school,
-                    grant.actor(),
-                    "request.erase",
-                    format!("request:{request}"),
-                    format!("{outcome} pupil={}", record.pupil),
                     now,
                 )
                 .await?;
@@ -735,19 +753,16 @@ macro_rules! rights_repo {
                 use $crate::rights::Applied;
                 use $crate::sql::rights as q;
                 let staff = rights_sql::staff_of(grant.actor())?;
-                let Some(reasons) = signaal_domain::privacy::reasons(reasons) else {
-                    return Ok(Applied::BadText);
-                };
                 let school = grant.school();
-                let key = self.school_key(school).await?;
-                let mut tx = self.write_tx().await?;
-                let record =
-                    match rights_request(&mut tx, &key, school, request, RightsAction::Restriction)
-                        .await?
-                    {
-                        Ok(record) => record,
-                        Err(answer) => return Ok(answer),
-                    };
+                let RightsStarted {
+                    reasons,
+                    key,
+                    mut tx,
+                    record,
+                } = match rights_start(self, grant, request, reasons, RightsAction::Restriction).await? {
+                    Ok(started) => started,
+                    Err(answer) => return Ok(answer),
+                };
                 let active: Option<uuid::Uuid> = sqlx::query_scalar(q::ACTIVE_RESTRICTION)
                     .bind(school.as_uuid())
                     .bind(record.pupil.as_uuid())
@@ -768,25 +783,15 @@ macro_rules! rights_repo {
                     .await
                     .map_err(map_err)?;
                 let outcome = format!("ok pupil={}", record.pupil);
-                rights_sql::record_action(
-                    &mut tx,
+                rights_sql::finish(
+                    tx,
                     &key,
-                    school,
+                    grant,
                     request,
                     RightsAction::Restriction,
+                    ("request.restrict", outcome.clone()),
                     &outcome,
                     &reasons,
-                    staff,
-                    now,
-                )
-                .await?;
-                crate::audit::record_and_commit(
-                    tx,
-                    school,
-                    grant.actor(),
-                    "request.restrict",
-                    format!("request:{request}"),
-                    outcome,
                     now,
                 )
                 .await?;
@@ -806,18 +811,16 @@ macro_rules! rights_repo {
                 use $crate::rights::Applied;
                 use $crate::sql::rights as q;
                 let staff = rights_sql::staff_of(grant.actor())?;
-                let Some(reasons) = signaal_domain::privacy::reasons(reasons) else {
-                    return Ok(Applied::BadText);
-                };
                 let school = grant.school();
-                let key = self.school_key(school).await?;
-                let mut tx = self.write_tx().await?;
-                let record =
-                    match rights_request(&mut tx, &key, school, request, RightsAction::Lift).await?
-                    {
-                        Ok(record) => record,
-                        Err(answer) => return Ok(answer),
-                    };
+                let RightsStarted {
+                    reasons,
+                    key,
+                    mut tx,
+                    record,
+                } = match rights_start(self, grant, request, reasons, RightsAction::Lift).await? {
+                    Ok(started) => started,
+                    Err(answer) => return Ok(answer),
+                };
                 let lifted = sqlx::query(q::LIFT)
                     .bind(now)
                     .bind(staff)
@@ -833,25 +836,15 @@ macro_rules! rights_repo {
                     return Ok(Applied::Unchanged);
                 }
                 let outcome = format!("ok pupil={} informed_on={informed_on}", record.pupil);
-                rights_sql::record_action(
-                    &mut tx,
+                rights_sql::finish(
+                    tx,
                     &key,
-                    school,
+                    grant,
                     request,
                     RightsAction::Lift,
+                    ("request.lift", outcome.clone()),
                     &outcome,
                     &reasons,
-                    staff,
-                    now,
-                )
-                .await?;
-                crate::audit::record_and_commit(
-                    tx,
-                    school,
-                    grant.actor(),
-                    "request.lift",
-                    format!("request:{request}"),
-                    outcome,
                     now,
                 )
                 .await?;

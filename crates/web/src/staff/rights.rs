@@ -113,6 +113,15 @@ struct Posted {
     error: String,
 }
 
+impl Posted {
+    /// The same form again, with `message` at `field`.
+    fn failed(mut self, field: &'static str, message: String) -> Self {
+        self.field = field;
+        self.error = message;
+        self
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub(crate) struct PageQuery {
     #[serde(default)]
@@ -321,24 +330,33 @@ async fn refused(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-/// What an action's answer means for the page: done → redirect, otherwise the message.
-fn outcome<T>(
-    t: &Tr,
+/// What an action's answer means for the page: done → back to the page with `done`; otherwise
+/// the page again (422) with the message at `field` of the posted form.
+#[allow(clippy::too_many_arguments)]
+async fn answer<T>(
+    state: &AppState,
+    lang: Lang,
+    session: &StaffSession,
     id: uuid::Uuid,
-    done: &str,
+    posted: Posted,
+    field: &'static str,
     applied: Applied<T>,
-    unchanged_key: &str,
-) -> Result<Result<Response, String>, AppError> {
-    Ok(match applied {
+    (done, unchanged_key): (&str, &str),
+) -> Result<Response, AppError> {
+    let t = Tr::new(state.i18n.clone(), lang);
+    let message = match applied {
         Applied::Done(_) => {
-            Ok(Redirect::to(&format!("/app/requests/{id}/apply?done={done}")).into_response())
+            return Ok(
+                Redirect::to(&format!("/app/requests/{id}/apply?done={done}")).into_response(),
+            );
         }
         Applied::NotFound => return Err(AppError::NotFound),
-        Applied::Refused(ApplyError::Refused) => Err(t.t("rights-closed-refused")),
-        Applied::Refused(ApplyError::WrongKind) => Err(t.t("rights-wrong-kind")),
-        Applied::Unchanged => Err(t.t(unchanged_key)),
-        Applied::BadText => Err(t.t("rights-bad-text")),
-    })
+        Applied::Refused(ApplyError::Refused) => t.t("rights-closed-refused"),
+        Applied::Refused(ApplyError::WrongKind) => t.t("rights-wrong-kind"),
+        Applied::Unchanged => t.t(unchanged_key),
+        Applied::BadText => t.t("rights-bad-text"),
+    };
+    refused(state, lang, session, id, posted.failed(field, message)).await
 }
 
 fn reasons_of(form: &HashMap<String, String>) -> Option<String> {
@@ -368,15 +386,14 @@ pub(crate) async fn correct(
     let Some(target) = target else {
         return Err(AppError::NotFound);
     };
-    let mut posted = Posted {
+    let posted = Posted {
         form: target_code,
         text: typed(&form, "text"),
         reasons: typed(&form, "reasons"),
         ..Posted::default()
     };
     let Some(reasons) = reasons_of(&form) else {
-        posted.field = "reasons";
-        posted.error = t.t("rights-bad-reasons");
+        let posted = posted.failed("reasons", t.t("rights-bad-reasons"));
         return refused(&state, lang, &session, id, posted).await;
     };
     let applied = state
@@ -384,14 +401,8 @@ pub(crate) async fn correct(
         .rights
         .correct(&grant, id, target, &posted.text, &reasons, now)
         .await?;
-    match outcome(&t, id, "correction", applied, "rights-bad-text")? {
-        Ok(done) => Ok(done),
-        Err(message) => {
-            posted.field = "text";
-            posted.error = message;
-            refused(&state, lang, &session, id, posted).await
-        }
-    }
+    let kinds = ("correction", "rights-bad-text");
+    answer(&state, lang, &session, id, posted, "text", applied, kinds).await
 }
 
 pub(crate) async fn erase(
@@ -411,20 +422,18 @@ pub(crate) async fn erase(
         acknowledgements: checked("scope_acknowledgements"),
         cases: checked("scope_cases"),
     };
-    let mut posted = Posted {
+    let posted = Posted {
         form: "erase".to_owned(),
         reasons: typed(&form, "reasons"),
         scope: Some(scope),
         ..Posted::default()
     };
     if scope.is_empty() {
-        posted.field = "scope";
-        posted.error = t.t("rights-bad-scope");
+        let posted = posted.failed("scope", t.t("rights-bad-scope"));
         return refused(&state, lang, &session, id, posted).await;
     }
     let Some(reasons) = reasons_of(&form) else {
-        posted.field = "reasons";
-        posted.error = t.t("rights-bad-reasons");
+        let posted = posted.failed("reasons", t.t("rights-bad-reasons"));
         return refused(&state, lang, &session, id, posted).await;
     };
     let applied = state
@@ -432,14 +441,8 @@ pub(crate) async fn erase(
         .rights
         .erase(&grant, id, scope, &reasons, now)
         .await?;
-    match outcome(&t, id, "erasure", applied, "rights-bad-scope")? {
-        Ok(done) => Ok(done),
-        Err(message) => {
-            posted.field = "scope";
-            posted.error = message;
-            refused(&state, lang, &session, id, posted).await
-        }
-    }
+    let kinds = ("erasure", "rights-bad-scope");
+    answer(&state, lang, &session, id, posted, "scope", applied, kinds).await
 }
 
 pub(crate) async fn restrict(
@@ -452,14 +455,13 @@ pub(crate) async fn restrict(
     let form = super::login::checked_form(&session, &body)?;
     let id = request_id(&id)?;
     let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
-    let mut posted = Posted {
+    let posted = Posted {
         form: "restrict".to_owned(),
         reasons: typed(&form, "reasons"),
-        field: "reasons",
         ..Posted::default()
     };
     let Some(reasons) = reasons_of(&form) else {
-        posted.error = t.t("rights-bad-reasons");
+        let posted = posted.failed("reasons", t.t("rights-bad-reasons"));
         return refused(&state, lang, &session, id, posted).await;
     };
     let applied = state
@@ -467,13 +469,11 @@ pub(crate) async fn restrict(
         .rights
         .restrict(&grant, id, &reasons, now)
         .await?;
-    match outcome(&t, id, "restriction", applied, "rights-already-restricted")? {
-        Ok(done) => Ok(done),
-        Err(message) => {
-            posted.error = message;
-            refused(&state, lang, &session, id, posted).await
-        }
-    }
+    let kinds = ("restriction", "rights-already-restricted");
+    answer(
+        &state, lang, &session, id, posted, "reasons", applied, kinds,
+    )
+    .await
 }
 
 pub(crate) async fn lift(
@@ -486,7 +486,7 @@ pub(crate) async fn lift(
     let form = super::login::checked_form(&session, &body)?;
     let id = request_id(&id)?;
     let (now, grant, t) = session.grant_and_tr::<ManagePrivacy>(&state, lang)?;
-    let mut posted = Posted {
+    let posted = Posted {
         form: "lift".to_owned(),
         reasons: typed(&form, "reasons"),
         informed_on: typed(&form, "informed_on"),
@@ -496,13 +496,11 @@ pub(crate) async fn lift(
     // today.
     let informed_on = date_of(&form, "informed_on").filter(|d| *d <= dutch_today(now));
     let Some(informed_on) = informed_on else {
-        posted.field = "informed_on";
-        posted.error = t.t("rights-bad-informed");
+        let posted = posted.failed("informed_on", t.t("rights-bad-informed"));
         return refused(&state, lang, &session, id, posted).await;
     };
     let Some(reasons) = reasons_of(&form) else {
-        posted.field = "reasons";
-        posted.error = t.t("rights-bad-reasons");
+        let posted = posted.failed("reasons", t.t("rights-bad-reasons"));
         return refused(&state, lang, &session, id, posted).await;
     };
     let applied = state
@@ -510,12 +508,9 @@ pub(crate) async fn lift(
         .rights
         .lift(&grant, id, informed_on, &reasons, now)
         .await?;
-    match outcome(&t, id, "lift", applied, "rights-not-restricted")? {
-        Ok(done) => Ok(done),
-        Err(message) => {
-            posted.field = "reasons";
-            posted.error = message;
-            refused(&state, lang, &session, id, posted).await
-        }
-    }
+    let kinds = ("lift", "rights-not-restricted");
+    answer(
+        &state, lang, &session, id, posted, "reasons", applied, kinds,
+    )
+    .await
 }
