@@ -461,3 +461,28 @@ export async function checkA11y(page, label, { known = [] } = {}) {
 }
 
 let axeSource;
+
+/** Runs `fn` on a fresh page of the test server in its own context, then checks that the page
+ * asked nothing of another host, and closes the context. */
+export async function withPage(env, contextOptions, fn) {
+  const page = await newPage(env.browser, env.server.baseUrl, contextOptions);
+  try {
+    await fn(page);
+    assertNoForeignRequests(page);
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** Signs `account` in once and returns the context's storage state, to open pages as them. */
+export async function signedInState(env, account, password) {
+  const page = await newPage(env.browser, env.server.baseUrl);
+  try {
+    await page.goto('/app', { waitUntil: 'load' });
+    await signInStaff(page, account, password);
+    if (new URL(page.url()).pathname !== '/app') throw new Error(`${account.email} is not signed in`);
+    return await page.context().storageState();
+  } finally {
+    await page.context().close();
+  }
+}

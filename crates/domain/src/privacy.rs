@@ -7,6 +7,9 @@
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 
+/// The access report and the portability export of a pupil (GDPR art. 15 and 20).
+pub mod access;
+
 macro_rules! codes {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal),* $(,)? }) => {
         $(#[$doc])*

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use signaal_domain::policy::{self, Actor};
 use signaal_domain::school::School;
 use signaal_domain::{Clock, SchoolId};
@@ -23,6 +23,16 @@ use tokio::task::JoinHandle;
 pub const LEASE: &str = "retention";
 /// How long a lease lasts without renewal: an instance that dies frees it after this.
 pub const LEASE_FOR: chrono::Duration = chrono::Duration::minutes(10);
+/// How soon an instance that found the lease held looks again: the holder may have died, and
+/// then its lease expires and the day's run must still happen.
+pub const BUSY_RETRY: Duration = Duration::from_secs(10);
+
+/// The name of the lease that marks `day`'s scheduled run as finished. Its holder is the
+/// instance that ran it; it is held until two days later, so no instance runs that day again
+/// (its clock a little behind, or woken by a retry).
+pub fn day_marker(day: NaiveDate) -> String {
+    format!("{LEASE}@{day}")
+}
 
 /// What one school's part of a run changed (or, in a dry run, would change).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,9 +115,47 @@ impl Retention {
             return Ok(RunOutcome::Busy);
         }
         let result = self.run_held(&holder, &schools, only.is_none()).await;
-        // Released and settled even after an error: the next run need not wait for the expiry,
-        // and what the finished batches removed leaves the WAL now.
-        let released = self.storage.retention.release_lease(LEASE, &holder).await;
+        self.finish(&holder, result).await
+    }
+
+    /// The scheduled run of `day`, once across instances: `None` when an instance has finished
+    /// it already (the day's marker is held), `Busy` while another holds the lease.
+    pub async fn run_for_day(&self, day: NaiveDate) -> Result<Option<RunOutcome>, StorageError> {
+        let holder = uuid::Uuid::now_v7().to_string();
+        if !self.renew(&holder).await? {
+            return Ok(Some(RunOutcome::Busy));
+        }
+        let marker = day_marker(day);
+        let result = async {
+            let now = self.clock.now();
+            // A look that claims nothing: a row this writes expires at once. Only a finished
+            // run's marker, held until later by its holder, answers false.
+            let leases = &self.storage.retention;
+            if !leases.take_lease(&marker, &holder, now, now).await? {
+                return Ok(None);
+            }
+            let grant = policy::authorize_directory(&Actor::Operator)
+                .map_err(|e| StorageError::Internal(e.to_string()))?;
+            let schools = self.storage.directory.list_schools(&grant).await?;
+            let outcome = self.run_held(&holder, &schools, true).await?;
+            let until = day.and_time(NaiveTime::MIN).and_utc() + chrono::Duration::days(2);
+            leases
+                .take_lease(&marker, &holder, self.clock.now(), until)
+                .await?;
+            Ok(Some(outcome))
+        }
+        .await;
+        self.finish(&holder, result).await
+    }
+
+    /// Releases the lease and settles the database, even after an error: the next run need not
+    /// wait for the expiry, and what the finished batches removed leaves the WAL now.
+    async fn finish<T>(
+        &self,
+        holder: &str,
+        result: Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let released = self.storage.retention.release_lease(LEASE, holder).await;
         let settled = self.storage.retention.settle_after_retention().await;
         let outcome = result?;
         released?;
@@ -208,11 +256,33 @@ impl Retention {
                     _ = tokio::time::sleep(wait) => {}
                     _ = stop.changed() => return,
                 }
-                match self.run(None, false).await {
-                    Ok(RunOutcome::Busy) => {
-                        tracing::info!("retention: another instance is running it");
+                let day = self.clock.now().date_naive();
+                let outcome = loop {
+                    let outcome = self.run_for_day(day).await;
+                    if !matches!(outcome, Ok(Some(RunOutcome::Busy))) {
+                        break outcome;
                     }
-                    Ok(RunOutcome::Done { schools, sessions }) => {
+                    // The holder may die before it finishes: look again until the day's run is
+                    // done (by whichever instance), or the day is over.
+                    tracing::info!(
+                        "retention: another instance holds the lease; looking again soon"
+                    );
+                    if self.clock.now().date_naive() != day {
+                        break outcome;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(BUSY_RETRY) => {}
+                        _ = stop.changed() => return,
+                    }
+                };
+                match outcome {
+                    Ok(None) => {
+                        tracing::info!(%day, "retention: today's run was done by another instance");
+                    }
+                    Ok(Some(RunOutcome::Busy)) => {
+                        tracing::warn!(%day, "retention: the lease stayed held all day; the run is left for tomorrow");
+                    }
+                    Ok(Some(RunOutcome::Done { schools, sessions })) => {
                         let mut total = RetentionCounts::default();
                         for school in &schools {
                             total.add(school.counts);

@@ -4730,6 +4730,8 @@ async fn staff_tokens_work_on_postgresql_too() {
 
 // ---- E-mail (issue 4: content-free notifications, one-time links by mail) ----
 
+#[path = "app/access.rs"]
+mod access;
 #[path = "app/cases.rs"]
 mod cases;
 #[path = "app/hardening.rs"]

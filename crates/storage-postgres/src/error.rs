@@ -27,3 +27,77 @@ pub(crate) fn map_err(error: sqlx::Error) -> StorageError {
         _ => StorageError::Internal(error.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    /// A server error with a SQLSTATE, as PostgreSQL sends it.
+    #[derive(Debug)]
+    struct ServerSaid(&'static str);
+
+    impl std::fmt::Display for ServerSaid {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for ServerSaid {}
+
+    impl sqlx::error::DatabaseError for ServerSaid {
+        fn message(&self) -> &str {
+            "the server said no"
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            if self.0 == "23505" {
+                sqlx::error::ErrorKind::UniqueViolation
+            } else {
+                sqlx::error::ErrorKind::Other
+            }
+        }
+    }
+
+    fn mapped(code: &'static str) -> StorageError {
+        map_err(sqlx::Error::Database(Box::new(ServerSaid(code))))
+    }
+
+    /// What a restart, a crash or a full disk of the server looks like from here: all of it is
+    /// "try again later" (503), never an internal error (500).
+    #[test]
+    fn a_lost_or_restarting_server_and_a_full_disk_are_temporary() {
+        for code in [
+            "57P01", "57P02", "57P03", "08006", "08003", "08001", "53300",
+        ] {
+            assert!(
+                matches!(mapped(code), StorageError::Unavailable(_)),
+                "{code}"
+            );
+        }
+        for code in ["53100", "53200"] {
+            assert!(matches!(mapped(code), StorageError::Full(_)), "{code}");
+        }
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        for error in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(io),
+        ] {
+            assert!(map_err(error).is_temporary());
+        }
+        assert!(matches!(mapped("23505"), StorageError::Conflict(_)));
+        assert!(matches!(mapped("42P01"), StorageError::Internal(_)));
+    }
+}

@@ -3,6 +3,7 @@
 //! Everything is scoped by school like in SQLite; the differences are PostgreSQL's: row locks where
 //! instances could race (the audit chain's head), an advisory lock so only one instance migrates.
 
+mod access_report;
 mod api_tokens;
 mod audit;
 mod cases;

@@ -63,8 +63,13 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 14,
+        name: "access reports",
+        sql: include_str!("../migrations/0014_access_reports.sql"),
+    },
+    Migration {
+        version: 15,
         name: "rights",
-        sql: include_str!("../migrations/0014_rights.sql"),
+        sql: include_str!("../migrations/0015_rights.sql"),
     },
 ];
 

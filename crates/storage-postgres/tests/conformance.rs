@@ -49,6 +49,7 @@ signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
 signaal_storage::rights_conformance_suite!(fresh);
+signaal_storage::access_conformance_suite!(fresh);
 
 #[tokio::test]
 async fn a_database_from_a_newer_signaal_is_refused() {

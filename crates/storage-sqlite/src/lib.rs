@@ -5,6 +5,7 @@
 //! writes (with `BEGIN IMMEDIATE`, so another process such as the CLI waits its turn); a pool of
 //! readers serves reads that need no audit entry.
 
+mod access_report;
 mod api_tokens;
 mod audit;
 mod cases;
@@ -32,7 +33,7 @@ use signaal_storage::{HealthRepo, KeyRing, Result, Storage};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Connection, Sqlite, Transaction};
 
 use error::map_err;
 
@@ -71,6 +72,17 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(10))
+            // When COMMIT fails (SQLITE_FULL on a full disk), SQLite rolls the transaction back by
+            // itself, but the driver still counts it as open, fails the ROLLBACK of the dropped
+            // transaction, and refuses every later BEGIN: the one writer would stay broken after
+            // space returns. Such a connection is closed, and the next write opens a fresh one.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // Processes the rollback a dropped transaction queued, before looking.
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options.clone())
             .await
             .map_err(map_err)?;

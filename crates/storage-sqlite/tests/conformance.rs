@@ -23,6 +23,43 @@ signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
 signaal_storage::rights_conformance_suite!(fresh);
+signaal_storage::access_conformance_suite!(fresh);
+
+/// A store in a temporary folder with one board and one school (`s-1`).
+async fn store_with_school() -> (
+    tempfile::TempDir,
+    SqliteStore,
+    Storage,
+    signaal_domain::school::School,
+) {
+    use signaal_domain::policy::{self, Actor};
+    use signaal_domain::school::{NewSchool, SchoolSlug};
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
+        .await
+        .expect("open");
+    let storage = store.clone().into_storage();
+    let now = chrono::Utc::now();
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    let board = storage
+        .directory
+        .create_board(&directory, "B", false, now)
+        .await
+        .expect("board");
+    let new = NewSchool {
+        board_id: board.id,
+        slug: SchoolSlug::parse("s-1").expect("slug"),
+        name: "S".into(),
+        is_demo: false,
+    };
+    let school = storage
+        .directory
+        .create_school(&directory, &new, now)
+        .await
+        .expect("school");
+    (dir, store, storage, school)
+}
 
 #[tokio::test]
 async fn migrating_twice_applies_nothing_the_second_time() {
@@ -93,31 +130,10 @@ async fn the_audit_log_refuses_changes_and_tampering_is_found() {
     use signaal_domain::audit::{ChainBreak, verify_chain};
     use signaal_domain::policy::{self, Actor};
     use signaal_domain::roster::{SyncOptions, plan_sync};
-    use signaal_domain::school::{NewSchool, SchoolSlug};
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
-        .await
-        .expect("open");
-    let storage = store.clone().into_storage();
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
     let now = chrono::Utc::now();
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "B", false, now)
-        .await
-        .expect("board");
-    let new = NewSchool {
-        board_id: board.id,
-        slug: SchoolSlug::parse("s-1").expect("slug"),
-        name: "S".into(),
-        is_demo: false,
-    };
-    let school = storage
-        .directory
-        .create_school(&directory, &new, now)
-        .await
-        .expect("school");
     let import = policy::authorize(&Actor::Operator, school.id, now).expect("grant");
     let file = signaal_domain::demo::roster(10, 1, now.date_naive());
     let options = SyncOptions {
@@ -192,33 +208,11 @@ async fn a_database_opened_with_another_master_key_is_refused() {
 
 #[tokio::test]
 async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
-    use signaal_domain::policy::{self, Actor};
     use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
-    use signaal_domain::school::{NewSchool, SchoolSlug};
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
-        .await
-        .expect("open");
-    let storage = store.clone().into_storage();
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
     let now = chrono::Utc::now();
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "B", false, now)
-        .await
-        .expect("board");
-    let new = NewSchool {
-        board_id: board.id,
-        slug: SchoolSlug::parse("s-1").expect("slug"),
-        name: "S".into(),
-        is_demo: false,
-    };
-    let school = storage
-        .directory
-        .create_school(&directory, &new, now)
-        .await
-        .expect("school");
     let report = |name: &str| {
         ReportDraft {
             reporter: "other".into(),
@@ -275,33 +269,11 @@ async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
 
 #[tokio::test]
 async fn concurrent_reports_are_committed_together_and_a_collision_fails_alone() {
-    use signaal_domain::policy::{self, Actor};
     use signaal_domain::report::{FormChoices, NameDraft, ReportDraft};
-    use signaal_domain::school::{NewSchool, SchoolSlug};
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&dir.path().join("signaal.db"), test_master_key())
-        .await
-        .expect("open");
-    let storage = store.clone().into_storage();
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
     let now = chrono::Utc::now();
-    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
-    let board = storage
-        .directory
-        .create_board(&directory, "B", false, now)
-        .await
-        .expect("board");
-    let new = NewSchool {
-        board_id: board.id,
-        slug: SchoolSlug::parse("s-1").expect("slug"),
-        name: "S".into(),
-        is_demo: false,
-    };
-    let school = storage
-        .directory
-        .create_school(&directory, &new, now)
-        .await
-        .expect("school");
     let report = ReportDraft {
         reporter: "other".into(),
         categories: vec!["verbal".into(), "online".into()],
@@ -505,6 +477,72 @@ async fn after_anonymisation_the_name_and_the_sealed_text_are_gone_from_the_file
     for (what, needle) in &needles {
         assert!(!on_disk(&path, needle), "{what} is on disk after closing");
     }
+}
+
+#[tokio::test]
+async fn a_full_database_refuses_reports_as_full_and_takes_them_again_when_space_returns() {
+    use signaal_domain::report::{FormChoices, ReportDraft};
+
+    // The folder lives as long as the test.
+    let (_dir, store, storage, school) = store_with_school().await;
+    let now = chrono::Utc::now();
+    let report = ReportDraft {
+        reporter: "other".into(),
+        categories: vec!["verbal".into()],
+        place: "online".into(),
+        frequency: "once".into(),
+        description: "Een lange beschrijving van wat er gebeurde. ".repeat(40),
+        ..Default::default()
+    }
+    .validate(&FormChoices::default(), now.date_naive())
+    .expect("valid");
+    // A full disk without a disk: the writer connection may not grow the file any further.
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("page count");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA max_page_count = {pages}"
+    )))
+    .execute(store.writer_pool())
+    .await
+    .expect("limit");
+    let mut full = None;
+    for i in 0..2_000u32 {
+        let mut hash = [0u8; 32];
+        hash[..4].copy_from_slice(&i.to_be_bytes());
+        match storage.reports.submit(school.id, &report, hash, now).await {
+            Ok(_) => {}
+            Err(error) => {
+                full = Some(error);
+                break;
+            }
+        }
+    }
+    let full = full.expect("the database filled up");
+    assert!(matches!(full, StorageError::Full(_)), "{full:?}");
+    assert!(full.is_temporary(), "a full disk is a 503, not a 500");
+    // Space returns. (`max_page_count` fails the INSERT, not the COMMIT; a COMMIT failing on a
+    // really full disk, which used to leave the one writer broken for good, is shown by the disk
+    // test of `bench faults`.)
+    sqlx::query("PRAGMA max_page_count = 1073741823")
+        .execute(store.writer_pool())
+        .await
+        .expect("no limit");
+    for i in 0..20u32 {
+        let mut hash = [0xffu8; 32];
+        hash[..4].copy_from_slice(&i.to_be_bytes());
+        storage
+            .reports
+            .submit(school.id, &report, hash, now)
+            .await
+            .expect("stored again once there is space");
+    }
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("check");
+    assert_eq!(check, "ok");
 }
 
 #[tokio::test]

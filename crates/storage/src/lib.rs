@@ -4,6 +4,7 @@
 //! Storage never decides policy. Functions on school data take a grant from `domain::policy`, scope
 //! every query to the grant's school, and write their audit entry in the same transaction.
 
+pub mod access_report;
 pub mod api_tokens;
 pub mod cases;
 mod error;
@@ -24,6 +25,8 @@ pub mod staff_auth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_access;
+#[cfg(feature = "conformance")]
 pub mod conformance_cases;
 #[cfg(feature = "conformance")]
 pub mod conformance_intake;
@@ -40,6 +43,7 @@ pub mod conformance_rights;
 
 use std::sync::Arc;
 
+pub use access_report::AccessReportRepo;
 pub use cases::CaseRepo;
 pub use error::StorageError;
 pub use keys::KeyRing;
@@ -72,6 +76,7 @@ pub struct Storage {
     pub privacy: Arc<dyn PrivacyRepo>,
     pub retention: Arc<dyn RetentionRepo>,
     pub overview: Arc<dyn OverviewRepo>,
+    pub access: Arc<dyn AccessReportRepo>,
     pub rights: Arc<dyn RightsRepo>,
 }
 
@@ -93,6 +98,7 @@ impl Storage {
             + PrivacyRepo
             + RetentionRepo
             + OverviewRepo
+            + AccessReportRepo
             + RightsRepo
             + 'static,
     {
@@ -110,6 +116,7 @@ impl Storage {
             privacy: backend.clone(),
             retention: backend.clone(),
             overview: backend.clone(),
+            access: backend.clone(),
             rights: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,

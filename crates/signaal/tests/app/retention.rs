@@ -11,6 +11,25 @@ fn on_disk(cli: &Cli, needle: &[u8]) -> bool {
     })
 }
 
+/// A SQLite store in a temporary folder with the demo loaded.
+async fn demo_store() -> (
+    tempfile::TempDir,
+    signaal_storage_sqlite::SqliteStore,
+    signaal_storage::Storage,
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let master = signaal_domain::secrets::MasterKey::generate().expect("master key");
+    let store =
+        signaal_storage_sqlite::SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
+            .await
+            .expect("open");
+    let storage = store.clone().into_storage();
+    signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
+        .await
+        .expect("demo");
+    (dir, store, storage)
+}
+
 #[test]
 fn a_pupil_who_left_is_anonymised_by_the_next_run_and_a_dry_run_only_counts() {
     let cli = Cli::new();
@@ -84,16 +103,8 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
     use signaal_jobs::retention::{LEASE, Retention, RunOutcome};
     use std::sync::Arc;
 
-    let dir = tempfile::tempdir().expect("dir");
-    let master = signaal_domain::secrets::MasterKey::generate().expect("master key");
-    let store =
-        signaal_storage_sqlite::SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
-            .await
-            .expect("open");
-    let storage = store.clone().into_storage();
-    signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
-        .await
-        .expect("demo");
+    // The folder lives as long as the test.
+    let (_dir, store, storage) = demo_store().await;
     let count = |sql: &'static str| {
         let pool = store.writer_pool().clone();
         async move {
@@ -186,4 +197,72 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
     };
     assert!(schools.iter().all(|s| s.counts.is_empty()));
     assert_eq!(count("SELECT COUNT(*) FROM job_leases").await, 0);
+}
+
+/// The daily run happens once a day across instances: a second instance (or a retry) finds the
+/// day's marker and does nothing; a lease left by an instance that died is taken over once it
+/// expires, and that day's run still happens.
+#[tokio::test]
+async fn the_scheduled_run_happens_once_a_day_and_a_dead_holders_lease_is_taken_over() {
+    use signaal_domain::Clock as _;
+    use signaal_jobs::retention::{LEASE, Retention, RunOutcome, day_marker};
+    use std::sync::Arc;
+
+    // The folder lives as long as the test.
+    let (_dir, store, storage) = demo_store().await;
+    let clock = Arc::new(super::TestClock(std::sync::Mutex::new(chrono::Utc::now())));
+    let (first, second) = (
+        Retention::new(storage.clone(), clock.clone()),
+        Retention::new(storage.clone(), clock.clone()),
+    );
+    let marker_holders = |day: chrono::NaiveDate| {
+        let pool = store.writer_pool().clone();
+        let now = clock.now();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT holder FROM job_leases WHERE name = ? AND expires_at > ?",
+            )
+            .bind(day_marker(day))
+            .bind(now)
+            .fetch_all(&pool)
+            .await
+            .expect("marker")
+        }
+    };
+    let today = clock.now().date_naive();
+    assert!(matches!(
+        first.run_for_day(today).await.expect("run"),
+        Some(RunOutcome::Done { .. })
+    ));
+    assert_eq!(second.run_for_day(today).await.expect("run"), None);
+    assert_eq!(first.run_for_day(today).await.expect("run"), None, "once");
+    assert_eq!(marker_holders(today).await.len(), 1, "one run record");
+
+    // The next day: an instance died holding the lease. Busy until it expires, then taken over.
+    clock.advance(24 * 3600);
+    let tomorrow = clock.now().date_naive();
+    assert!(
+        storage
+            .retention
+            .take_lease(
+                LEASE,
+                "killed-instance",
+                clock.now(),
+                clock.now() + chrono::Duration::minutes(10)
+            )
+            .await
+            .expect("lease")
+    );
+    assert_eq!(
+        second.run_for_day(tomorrow).await.expect("run"),
+        Some(RunOutcome::Busy)
+    );
+    assert!(marker_holders(tomorrow).await.is_empty());
+    clock.advance(11 * 60);
+    assert!(matches!(
+        second.run_for_day(tomorrow).await.expect("run"),
+        Some(RunOutcome::Done { .. })
+    ));
+    assert_eq!(first.run_for_day(tomorrow).await.expect("run"), None);
+    assert_eq!(marker_holders(tomorrow).await.len(), 1);
 }

@@ -6,6 +6,7 @@
 //! names the expanding backend: its `error::map_err` and `audit` module). The backends keep only
 //! what really differs: connections, transactions, locks and group commit.
 
+pub mod access_report;
 mod api_tokens;
 mod audit;
 mod cases;

@@ -11,7 +11,7 @@ use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::staff::{registers, requests};
+use crate::staff::{access_report, registers, requests};
 use crate::view::Tr;
 use crate::{AppError, AppState, Lang};
 
@@ -31,6 +31,19 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/app/requests/{id}/decide",
             axum::routing::post(requests::decide),
+        )
+        .route("/app/requests/{id}/access-report", get(access_report::page))
+        .route(
+            "/app/requests/{id}/access-report.json",
+            get(access_report::report_json),
+        )
+        .route(
+            "/app/requests/{id}/access-report/items",
+            get(access_report::items).post(access_report::select),
+        )
+        .route(
+            "/app/requests/{id}/portability.json",
+            get(access_report::portability),
         )
         .route("/app/registers", get(registers::index))
         .route(

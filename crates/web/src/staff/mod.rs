@@ -6,6 +6,7 @@
 //! SameSite=Strict; browsers accept Secure cookies on http://localhost, so development on plain http
 //! works there. Every state-changing form carries the session's CSRF token.
 
+pub(crate) mod access_report;
 pub(crate) mod api_auth;
 pub(crate) mod audit;
 pub(crate) mod follow_up;

@@ -111,14 +111,19 @@ pub(crate) async fn index(
     .into_response())
 }
 
+#[derive(serde::Serialize)]
 pub(crate) struct Activity {
-    name: String,
-    purpose: String,
-    ground: String,
-    data: String,
-    people: String,
-    recipients: String,
-    retention: String,
+    /// Which processing: `reports`, `followup`, `requests` or `staff`.
+    #[serde(skip)]
+    pub(crate) key: &'static str,
+    pub(crate) name: String,
+    pub(crate) purpose: String,
+    #[serde(rename = "legal_ground")]
+    pub(crate) ground: String,
+    pub(crate) data: String,
+    pub(crate) people: String,
+    pub(crate) recipients: String,
+    pub(crate) retention: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -133,9 +138,10 @@ pub(crate) struct ProcessingPage {
 
 /// The processing activities of Signaal for one school (GDPR art. 30(1)), in the visitor's words,
 /// with the school's own retention periods.
-fn activities(t: &Tr, retention: &RetentionPolicy) -> Vec<Activity> {
+pub(crate) fn activities(t: &Tr, retention: &RetentionPolicy) -> Vec<Activity> {
     let n = |v: u32| v.to_string();
-    let activity = |key: &str, retention: String| Activity {
+    let activity = |key: &'static str, retention: String| Activity {
+        key,
         name: t.t(&format!("processing-{key}-name")),
         purpose: t.t(&format!("processing-{key}-purpose")),
         ground: t.t(&format!("processing-{key}-ground")),

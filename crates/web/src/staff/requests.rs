@@ -110,6 +110,8 @@ pub(crate) struct DetailPage {
     t: Tr,
     csrf: String,
     id: String,
+    /// The request's kind code: the access report and the export hang off their own kind.
+    kind: &'static str,
     facts: Vec<(String, String)>,
     state: &'static str,
     state_text: String,
@@ -124,8 +126,6 @@ pub(crate) struct DetailPage {
     reasons: String,
     error_field: &'static str,
     error: String,
-    /// The kind's code, for the block that carries the request out (`request_rights.html`).
-    kind_code: &'static str,
 }
 
 fn kind_label(t: &Tr, kind: RequestKind) -> String {
@@ -455,6 +455,7 @@ fn detail_page(
     DetailPage {
         csrf: session.record.csrf_token.clone(),
         id: record.id.to_string(),
+        kind: record.kind.code(),
         facts,
         state: state_class,
         state_text,
@@ -489,7 +490,6 @@ fn detail_page(
         reasons: typed.reasons,
         error_field,
         error,
-        kind_code: record.kind.code(),
         t,
     }
 }

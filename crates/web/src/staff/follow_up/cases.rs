@@ -171,7 +171,8 @@ pub(crate) async fn list(
     )
 }
 
-fn all_values(body: &[u8], name: &str) -> Vec<String> {
+/// Every value of a field that may repeat (checkboxes).
+pub(crate) fn all_values(body: &[u8], name: &str) -> Vec<String> {
     form_urlencoded::parse(body)
         .filter(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
