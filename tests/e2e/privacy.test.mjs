@@ -2,7 +2,8 @@
 // extension and decision forms), the registers (disclosures, breaches, processing overview), the
 // retention settings, and the public privacy statement, each in Dutch and English, with and without
 // an error, under axe-core: zero violations. Leadership fills the forms; the data protection officer
-// reads the same pages without them. One demo server for the whole file.
+// reads the same pages without them. Leadership carries out correction, erasure and restriction
+// (the pages of issue 7, part 3). One demo server for the whole file.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
@@ -194,6 +195,128 @@ describe('privacy: requests, registers, statement', { concurrency: 1 }, () => {
           const sent = await navigateBy(page, () => page.click('main form button[type=submit]'));
           assert.equal(sent.status(), 200);
           assert.equal(await page.locator('main .notice[role=status]').count(), 1);
+        });
+      }
+    });
+  });
+
+  test('leadership carries out correction, erasure and restriction (nl, en)', async (t) => {
+    await withPage(env, { storageState: leaderState }, async (page) => {
+      // Registers a request of `kind` for the pupil at `index` on the form (or with id `pupil`);
+      // back on its page.
+      const register = async (kind, index, chosen) => {
+        await page.goto('/app/requests/new', { waitUntil: 'load' });
+        const pupil = chosen ?? (await page.locator('#pupil option').nth(index).getAttribute('value'));
+        await page.selectOption('#pupil', pupil);
+        await page.selectOption('#kind', kind);
+        await page.fill('#requester_name', 'Mevrouw Jansen');
+        await page.fill('#verification', 'Paspoort bekeken aan de balie');
+        const sent = await navigateBy(page, () => page.click('main form button[type=submit]'));
+        assert.equal(sent.status(), 200);
+        return pupil;
+      };
+      const openApply = async () => {
+        const res = await navigateBy(page, () => page.click('main a[href$="/apply"]'));
+        assert.equal(res.status(), 200);
+        assert.match(new URL(page.url()).pathname, /\/apply$/);
+      };
+      for (const lang of ['nl', 'en']) {
+        const check = (label, fn) =>
+          t.test(`${label} (${lang})`, async () => {
+            await fn();
+            assert.equal(await page.getAttribute('html', 'lang'), lang, `<html lang> of ${label}`);
+            await checkA11y(page, `${label} (${lang})`);
+          });
+        await check('a correction request with its action link', async () => {
+          // A pupil linked in reports (from the pupil table), so there is text to correct.
+          await page.goto(`/app/overview/pupils?lang=${lang}`, { waitUntil: 'load' });
+          const href = await page.locator('main table tbody tr a[href^="/app/pupils/"]').first().getAttribute('href');
+          await register('correction', 0, href.split('/').pop());
+          assert.equal(await page.locator('main a[href$="/apply"]').count(), 1);
+        });
+        await check('the correction page', async () => {
+          await openApply();
+          assert.ok((await page.locator('form[action$="/apply/correct"]').count()) >= 1, 'text to correct');
+        });
+        await check('the correction page with an error', async () => {
+          const form = page.locator('form[action$="/apply/correct"]').first();
+          await form.locator('textarea[name=reasons]').fill('kort');
+          const sent = await navigateBy(page, () => form.locator('button[type=submit]').click());
+          assert.equal(sent.status(), 422);
+          assert.equal(await page.locator('main .error[role=alert]').count(), 1);
+        });
+        await check('a correction carried out', async () => {
+          const form = page.locator('form[action$="/apply/correct"]').first();
+          await form.locator('textarea[name=reasons]').fill('De ouders wezen op een fout.');
+          const sent = await navigateBy(page, () => form.locator('button[type=submit]').click());
+          assert.equal(sent.status(), 200);
+          assert.equal(await page.locator('main .notice[role=status]').count(), 1);
+        });
+        await check('the erasure page with an error', async () => {
+          await register('erasure', 2);
+          await openApply();
+          const sent = await navigateBy(page, () => page.click('form[action$="/apply/erase"] button[type=submit]'));
+          assert.equal(sent.status(), 422);
+          assert.equal(await page.locator('#erase-error[role=alert]').count(), 1);
+        });
+        await check('the erasure carried out', async () => {
+          await page.fill('#erase-reasons', 'Verzoek van de ouders toegewezen.');
+          const sent = await navigateBy(page, () => page.click('form[action$="/apply/erase"] button[type=submit]'));
+          assert.equal(sent.status(), 200);
+          assert.equal(await page.locator('main .notice[role=status]').count(), 1);
+        });
+        let restricted;
+        await check('the restriction page with an error', async () => {
+          restricted = await register('restriction', 3);
+          await openApply();
+          await page.fill('#restrict-reasons', 'kort');
+          const sent = await navigateBy(page, () => page.click('form[action$="/apply/restrict"] button[type=submit]'));
+          assert.equal(sent.status(), 422);
+          assert.equal(await page.getAttribute('#restrict-reasons', 'aria-invalid'), 'true');
+        });
+        await check('the restriction in force, with the lift form', async () => {
+          await page.fill('#restrict-reasons', 'De ouders betwisten de meldingen.');
+          const sent = await navigateBy(page, () => page.click('form[action$="/apply/restrict"] button[type=submit]'));
+          assert.equal(sent.status(), 200);
+          assert.equal(await page.locator('form[action$="/apply/lift"]').count(), 1);
+        });
+        const apply = new URL(page.url()).pathname;
+        const csrf = await page.locator('form[action$="/apply/lift"] input[name=csrf]').inputValue();
+        await check('the restricted pupil, marked', async () => {
+          const res = await page.goto(`/app/pupils/${restricted}`, { waitUntil: 'load' });
+          assert.equal(res.status(), 200);
+          assert.equal(await page.locator('main .state-paused').count(), 1);
+        });
+        await check('the page refusing a change to a restricted pupil', async () => {
+          // The pupil page offers no logbook form now; a stale one posted anyway gets the 409 page.
+          const sent = await navigateBy(page, () =>
+            page.evaluate(([action, token]) => {
+              const form = document.createElement('form');
+              form.method = 'post';
+              form.action = action;
+              for (const [name, value] of [['csrf', token], ['kind', 'observation'], ['occurred_on', new Date().toISOString().slice(0, 10)], ['body', 'Gesprek']]) {
+                const input = document.createElement('input');
+                input.type = 'hidden';
+                input.name = name;
+                input.value = value;
+                form.append(input);
+              }
+              document.body.append(form);
+              form.submit();
+            }, [`/app/pupils/${restricted}/logbook`, csrf]),
+          );
+          assert.equal(sent.status(), 409);
+        });
+        await check('the restriction lifted', async () => {
+          await page.goto(apply, { waitUntil: 'load' });
+          await page.fill('#lift-reasons', 'De meldingen zijn nagelopen.');
+          const sent = await navigateBy(page, () => page.click('form[action$="/apply/lift"] button[type=submit]'));
+          assert.equal(sent.status(), 200);
+          assert.equal(await page.locator('form[action$="/apply/lift"]').count(), 0);
+        });
+        await check('an objection request, pausing until decided', async () => {
+          await register('objection', 4);
+          assert.equal(await page.locator('main a[href$="/apply"]').count(), 0);
         });
       }
     });

@@ -305,6 +305,7 @@ impl RetentionPolicy {
 }
 
 pub mod retention;
+pub mod rights;
 
 #[cfg(test)]
 mod tests;

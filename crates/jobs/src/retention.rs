@@ -292,6 +292,7 @@ impl Retention {
                             reports = total.reports,
                             pupils = total.pupils,
                             logbook_entries = total.logbook_entries,
+                            requests = total.requests,
                             sessions,
                             "retention run done"
                         );

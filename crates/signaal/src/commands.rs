@@ -412,8 +412,8 @@ pub async fn retention_run(
             for run in &schools {
                 let c = run.counts;
                 println!(
-                    "{}: {verb}: {} reports anonymised, {} pupils who left anonymised, {} logbook entries removed",
-                    run.slug, c.reports, c.pupils, c.logbook_entries
+                    "{}: {verb}: {} reports anonymised, {} pupils who left anonymised, {} logbook entries removed, {} request records removed",
+                    run.slug, c.reports, c.pupils, c.logbook_entries, c.requests
                 );
             }
             if !dry_run && only.is_none() {

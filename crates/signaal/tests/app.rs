@@ -4803,6 +4803,8 @@ mod retention;
 mod intake;
 #[path = "app/privacy.rs"]
 mod privacy;
+#[path = "app/rights.rs"]
+mod rights;
 #[path = "app/setup.rs"]
 mod setup;
 

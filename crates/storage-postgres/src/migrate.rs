@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0015_signal_rules.sql"),
     },
     Migration {
+        version: 16,
+        name: "rights",
+        sql: include_str!("../migrations/0016_rights.sql"),
+    },
+    Migration {
         version: 17,
         name: "overview day index",
         sql: include_str!("../migrations/0017_overview_day_index.sql"),

@@ -48,6 +48,7 @@ signaal_storage::overview_conformance_suite!(fresh);
 signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
+signaal_storage::rights_conformance_suite!(fresh);
 signaal_storage::access_conformance_suite!(fresh);
 
 #[tokio::test]
@@ -168,6 +169,62 @@ async fn after_anonymisation_the_name_and_the_sealed_text_are_in_no_table() {
     raw.leave(&storage).await;
     let counts = raw.run(&storage).await;
     assert_eq!((counts.reports, counts.pupils), (1, 1));
+    for needle in &needles {
+        assert_eq!(
+            rows_containing(&store, needle).await,
+            0,
+            "{needle} is still in a table"
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_an_erasure_the_pupils_sealed_name_text_and_logbook_are_in_no_table() {
+    let Some(store) = fresh_store().await else {
+        return;
+    };
+    let storage = store.clone().into_storage();
+    let fixture = signaal_storage::conformance_rights::ErasureFixture::new(&storage).await;
+    let hex = |sql: &'static str, id: uuid::Uuid| {
+        let store = store.clone();
+        async move {
+            let sealed: Vec<u8> = sqlx::query_scalar(sql)
+                .bind(id)
+                .fetch_one(store.pool())
+                .await
+                .expect("sealed");
+            // A long enough piece of the sealed bytes to be unique.
+            sealed[..24]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        }
+    };
+    let report = fixture.report.as_uuid();
+    let needles = vec![
+        hex("SELECT description FROM reports WHERE id = $1", report).await,
+        hex(
+            "SELECT name FROM report_people WHERE report_id = $1 AND role = 'done_to'",
+            report,
+        )
+        .await,
+        hex(
+            "SELECT body FROM logbook_entries WHERE pupil_id = $1",
+            fixture.pupil.as_uuid(),
+        )
+        .await,
+    ];
+    for needle in &needles {
+        assert!(
+            rows_containing(&store, needle).await > 0,
+            "{needle} should be there before"
+        );
+    }
+    let counts = fixture.erase(&storage).await;
+    assert_eq!(
+        (counts.links, counts.names_redacted, counts.logbook_entries),
+        (1, 1, 1)
+    );
     for needle in &needles {
         assert_eq!(
             rows_containing(&store, needle).await,

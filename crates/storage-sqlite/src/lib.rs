@@ -19,6 +19,7 @@ mod overview;
 mod privacy;
 mod reports;
 mod retention;
+mod rights;
 mod roster;
 mod staff_admin;
 mod staff_auth;

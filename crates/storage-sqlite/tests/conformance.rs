@@ -22,6 +22,7 @@ signaal_storage::overview_conformance_suite!(fresh);
 signaal_storage::intake_conformance_suite!(fresh);
 signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
+signaal_storage::rights_conformance_suite!(fresh);
 signaal_storage::access_conformance_suite!(fresh);
 
 /// A store in a temporary folder with one board and one school (`s-1`).
@@ -542,4 +543,60 @@ async fn a_full_database_refuses_reports_as_full_and_takes_them_again_when_space
         .await
         .expect("check");
     assert_eq!(check, "ok");
+}
+
+#[tokio::test]
+async fn after_an_erasure_the_pupils_sealed_name_text_and_logbook_are_gone_from_the_file_and_the_wal()
+ {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("signaal.db");
+    let store = SqliteStore::open(&path, test_master_key())
+        .await
+        .expect("open");
+    let storage = store.clone().into_storage();
+    let fixture = signaal_storage::conformance_rights::ErasureFixture::new(&storage).await;
+    let sealed = |sql: &'static str, id: uuid::Uuid| {
+        sqlx::query_scalar::<_, Vec<u8>>(sql)
+            .bind(id)
+            .fetch_one(store.writer_pool())
+    };
+    let report = fixture.report.as_uuid();
+    let needles: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "sealed description naming her",
+            sealed("SELECT description FROM reports WHERE id = ?", report)
+                .await
+                .expect("description"),
+        ),
+        (
+            "sealed typed name",
+            sealed(
+                "SELECT name FROM report_people WHERE report_id = ? AND role = 'done_to'",
+                report,
+            )
+            .await
+            .expect("name"),
+        ),
+        (
+            "sealed logbook entry",
+            sealed(
+                "SELECT body FROM logbook_entries WHERE pupil_id = ?",
+                fixture.pupil.as_uuid(),
+            )
+            .await
+            .expect("logbook"),
+        ),
+    ];
+    // Positive control: before, each is on disk (in the file or the WAL).
+    for (what, needle) in &needles {
+        assert!(on_disk(&path, needle), "{what} should be on disk before");
+    }
+    let counts = fixture.erase(&storage).await;
+    assert_eq!(
+        (counts.links, counts.names_redacted, counts.logbook_entries),
+        (1, 1, 1)
+    );
+    for (what, needle) in &needles {
+        assert!(!on_disk(&path, needle), "{what} is still on disk");
+    }
 }

@@ -82,6 +82,7 @@ fn counts(reports: u64, pupils: u64, logbook_entries: u64) -> RetentionCounts {
         reports,
         pupils,
         logbook_entries,
+        requests: 0,
     }
 }
 
@@ -230,7 +231,7 @@ pub async fn a_report_is_anonymised_twelve_months_and_a_day_after_and_not_a_day_
     );
     assert_eq!(
         retention_audits(&chain_actions(storage, &a.school).await),
-        ["ok reports=1 pupils=0 logbook_entries=1"]
+        ["ok reports=1 pupils=0 logbook_entries=1 requests=0"]
     );
 }
 
@@ -311,7 +312,7 @@ pub async fn a_pupil_who_left_is_anonymised_with_everything_about_them_on_the_ne
     );
     assert_eq!(
         retention_audits(&chain_actions(storage, &a.school).await),
-        ["ok reports=1 pupils=1 logbook_entries=1"]
+        ["ok reports=1 pupils=1 logbook_entries=1 requests=0"]
     );
     assert!(retention_audits(&chain_actions(storage, &b.school).await).is_empty());
 }
@@ -355,9 +356,9 @@ pub async fn a_run_stopped_after_a_batch_finishes_when_started_again(storage: &S
     assert_eq!(
         retention_audits(&chain_actions(storage, &a.school).await),
         [
-            "ok reports=2 pupils=0 logbook_entries=0",
-            "ok reports=2 pupils=0 logbook_entries=0",
-            "ok reports=1 pupils=0 logbook_entries=0",
+            "ok reports=2 pupils=0 logbook_entries=0 requests=0",
+            "ok reports=2 pupils=0 logbook_entries=0 requests=0",
+            "ok reports=1 pupils=0 logbook_entries=0 requests=0",
         ]
     );
 }

@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod reports;
 mod repos;
 pub mod retention;
+pub mod rights;
 pub mod sql;
 pub mod staff_auth;
 
@@ -38,6 +39,8 @@ pub mod conformance_overview;
 pub mod conformance_privacy;
 #[cfg(feature = "conformance")]
 pub mod conformance_retention;
+#[cfg(feature = "conformance")]
+pub mod conformance_rights;
 
 use std::sync::Arc;
 
@@ -53,6 +56,7 @@ pub use repos::{
     ReportRepo, RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
 };
 pub use retention::RetentionRepo;
+pub use rights::RightsRepo;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
@@ -74,6 +78,7 @@ pub struct Storage {
     pub retention: Arc<dyn RetentionRepo>,
     pub overview: Arc<dyn OverviewRepo>,
     pub access: Arc<dyn AccessReportRepo>,
+    pub rights: Arc<dyn RightsRepo>,
 }
 
 impl Storage {
@@ -95,6 +100,7 @@ impl Storage {
             + RetentionRepo
             + OverviewRepo
             + AccessReportRepo
+            + RightsRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -112,6 +118,7 @@ impl Storage {
             retention: backend.clone(),
             overview: backend.clone(),
             access: backend.clone(),
+            rights: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }

@@ -39,6 +39,9 @@ pub struct RetentionCounts {
     pub pupils: u64,
     /// Logbook entries removed (old, or about a pupil who left).
     pub logbook_entries: u64,
+    /// Request records deleted, with what was done for them, 5 years (the school's term) after
+    /// their pupil left.
+    pub requests: u64,
 }
 
 impl RetentionCounts {
@@ -50,13 +53,14 @@ impl RetentionCounts {
         self.reports += other.reports;
         self.pupils += other.pupils;
         self.logbook_entries += other.logbook_entries;
+        self.requests += other.requests;
     }
 
     /// The outcome text of the audit entry: counts only.
     pub fn outcome(&self) -> String {
         format!(
-            "ok reports={} pupils={} logbook_entries={}",
-            self.reports, self.pupils, self.logbook_entries
+            "ok reports={} pupils={} logbook_entries={} requests={}",
+            self.reports, self.pupils, self.logbook_entries, self.requests
         )
     }
 }

@@ -21,6 +21,9 @@ pub enum AppError {
     /// A bug or an unexpected state; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A change about a pupil whose processing is restricted or paused by an objection.
+    #[error("the pupil's processing is paused")]
+    Paused(signaal_domain::privacy::rights::PauseReason),
 }
 
 /// Which error page to render; carried from the handler to the error-page middleware.
@@ -32,6 +35,9 @@ pub enum ErrorKind {
     /// Too many requests at once in this route group (see `busy`); trying again soon works.
     Busy,
     Internal,
+    /// Refused because the pupil is restricted (GDPR art. 18) or objects (art. 21).
+    Restricted,
+    ObjectionPending,
 }
 
 impl ErrorKind {
@@ -41,6 +47,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Unavailable | ErrorKind::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Restricted | ErrorKind::ObjectionPending => StatusCode::CONFLICT,
         }
     }
 
@@ -59,6 +66,9 @@ impl ErrorKind {
 
 impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
+        if let Some(reason) = signaal_storage::rights::paused_reason(&error) {
+            return AppError::Paused(reason);
+        }
         match error {
             StorageError::NotFound => AppError::NotFound,
             error if error.is_temporary() => AppError::Unavailable(error.to_string()),
@@ -79,6 +89,12 @@ impl IntoResponse for AppError {
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ErrorKind::Internal
+            }
+            AppError::Paused(signaal_domain::privacy::rights::PauseReason::Restriction) => {
+                ErrorKind::Restricted
+            }
+            AppError::Paused(signaal_domain::privacy::rights::PauseReason::Objection) => {
+                ErrorKind::ObjectionPending
             }
         };
         let mut response = kind.status().into_response();
@@ -106,6 +122,18 @@ mod tests {
         assert_eq!(
             status(StorageError::Conflict("x".into())),
             StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            status(signaal_storage::rights::paused_error(
+                signaal_domain::privacy::rights::PauseReason::Restriction
+            )),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(signaal_storage::rights::paused_error(
+                signaal_domain::privacy::rights::PauseReason::Objection
+            )),
+            StatusCode::CONFLICT
         );
         assert_eq!(
             status(StorageError::Corrupt("x".into())),

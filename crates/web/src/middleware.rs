@@ -216,15 +216,31 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
         ),
         ErrorKind::Busy => ("error-busy-title", "error-busy-body", "busy"),
         ErrorKind::Internal => ("error-internal-title", "error-internal-body", "internal"),
+        ErrorKind::Restricted => (
+            "error-restricted-title",
+            "error-restricted-body",
+            "restricted",
+        ),
+        ErrorKind::ObjectionPending => (
+            "error-objection-title",
+            "error-objection-body",
+            "objection_pending",
+        ),
     };
     let t = Tr::new(state.i18n.clone(), lang);
     let mut page = if is_api {
         let body = serde_json::json!({ "error": code, "message": t.t(body_key), "request_id": request_id });
         (kind.status(), axum::Json(body)).into_response()
     } else {
-        let show_id = (!matches!(kind, ErrorKind::NotFound | ErrorKind::Forbidden))
-            .then_some(request_id)
-            .flatten();
+        let show_id = (!matches!(
+            kind,
+            ErrorKind::NotFound
+                | ErrorKind::Forbidden
+                | ErrorKind::Restricted
+                | ErrorKind::ObjectionPending
+        ))
+        .then_some(request_id)
+        .flatten();
         let page = ErrorPage {
             title: t.t(title_key),
             body: t.t(body_key),

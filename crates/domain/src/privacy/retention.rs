@@ -23,6 +23,9 @@ pub struct RetentionCutoffs {
     pub usage_before: DateTime<Utc>,
     /// Pupils who left on or before this day are anonymised, with everything about them.
     pub left_on_or_before: NaiveDate,
+    /// Request records of pupils who left before this day are deleted (the request term counts
+    /// from leaving, in whole years: a pupil who left 5 years ago today still has them).
+    pub requests_left_before: NaiveDate,
 }
 
 /// The same day `months` months before `day`, clamped to the month's end.
@@ -47,6 +50,7 @@ impl RetentionPolicy {
             left_on_or_before: today
                 .checked_sub_days(chrono::Days::new(u64::from(self.left_pupil_days)))
                 .unwrap_or(NaiveDate::MIN),
+            requests_left_before: months_before(today, self.request_years.saturating_mul(12)),
         }
     }
 }
@@ -65,6 +69,11 @@ impl RetentionCutoffs {
     /// Is a session last seen at `seen` due for removal?
     pub fn usage_due(&self, seen: DateTime<Utc>) -> bool {
         seen < self.usage_before
+    }
+
+    /// Are the request records of a pupil who left on `left_on` (if at all) due for deletion?
+    pub fn requests_due(&self, left_on: Option<NaiveDate>) -> bool {
+        left_on.is_some_and(|left| left < self.requests_left_before)
     }
 
     /// Is a pupil who left on `left_on` (if at all) due for anonymisation?
@@ -99,6 +108,27 @@ mod tests {
         assert!(!cut.report_due(at(2024, 6, 15, 0)));
         assert!(!cut.report_due(at(2024, 6, 15, 23)));
         assert!(!cut.report_due(at(2024, 6, 16, 0)));
+    }
+
+    #[test]
+    fn request_records_go_five_years_and_a_day_after_leaving_and_not_a_day_before() {
+        let cut = RetentionPolicy::default().cutoffs(at(2026, 6, 15, 3));
+        assert_eq!(cut.requests_left_before, day(2021, 6, 15));
+        assert!(cut.requests_due(Some(day(2021, 6, 14))));
+        assert!(!cut.requests_due(Some(day(2021, 6, 15))));
+        assert!(!cut.requests_due(Some(day(2021, 6, 16))));
+        assert!(
+            !cut.requests_due(None),
+            "a pupil still at school keeps them"
+        );
+        let shorter = RetentionPolicy {
+            request_years: 1,
+            ..RetentionPolicy::default()
+        };
+        assert_eq!(
+            shorter.cutoffs(at(2026, 6, 15, 3)).requests_left_before,
+            day(2025, 6, 15)
+        );
     }
 
     #[test]

@@ -523,6 +523,10 @@ macro_rules! case_repo {
                         (pupil, Some(case.as_uuid()), format!("case:{case}"))
                     }
                 };
+                // Nothing new about a paused pupil (restriction, or an objection not decided).
+                if let Some(pupil) = pupil {
+                    crate::rights::rights_sql::refuse_if_paused(&mut tx, $crate::sql::rights::PUPIL_PAUSED, school, pupil).await?;
+                }
                 let id = signaal_domain::LogbookEntryId::new();
                 let body = case_sql::seal(&key, school, id.as_uuid(), "logbook", &entry.body)?;
                 sqlx::query(
@@ -613,6 +617,7 @@ macro_rules! case_repo {
                      WHERE school_id = $8 AND id = $9 AND version = $10{by_author}"
                 );
                 let mut tx = self.write_tx().await?;
+                crate::rights::rights_sql::refuse_if_paused(&mut tx, $crate::sql::rights::ENTRY_PAUSED, school, entry.as_uuid()).await?;
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(new.kind.code())
                     .bind(new.occurred_on)
@@ -721,6 +726,7 @@ macro_rules! case_repo {
                     if case_sql::pupil_in_scope(&mut tx, school, pupil, &all).await?.is_err() {
                         return Ok(None);
                     }
+                    crate::rights::rights_sql::refuse_if_paused(&mut tx, $crate::sql::rights::PUPIL_PAUSED, school, pupil.as_uuid()).await?;
                 }
                 if let Some(owner) = case.owner {
                     if !case_sql::owners(&mut tx, school).await?.iter().any(|(id, _)| *id == owner) {
@@ -802,6 +808,7 @@ macro_rules! case_repo {
                 if found.is_none() {
                     return Ok(None);
                 }
+                crate::rights::rights_sql::refuse_if_paused(&mut tx, $crate::sql::rights::CASE_PAUSED, school, case.as_uuid()).await?;
                 let mut reports = reports.to_vec();
                 reports.sort_unstable();
                 reports.dedup();
@@ -864,6 +871,7 @@ macro_rules! case_repo {
                 if exists.is_none() {
                     return Ok($crate::cases::Change::NotFound);
                 }
+                crate::rights::rights_sql::refuse_if_paused(&mut tx, $crate::sql::rights::CASE_PAUSED, school, case.as_uuid()).await?;
                 if let Some(owner) = update.owner {
                     if !case_sql::owners(&mut tx, school).await?.iter().any(|(id, _)| *id == owner) {
                         return Ok($crate::cases::Change::NotFound);

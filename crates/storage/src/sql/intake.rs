@@ -143,7 +143,7 @@ macro_rules! intake_repo {
         }
 
         /// Every free text of the report that intake checks, opened, with its field.
-        async fn report_texts(
+        pub(crate) async fn report_texts(
             conn: &mut $conn,
             key: &signaal_domain::secrets::DataKey,
             school: signaal_domain::SchoolId,
@@ -194,7 +194,7 @@ macro_rules! intake_repo {
 
         /// Writes a field's new text (sealed), or removes an optional one; NotFound when the
         /// report has no such field.
-        async fn write_field(
+        pub(crate) async fn write_field(
             conn: &mut $conn,
             key: &signaal_domain::secrets::DataKey,
             school: signaal_domain::SchoolId,
@@ -250,7 +250,7 @@ macro_rules! intake_repo {
             }
         }
 
-        async fn note_edit(
+        pub(crate) async fn note_edit(
             conn: &mut $conn,
             report: signaal_domain::ReportId,
             field: TextField,
@@ -346,6 +346,14 @@ macro_rules! intake_repo {
                     if found.is_none() {
                         return Err($crate::StorageError::NotFound);
                     }
+                    // No new links to a paused pupil (restriction, or an objection not decided).
+                    crate::rights::rights_sql::refuse_if_paused(
+                        &mut tx,
+                        $crate::sql::rights::PUPIL_PAUSED,
+                        grant.school(),
+                        pupil.as_uuid(),
+                    )
+                    .await?;
                 }
                 sqlx::query(isql::UPSERT_LINK)
                     .bind(report.as_uuid())
@@ -382,6 +390,14 @@ macro_rules! intake_repo {
                 let key = self.school_key(grant.school()).await?;
                 let mut tx = self.write_tx().await?;
                 begin_change(&mut tx, grant.school(), report, expected_version).await?;
+                // A report about a paused pupil is not corrected meanwhile.
+                crate::rights::rights_sql::refuse_if_paused(
+                    &mut tx,
+                    $crate::sql::rights::REPORT_PAUSED,
+                    grant.school(),
+                    report.as_uuid(),
+                )
+                .await?;
                 let (texts, _) = report_texts(&mut tx, &key, grant.school(), report).await?;
                 // Only a field the report has can be corrected (a contact line is the reporter's
                 // own choice, so none is added).

@@ -19,6 +19,7 @@ pub mod overview;
 pub mod privacy;
 pub mod reports;
 pub mod retention;
+pub mod rights;
 mod roster;
 mod staff_admin;
 mod staff_auth;

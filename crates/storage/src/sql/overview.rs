@@ -59,9 +59,14 @@ macro_rules! overview_repo {
                 )
             }
 
-            /// The same group ids again, on a joined pupil `p` (reusing `$4`…).
+            /// The same group ids again, on a joined pupil `p` (reusing `$4`…); a paused pupil
+            /// (restricted, or objecting) is left out of every per-pupil count and signal.
             pub(super) fn pupil_groups(groups: &Groups) -> String {
-                $crate::cases::group_filter("p.group_id", groups, 4).0
+                format!(
+                    "{}{}",
+                    $crate::cases::group_filter("p.group_id", groups, 4).0,
+                    $crate::sql::rights::NOT_PAUSED
+                )
             }
 
             /// Joins a report's linked pupils as `l` and `p`.

@@ -257,7 +257,7 @@ macro_rules! privacy_repo {
         }
 
         /// One request of `school`, opened, without auditing (the callers record what they do).
-        async fn privacy_request_in(
+        pub(crate) async fn privacy_request_in(
             conn: &mut $conn,
             key: &signaal_domain::secrets::DataKey,
             school: signaal_domain::SchoolId,

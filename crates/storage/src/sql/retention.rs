@@ -19,6 +19,20 @@ pub const DUE_LOGBOOK: &str = "SELECT COUNT(*) FROM logbook_entries e
         OR e.case_id IN (SELECT c.id FROM cases c JOIN pupils p ON p.id = c.pupil_id
             WHERE c.school_id = $1 AND p.left_on <= $3 AND p.anonymised_at IS NULL))";
 
+/// Request records whose pupil left before `$2` (the request term counts from leaving).
+pub const DUE_REQUESTS: &str = "SELECT COUNT(*) FROM privacy_requests q
+    JOIN pupils p ON p.school_id = q.school_id AND p.id = q.pupil_id
+    WHERE q.school_id = $1 AND p.left_on < $2";
+pub const OLD_REQUESTS: &str = "SELECT q.id FROM privacy_requests q
+    JOIN pupils p ON p.school_id = q.school_id AND p.id = q.pupil_id
+    WHERE q.school_id = $1 AND p.left_on < $2 ORDER BY q.id LIMIT $3";
+/// What hangs on a request goes first, then the request.
+pub const DELETE_REQUEST: [&str; 3] = [
+    "DELETE FROM privacy_request_actions WHERE request_id = $1",
+    "DELETE FROM pupil_restrictions WHERE request_id = $1",
+    "DELETE FROM privacy_requests WHERE id = $1",
+];
+
 pub const LEFT_PUPILS: &str = "SELECT id FROM pupils
     WHERE school_id = $1 AND left_on <= $2 AND anonymised_at IS NULL
     ORDER BY left_on, id LIMIT $3";
@@ -38,6 +52,19 @@ pub const ANONYMISE_PUPIL: &str = "UPDATE pupils
         number = $1, anonymised_at = $2
     WHERE id = $3 AND school_id = $4";
 
+/// The grade of the pupil linked on a person line of `report_people`: what stays of the line when
+/// its typed name and link go (retention here, erasure in `sql::rights`).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! linked_grade {
+    () => {
+        "(SELECT g.grade FROM report_links l
+          JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
+          WHERE l.report_id = report_people.report_id AND l.role = report_people.role
+            AND l.position = report_people.position)"
+    };
+}
+
 /// One batch of reports past their term: the same selection for the set-based statements on their
 /// lines, links, fingerprints, messages and decisions (run before the reports are marked, so they
 /// see the same rows; any row they see is due in any case).
@@ -55,13 +82,9 @@ pub const OLD_REPORTS: &str = "SELECT id, event_date FROM reports
 /// Per batch, instead of per report: a round trip per statement is what the job costs.
 pub const CLEAR_OLD_BATCH: [&str; 5] = [
     concat!(
-        "UPDATE report_people SET
-            grade = (SELECT g.grade FROM report_links l
-                     JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
-                     WHERE l.report_id = report_people.report_id AND l.role = report_people.role
-                       AND l.position = report_people.position),
-            name = NULL, group_name = NULL
-         WHERE report_id IN (",
+        "UPDATE report_people SET grade = ",
+        linked_grade!(),
+        ", name = NULL, group_name = NULL WHERE report_id IN (",
         old_reports!(),
         ")"
     ),
@@ -87,13 +110,11 @@ pub const CLEAR_OLD_BATCH: [&str; 5] = [
     ),
 ];
 /// The grade of the linked pupil's group is all that stays of a person line.
-pub const CLEAR_PEOPLE: &str = "UPDATE report_people SET
-        grade = (SELECT g.grade FROM report_links l
-                 JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
-                 WHERE l.report_id = report_people.report_id AND l.role = report_people.role
-                   AND l.position = report_people.position),
-        name = NULL, group_name = NULL
-    WHERE report_id = $1";
+pub const CLEAR_PEOPLE: &str = concat!(
+    "UPDATE report_people SET grade = ",
+    linked_grade!(),
+    ", name = NULL, group_name = NULL WHERE report_id = $1"
+);
 pub const DELETE_LINKS: &str = "DELETE FROM report_links WHERE report_id = $1";
 pub const DELETE_MARKS: &str = "DELETE FROM report_name_marks WHERE report_id = $1";
 pub const DELETE_MESSAGES: &str = "DELETE FROM report_messages WHERE report_id = $1";
@@ -214,10 +235,17 @@ macro_rules! retention_repo {
                     .fetch_one(&mut *conn)
                     .await
                     .map_err(map_err)?;
+                let requests: i64 = sqlx::query_scalar(q::DUE_REQUESTS)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.requests_left_before)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
                 Ok($crate::retention::RetentionCounts {
                     reports: reports as u64,
                     pupils: pupils as u64,
                     logbook_entries: logbook as u64,
+                    requests: requests as u64,
                 })
             }
 
@@ -362,6 +390,25 @@ macro_rules! retention_repo {
                     .await
                     .map_err(map_err)?
                     .rows_affected();
+
+                // Request records, 5 years (the school's term) after their pupil left.
+                let requests: Vec<uuid::Uuid> = sqlx::query_scalar(q::OLD_REQUESTS)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.requests_left_before)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                for request in requests {
+                    for statement in q::DELETE_REQUEST {
+                        sqlx::query(statement)
+                            .bind(request)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                    counts.requests += 1;
+                }
 
                 if !counts.is_empty() {
                     let event = signaal_domain::audit::AuditEvent {

@@ -150,6 +150,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(staff::follow_up::router())
         .merge(staff::overview::router())
         .merge(privacy::router())
+        .merge(staff::rights::router())
         .fallback(not_found)
 }
 

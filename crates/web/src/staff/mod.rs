@@ -21,6 +21,7 @@ pub(crate) mod person;
 pub(crate) mod provider;
 pub(crate) mod registers;
 pub(crate) mod requests;
+pub(crate) mod rights;
 pub(crate) mod school;
 pub(crate) mod signal_rules;
 pub(crate) mod tokens;

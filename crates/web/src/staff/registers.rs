@@ -52,7 +52,7 @@ fn category_choices(t: &Tr, chosen: &[String]) -> Vec<Choice> {
         .collect()
 }
 
-fn categories_label(t: &Tr, categories: &[DataCategory]) -> String {
+pub(crate) fn categories_label(t: &Tr, categories: &[DataCategory]) -> String {
     categories
         .iter()
         .map(|c| t.t(&format!("register-category-{}", c.code())))

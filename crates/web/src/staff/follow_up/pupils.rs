@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use signaal_domain::PupilId;
 use signaal_domain::policy::{ManageCases, ReadReports, WriteLogbook};
+use signaal_domain::privacy::rights::PauseReason;
 use signaal_storage::cases::{LogbookTarget, PupilFile};
 
 use super::{
@@ -36,6 +37,8 @@ pub(crate) struct PupilRow {
     name: String,
     group: String,
     left: bool,
+    /// "restricted" / "objection pending", or empty.
+    paused: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -72,9 +75,11 @@ pub(crate) async fn search(
             .cases
             .find_pupils(&grant, &wanted, SEARCH_ROWS, now)
             .await?;
+        let paused = state.storage.rights.paused_pupils(&grant).await?;
         let rows = found
             .into_iter()
             .map(|p| PupilRow {
+                paused: paused_label(&t, &paused, p.id),
                 id: p.id.to_string(),
                 name: p.name.full(),
                 group: p.group.unwrap_or_default(),
@@ -101,6 +106,15 @@ pub(crate) async fn search(
         .into_response())
 }
 
+/// The badge of a pupil whose processing is paused (restriction or objection), or empty.
+fn paused_label(t: &Tr, paused: &[(PupilId, PauseReason)], pupil: PupilId) -> String {
+    paused
+        .iter()
+        .find(|(p, _)| *p == pupil)
+        .map(|(_, reason)| crate::staff::rights::pause_label(t, *reason))
+        .unwrap_or_default()
+}
+
 pub(crate) struct ReportRow {
     date: String,
     role: String,
@@ -124,6 +138,8 @@ pub(crate) struct PupilPage {
     name: String,
     group: String,
     left: bool,
+    /// Why the pupil's records are frozen (restriction, objection), or empty.
+    paused: String,
     notice: String,
     reports: Vec<ReportRow>,
     cases: Vec<CaseRow>,
@@ -160,6 +176,8 @@ async fn render(
         .await?
         .ok_or(AppError::NotFound)?;
     let editing = Editing::of(session, now);
+    let paused_pupils = state.storage.rights.paused_pupils(&grant).await?;
+    let paused = paused_label(&t, &paused_pupils, pupil);
     let reports = file
         .reports
         .iter()
@@ -189,7 +207,8 @@ async fn render(
         .collect();
     let form = match form {
         Some(form) => Some(form),
-        None if editing.writer.is_some() => Some(LogbookForm::new(
+        // A paused pupil's records are frozen: no form for something storage would refuse.
+        None if editing.writer.is_some() && paused.is_empty() => Some(LogbookForm::new(
             &t,
             format!("/app/pupils/{pupil}/logbook"),
             &empty_draft(state),
@@ -208,7 +227,8 @@ async fn render(
         reports,
         cases,
         form,
-        new_case: session.grant_at::<ManageCases>(grant.school(), now).is_ok(),
+        new_case: paused.is_empty() && session.grant_at::<ManageCases>(grant.school(), now).is_ok(),
+        paused,
         t,
     })
 }
