@@ -125,21 +125,30 @@ impl TestSmtp {
             .collect()
     }
 
-    /// Waits (at most 15 s) until `count` mails have arrived in all, and returns them all.
+    /// Waits until `count` mails have arrived in all, and returns them all.
     async fn wait_for(&self, count: usize) -> Vec<Received> {
-        for _ in 0..150 {
-            let received = self.received();
-            if received.len() >= count {
-                return received;
+        self.wait_for_matching(count, |_| true).await
+    }
+
+    /// Waits until `count` mails that `matches` accepts have arrived, and returns those. The limit
+    /// (60 s) is a liveness deadline, not a timing: a loaded machine may take seconds per mail.
+    pub(crate) async fn wait_for_matching(
+        &self,
+        count: usize,
+        matches: impl Fn(&Received) -> bool,
+    ) -> Vec<Received> {
+        let matching =
+            || -> Vec<Received> { self.received().into_iter().filter(&matches).collect() };
+        for _ in 0..600 {
+            let found = matching();
+            if found.len() >= count {
+                return found;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!(
             "expected {count} mails, got {:?}",
-            self.received()
-                .iter()
-                .map(|m| &m.rcpt_tos)
-                .collect::<Vec<_>>()
+            matching().iter().map(|m| &m.rcpt_tos).collect::<Vec<_>>()
         );
     }
 

@@ -996,20 +996,11 @@ async fn leadership_is_reminded_once_a_day_without_content(backend: &str) {
         .expect("stored")
         .expect("registered");
     // The demo's reports also bring coordinator notifications: look at the reminder only.
+    let is_reminder = |m: &super::mail::Received| m.subject.starts_with("Verzoeken over privacy");
     let reminders = |mails: Vec<super::mail::Received>| -> Vec<super::mail::Received> {
-        mails
-            .into_iter()
-            .filter(|m| m.subject.starts_with("Verzoeken over privacy"))
-            .collect()
+        mails.into_iter().filter(|m| is_reminder(m)).collect()
     };
-    let mut found = Vec::new();
-    for _ in 0..100 {
-        found = reminders(smtp.received());
-        if !found.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let found = smtp.wait_for_matching(1, is_reminder).await;
     assert_eq!(found.len(), 1, "one reminder");
     let mail = &found[0];
     assert_eq!(mail.rcpt_tos, vec![LEADER.to_owned()]);
@@ -1032,14 +1023,7 @@ async fn leadership_is_reminded_once_a_day_without_content(backend: &str) {
     assert_eq!(reminders(smtp.received()).len(), 1);
     // The next day: one more.
     app.clock.advance(24 * 3600);
-    let mut count = 1;
-    for _ in 0..100 {
-        count = reminders(smtp.received()).len();
-        if count == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let count = smtp.wait_for_matching(2, is_reminder).await.len();
     assert_eq!(count, 2, "a reminder the next day");
     let chain = app.chain().await;
     let sent: Vec<&(String, String, String)> = chain

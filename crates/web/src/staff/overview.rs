@@ -1208,27 +1208,27 @@ pub(crate) async fn board_counts(
     })
 }
 
-/// The board view: anonymous counts across the schools where the actor has the board role, every
-/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
-pub(crate) async fn board(
-    State(state): State<AppState>,
+/// What the board page and the research file start with: the statement gate, the board grants
+/// (none: not found) and a valid period. `Err` is the answer to give instead: the redirect to the
+/// statement, or the board page naming the period's problem (422).
+async fn board_start(
+    state: &AppState,
     lang: Lang,
-    session: StaffSession,
-    Query(query): Query<OverviewQuery>,
-) -> Result<Response, AppError> {
+    session: &StaffSession,
+    query: OverviewQuery,
+) -> Result<Result<(Vec<SchoolGrant<ReadAggregates>>, Period, Tr), Response>, AppError> {
     if let Some(redirect) =
-        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
+        crate::staff::login::statement_gate(state, session, "/app/board").await?
     {
-        return Ok(redirect);
+        return Ok(Err(redirect));
     }
-    let now = state.clock.now();
-    let grants = board_grants(&session.actor, now);
+    let grants = board_grants(&session.actor, state.clock.now());
     if grants.is_empty() {
         return Err(AppError::NotFound);
     }
     let t = Tr::new(state.i18n.clone(), lang);
-    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
-        Ok(period) => period,
+    match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
+        Ok(period) => Ok(Ok((grants, period, t))),
         Err(e) => {
             let page = BoardPage {
                 from: query.from,
@@ -1238,9 +1238,24 @@ pub(crate) async fn board(
                 tables: Vec::new(),
                 t,
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, page).into_response()))
         }
+    }
+}
+
+/// The board view: anonymous counts across the schools where the actor has the board role, every
+/// entry below 5 shown as "< 5" and the entries that would give it away hidden too.
+pub(crate) async fn board(
+    State(state): State<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    Query(query): Query<OverviewQuery>,
+) -> Result<Response, AppError> {
+    let (grants, period, t) = match board_start(&state, lang, &session, query).await? {
+        Ok(start) => start,
+        Err(answer) => return Ok(answer),
     };
+    let now = state.clock.now();
     let BoardCounts {
         schools,
         by_category,
@@ -1333,31 +1348,11 @@ pub(crate) async fn research_csv(
     session: StaffSession,
     Query(query): Query<OverviewQuery>,
 ) -> Result<Response, AppError> {
-    if let Some(redirect) =
-        crate::staff::login::statement_gate(&state, &session, "/app/board").await?
-    {
-        return Ok(redirect);
-    }
-    let now = state.clock.now();
-    let grants = board_grants(&session.actor, now);
-    if grants.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let t = Tr::new(state.i18n.clone(), lang);
-    let period = match Period::parse(Some(&query.from), Some(&query.to), state.clock.today()) {
-        Ok(period) => period,
-        Err(e) => {
-            let page = BoardPage {
-                from: query.from,
-                to: query.to,
-                problems: vec![period_problem(&t, e)],
-                period: String::new(),
-                tables: Vec::new(),
-                t,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let (grants, period, t) = match board_start(&state, lang, &session, query).await? {
+        Ok(start) => start,
+        Err(answer) => return Ok(answer),
     };
+    let now = state.clock.now();
     let counts = board_counts(&state, &grants, period, now).await?;
     let mut per_day_grade: Vec<(NaiveDate, Option<u8>, u64)> = Vec::new();
     for grant in &grants {
