@@ -6,5 +6,8 @@ signaal_storage::overview_repo!(
     PgStore,
     sqlx::PgConnection,
     sqlx::postgres::PgRow,
-    day = "COALESCE(r.event_date, (r.submitted_hour AT TIME ZONE 'UTC')::date)"
+    day = "COALESCE(r.event_date, (r.submitted_hour AT TIME ZONE 'UTC')::date)",
+    uuid_text = "text",
+    json_array = "json_build_array",
+    json_list = "json_agg"
 );

@@ -69,7 +69,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
-            .pragma("secure_delete", "ON");
+            .pragma("secure_delete", "ON")
+            // 32 MiB of pages per connection instead of SQLite's 2 MiB: the overview pages read a
+            // period's reports, links and categories on every view, and with the small cache each
+            // read went back to the operating system for most pages (docs/PERFORMANCE.md). The
+            // cache fills only as far as pages are read.
+            .pragma("cache_size", "-32768");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(10))

@@ -7,5 +7,8 @@ signaal_storage::overview_repo!(
     SqliteStore,
     sqlx::SqliteConnection,
     sqlx::sqlite::SqliteRow,
-    day = "COALESCE(r.event_date, substr(r.submitted_hour, 1, 10))"
+    day = "COALESCE(r.event_date, substr(r.submitted_hour, 1, 10))",
+    uuid_text = "hex",
+    json_array = "json_array",
+    json_list = "json_group_array"
 );

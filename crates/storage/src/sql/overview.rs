@@ -31,7 +31,15 @@ pub fn report_scope(
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! overview_repo {
-    ($store:ty, $conn:ty, $row:ty, day = $day:literal) => {
+    (
+        $store:ty,
+        $conn:ty,
+        $row:ty,
+        day = $day:literal,
+        uuid_text = $uuid_text:literal,
+        json_array = $json_array:literal,
+        json_list = $json_list:literal
+    ) => {
         mod overview_sql {
             use chrono::NaiveDate;
             use signaal_domain::policy::Groups;
@@ -45,6 +53,11 @@ macro_rules! overview_repo {
 
             /// A report's day: the reported date, else the UTC day it was submitted.
             pub(super) const DAY: &str = $day;
+            /// The function that writes an id as text (`uuid::Uuid` parses either form).
+            const UUID_TEXT: &str = $uuid_text;
+            /// The functions that make a JSON array of values, and of a column's values.
+            const JSON_ARRAY: &str = $json_array;
+            const JSON_LIST: &str = $json_list;
 
             /// `FROM reports r … WHERE …` for approved reports of `$1` from `$2` to `$3` within
             /// the groups, with the extra joins given; and the group ids to bind from `$4`.
@@ -104,6 +117,65 @@ macro_rules! overview_repo {
                 })
             }
 
+            /// The period's approved reports within the groups (see `overview::ReportFacts`), as
+            /// one JSON document in one row: sqlx hands SQLite's rows over one by one between
+            /// threads, and for ~2,000 reports that hand-over cost more than the query.
+            pub(super) async fn report_facts(
+                conn: &mut $conn,
+                school: SchoolId,
+                groups: &Groups,
+                from: NaiveDate,
+                to: NaiveDate,
+            ) -> Result<Vec<$crate::overview::ReportFacts>> {
+                let (plain, ids) = base("", groups);
+                let sql = format!(
+                    "SELECT CAST({JSON_LIST}({JSON_ARRAY}({UUID_TEXT}(r.id), {DAY}, r.place, r.part_of_day,
+                        (SELECT string_agg(c.category, ',') FROM report_categories c
+                         WHERE c.report_id = r.id),
+                        (SELECT string_agg({UUID_TEXT}(l.pupil_id) || ':' || l.role, ',')
+                         FROM report_links l
+                         WHERE l.school_id = r.school_id AND l.report_id = r.id
+                           AND l.pupil_id IS NOT NULL))) AS TEXT) AS facts
+                     {plain}"
+                );
+                let row = rows(&mut *conn, sql, school, from, to, &ids).await?;
+                let packed: Option<String> = match row.first() {
+                    Some(row) => row.try_get("facts").map_err(map_err)?,
+                    None => None,
+                };
+                $crate::overview::unpack_facts(packed.as_deref())
+            }
+
+            /// The pupils that may appear within the groups (not paused), in the table's order,
+            /// with no counts yet; one JSON document in one row, as in `report_facts`.
+            pub(super) async fn pupils(
+                conn: &mut $conn,
+                school: SchoolId,
+                groups: &Groups,
+            ) -> Result<Vec<$crate::overview::PupilRow>> {
+                let (filter, ids) = $crate::cases::group_filter("p.group_id", groups, 2);
+                let not_paused = $crate::sql::rights::NOT_PAUSED;
+                // NULLIF: SQLite's hex(NULL) is ''.
+                let sql = format!(
+                    "SELECT CAST({JSON_LIST}({JSON_ARRAY}({UUID_TEXT}(p.id), p.given_name, p.particle,
+                            p.family_name, NULLIF({UUID_TEXT}(g.id), ''), g.name)
+                        ORDER BY p.family_name, p.given_name, p.id) AS TEXT) AS pupils
+                     FROM pupils p LEFT JOIN groups g ON g.id = p.group_id
+                     WHERE p.school_id = $1{filter}{not_paused}"
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(school.as_uuid());
+                for id in ids {
+                    query = query.bind(id);
+                }
+                let packed: Option<String> = query
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)?
+                    .try_get("pupils")
+                    .map_err(map_err)?;
+                $crate::overview::unpack_pupils(packed.as_deref())
+            }
+
             /// The per-pupil table within the groups, for the page and for the export.
             pub(super) async fn pupil_rows(
                 conn: &mut $conn,
@@ -112,54 +184,22 @@ macro_rules! overview_repo {
                 from: NaiveDate,
                 to: NaiveDate,
             ) -> Result<Vec<$crate::overview::PupilRow>> {
-                let own = pupil_groups(groups);
-                let (linked, ids) = base(&format!("{LINKED} LEFT JOIN groups g ON g.id = p.group_id"), groups);
-                let mut table: Vec<$crate::overview::PupilRow> = Vec::new();
-                let sql = format!(
-                    "SELECT p.id, p.given_name, p.particle, p.family_name, p.group_id, g.name AS group_name,
-                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
-                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to,
-                        MIN({DAY}) AS first_day, MAX({DAY}) AS last_day,
-                        (SELECT COUNT(*) FROM cases k WHERE k.school_id = p.school_id AND k.pupil_id = p.id
-                            AND k.status <> 'closed') AS open_cases
-                     {linked}{own}
-                     GROUP BY p.id, p.school_id, p.given_name, p.particle, p.family_name, p.group_id, g.name
-                     ORDER BY p.family_name, p.given_name, p.id"
-                );
-                for row in rows(&mut *conn, sql, school, from, to, &ids).await? {
-                    let group_id: Option<uuid::Uuid> = row.try_get("group_id").map_err(map_err)?;
-                    table.push($crate::overview::PupilRow {
-                        pupil: signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?),
-                        name: name(&row)?,
-                        group: row.try_get("group_name").map_err(map_err)?,
-                        group_id: group_id.map(signaal_domain::GroupId::from_uuid),
-                        did_it: count(&row, "did_it")?,
-                        done_to: count(&row, "done_to")?,
-                        categories: Vec::new(),
-                        first: row.try_get("first_day").map_err(map_err)?,
-                        last: row.try_get("last_day").map_err(map_err)?,
-                        open_case: count(&row, "open_cases")? > 0,
-                    });
+                let open_cases: std::collections::HashSet<Uuid> = sqlx::query_scalar(
+                    "SELECT DISTINCT pupil_id FROM cases
+                     WHERE school_id = $1 AND status <> 'closed' AND pupil_id IS NOT NULL",
+                )
+                .bind(school.as_uuid())
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map_err)?
+                .into_iter()
+                .collect();
+                let mut pupils = pupils(&mut *conn, school, groups).await?;
+                for pupil in &mut pupils {
+                    pupil.open_case = open_cases.contains(&pupil.pupil.as_uuid());
                 }
-                let (with_categories, _) = base(&format!("{LINKED} JOIN report_categories c ON c.report_id = r.id"), groups);
-                let sql = format!(
-                    "SELECT p.id, c.category,
-                        COUNT(DISTINCT CASE WHEN l.role = 'did_it' THEN r.id END) AS did_it,
-                        COUNT(DISTINCT CASE WHEN l.role = 'done_to' THEN r.id END) AS done_to
-                     {with_categories}{own}
-                     GROUP BY p.id, c.category ORDER BY 1, 2"
-                );
-                for row in rows(&mut *conn, sql, school, from, to, &ids).await? {
-                    let pupil = signaal_domain::PupilId::from_uuid(row.try_get("id").map_err(map_err)?);
-                    if let Some(entry) = table.iter_mut().find(|p| p.pupil == pupil) {
-                        entry.categories.push((
-                            row.try_get("category").map_err(map_err)?,
-                            count(&row, "did_it")?,
-                            count(&row, "done_to")?,
-                        ));
-                    }
-                }
-                Ok(table)
+                let reports = report_facts(&mut *conn, school, groups, from, to).await?;
+                Ok($crate::overview::tally_pupils(pupils, &reports))
             }
 
             /// The per-pupil table, audited as `action` with the number of pupils in the same
@@ -199,35 +239,14 @@ macro_rules! overview_repo {
             ) -> $crate::Result<$crate::overview::SchoolCounts> {
                 use sqlx::Row as _;
                 use crate::error::map_err;
-                use overview_sql::{DAY, LINKED, base, count, rows};
+                use overview_sql::{DAY, base, count, rows};
                 let school = grant.school();
                 let groups = grant.groups();
                 let (from, to) = (period.from, period.to);
                 let mut tx = self.write_tx().await?;
-                let mut counts = $crate::overview::SchoolCounts::default();
-
-                let (plain, ids) = base("", groups);
-                for row in rows(&mut tx, format!("SELECT {DAY} AS day, COUNT(*) AS n {plain} GROUP BY {DAY} ORDER BY 1"), school, from, to, &ids).await? {
-                    let n = count(&row, "n")?;
-                    counts.total += n;
-                    counts.per_day.push((row.try_get("day").map_err(map_err)?, n));
-                }
-                let (with_categories, _) = base(" JOIN report_categories c ON c.report_id = r.id", groups);
-                for row in rows(&mut tx, format!("SELECT c.category, COUNT(*) AS n {with_categories} GROUP BY c.category ORDER BY 2 DESC, 1"), school, from, to, &ids).await? {
-                    counts.per_category.push((row.try_get("category").map_err(map_err)?, count(&row, "n")?));
-                }
-                for row in rows(&mut tx, format!("SELECT r.place, r.part_of_day, COUNT(*) AS n {plain} GROUP BY r.place, r.part_of_day ORDER BY 1, 2"), school, from, to, &ids).await? {
-                    counts.hotspots.push((
-                        row.try_get("place").map_err(map_err)?,
-                        row.try_get("part_of_day").map_err(map_err)?,
-                        count(&row, "n")?,
-                    ));
-                }
-                let (linked, _) = base(&format!("{LINKED} JOIN groups g ON g.id = p.group_id"), groups);
-                let own = overview_sql::pupil_groups(groups);
-                for row in rows(&mut tx, format!("SELECT g.name, COUNT(DISTINCT r.id) AS n {linked}{own} GROUP BY g.name ORDER BY 1"), school, from, to, &ids).await? {
-                    counts.per_group.push((row.try_get("name").map_err(map_err)?, count(&row, "n")?));
-                }
+                let reports = overview_sql::report_facts(&mut tx, school, groups, from, to).await?;
+                let pupils = overview_sql::pupils(&mut tx, school, groups).await?;
+                let counts = $crate::overview::tally_counts(&reports, &pupils);
                 crate::audit::record_and_commit(
                     tx,
                     school,
