@@ -39,6 +39,8 @@ pub mod conformance_overview;
 #[cfg(feature = "conformance")]
 pub mod conformance_privacy;
 #[cfg(feature = "conformance")]
+pub mod conformance_reencrypt;
+#[cfg(feature = "conformance")]
 pub mod conformance_retention;
 #[cfg(feature = "conformance")]
 pub mod conformance_rights;
