@@ -337,7 +337,10 @@ mod tests {
         let after = both.seal_text(b"p", "na").expect("seal");
         assert_eq!(new.open_text(b"p", &after).expect("new opens"), "na");
         assert_eq!(old.open_text(b"p", &after), Err(KeyError::DoesNotOpen));
-        assert_eq!(both.current().open_text(b"p", &before), Err(KeyError::DoesNotOpen));
+        assert_eq!(
+            both.current().open_text(b"p", &before),
+            Err(KeyError::DoesNotOpen)
+        );
         assert_eq!(both.open_text(b"q", &before), Err(KeyError::DoesNotOpen));
         assert_eq!(both.fingerprint("f", "x"), new.fingerprint("f", "x"));
         assert_ne!(both.fingerprint("f", "x"), old.fingerprint("f", "x"));

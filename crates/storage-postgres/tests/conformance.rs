@@ -41,11 +41,7 @@ async fn fresh_store_with(master: signaal_domain::secrets::MasterKey) -> Option<
     let options = PgConnectOptions::from_str(&url)
         .expect("url")
         .options([("search_path", schema.as_str())]);
-    Some(
-        PgStore::open_with(options, 4, master)
-            .await
-            .expect("open"),
-    )
+    Some(PgStore::open_with(options, 4, master).await.expect("open"))
 }
 
 async fn fresh() -> Option<(Storage, ())> {

@@ -16,8 +16,8 @@ use signaal_domain::overview::signals::SignalKind;
 use signaal_domain::staff::Role;
 
 use crate::Storage;
-use crate::overview::SignalSubject;
 use crate::conformance::{now, receipt_hash, sample_report, school};
+use crate::overview::SignalSubject;
 use crate::reencrypt::{ReencryptOptions, SealedValue};
 use crate::sql::reencrypt::SEALED;
 
@@ -113,8 +113,12 @@ async fn plaintexts(
             }
             None => {
                 previous += 1;
-                opens(key.previous.as_ref().expect("a previous key"), school, &value)
-                    .unwrap_or_else(|| panic!("{} of {} opens", value.column, value.record))
+                opens(
+                    key.previous.as_ref().expect("a previous key"),
+                    school,
+                    &value,
+                )
+                .unwrap_or_else(|| panic!("{} of {} opens", value.column, value.record))
             }
         };
         texts.insert((school, value.column, value.record, value.field), text);
@@ -159,7 +163,13 @@ async fn seed_everything(storage: &Storage) {
     let report = intake.submit(storage, 77).await;
     storage
         .intake
-        .set_verification(&intake.grant(), report, Some("Navragen bij de juf."), 1, now())
+        .set_verification(
+            &intake.grant(),
+            report,
+            Some("Navragen bij de juf."),
+            1,
+            now(),
+        )
         .await
         .expect("note");
     // A signal acknowledged with a note.
@@ -222,7 +232,10 @@ pub async fn every_sealed_value_is_sealed_again_with_the_new_key(
         .map(|c| c.name)
         .filter(|name| !columns.contains(name))
         .collect();
-    assert!(missing.is_empty(), "seeded every sealed column: missing {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "seeded every sealed column: missing {missing:?}"
+    );
 
     let begun = storage.keys.begin_reencryption().await.expect("begin");
     assert_eq!(begun, before.len());
@@ -242,7 +255,10 @@ pub async fn every_sealed_value_is_sealed_again_with_the_new_key(
     for (school, value) in stored_values(storage, after.keys().copied()).await {
         let old = &before[&school].current;
         assert!(!after[&school].current.same_as(old), "a new key");
-        assert!(after[&school].previous.is_none(), "the previous key is gone");
+        assert!(
+            after[&school].previous.is_none(),
+            "the previous key is gone"
+        );
         assert_eq!(
             opens(old, school, &value),
             None,
@@ -264,7 +280,11 @@ pub async fn every_sealed_value_is_sealed_again_with_the_new_key(
         );
     }
     let at_burst = summary.schools.iter().find(|s| s.school == burst.id);
-    assert_eq!(at_burst.map(|s| s.fingerprints), Some(2), "both marks moved");
+    assert_eq!(
+        at_burst.map(|s| s.fingerprints),
+        Some(2),
+        "both marks moved"
+    );
 
     let third = storage
         .reports
@@ -280,7 +300,10 @@ pub async fn every_sealed_value_is_sealed_again_with_the_new_key(
 
     // A second re-encryption later seals everything again, the new report too.
     let (texts, _, _) = plaintexts(storage, master).await;
-    assert_eq!(storage.keys.begin_reencryption().await.expect("again"), before.len());
+    assert_eq!(
+        storage.keys.begin_reencryption().await.expect("again"),
+        before.len()
+    );
     let second = storage.keys.reencrypt(&options, now()).await.expect("run");
     assert!(second.finished());
     assert_eq!(second.resealed(), texts.len() as u64);
@@ -297,12 +320,7 @@ async fn reports_at(
     for receipt in receipts {
         storage
             .reports
-            .submit(
-                school,
-                &sample_report("Daan"),
-                receipt_hash(receipt),
-                now(),
-            )
+            .submit(school, &sample_report("Daan"), receipt_hash(receipt), now())
             .await
             .expect("submit");
         let view = storage
@@ -359,10 +377,18 @@ pub async fn a_run_cut_off_half_way_reads_throughout_and_finishes_on_the_next(
     let (during, current, previous) = plaintexts(storage, master).await;
     assert_eq!(during, texts);
     assert!(current > 0 && previous > 0, "{current} new, {previous} old");
-    assert!(school_keys(storage, master).await.values().all(|k| k.previous.is_some()));
+    assert!(
+        school_keys(storage, master)
+            .await
+            .values()
+            .all(|k| k.previous.is_some())
+    );
     assert_eq!(follow_ups(storage, a.id, 1..=12).await, views_a);
     assert_eq!(follow_ups(storage, b.id, 1..=4).await, views_b);
-    assert!(reencrypt_audits(storage, a.id).await.is_empty(), "not done yet");
+    assert!(
+        reencrypt_audits(storage, a.id).await.is_empty(),
+        "not done yet"
+    );
 
     // Starting again (as `keys rotate --reencrypt` does) keeps the keys of the run under way.
     assert_eq!(storage.keys.begin_reencryption().await.expect("begin"), 0);
@@ -376,7 +402,12 @@ pub async fn a_run_cut_off_half_way_reads_throughout_and_finishes_on_the_next(
     let (after, current, previous) = plaintexts(storage, master).await;
     assert_eq!(after, texts);
     assert_eq!((current, previous), (texts.len(), 0));
-    assert!(school_keys(storage, master).await.values().all(|k| k.previous.is_none()));
+    assert!(
+        school_keys(storage, master)
+            .await
+            .values()
+            .all(|k| k.previous.is_none())
+    );
     assert_eq!(follow_ups(storage, a.id, 1..=12).await, views_a);
     assert_eq!(reencrypt_audits(storage, a.id).await.len(), 1);
     assert_eq!(reencrypt_audits(storage, b.id).await.len(), 1);

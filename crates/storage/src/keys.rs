@@ -135,7 +135,11 @@ impl KeyRing {
         wrapped: &[u8],
         previous: Option<&[u8]>,
     ) -> Result<DataKey> {
-        if let Some(known) = self.schools.read().ok().and_then(|s| s.get(&school).cloned())
+        if let Some(known) = self
+            .schools
+            .read()
+            .ok()
+            .and_then(|s| s.get(&school).cloned())
             && known.wrapped == wrapped
             && known.previous.as_deref() == previous
         {
@@ -285,10 +289,16 @@ mod tests {
         let during = after
             .school_key(school, &next_wrapped, Some(&rewrapped))
             .expect("both");
-        assert_eq!(during.open_text(b"p", &sealed).expect("previous opens"), "tekst");
+        assert_eq!(
+            during.open_text(b"p", &sealed).expect("previous opens"),
+            "tekst"
+        );
         assert!(during.same_as(&next) && during.has_previous());
         let done = after.school_key(school, &next_wrapped, None).expect("done");
-        assert!(!done.has_previous(), "a changed stored form is unwrapped again");
+        assert!(
+            !done.has_previous(),
+            "a changed stored form is unwrapped again"
+        );
         assert!(
             ring.set_secret_root(Some(&root)).is_err(),
             "the old key does not open the root"

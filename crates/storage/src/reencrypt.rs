@@ -188,7 +188,10 @@ impl Keys {
         let mut changes = Vec::new();
         for (report, mark, hour) in marks {
             let known = fingerprints.get(report).map(Vec::as_slice).unwrap_or(&[]);
-            if known.iter().any(|(_, new)| new.as_slice() == mark.as_slice()) {
+            if known
+                .iter()
+                .any(|(_, new)| new.as_slice() == mark.as_slice())
+            {
                 continue;
             }
             let new = known

@@ -64,7 +64,13 @@ macro_rules! own_column {
                 " IS NOT NULL"
             ),
             update: concat!(
-                "UPDATE ", $table, " SET ", $column, " = $1 WHERE id = $2 AND ", $column, " = $3"
+                "UPDATE ",
+                $table,
+                " SET ",
+                $column,
+                " = $1 WHERE id = $2 AND ",
+                $column,
+                " = $3"
             ),
         }
     };
@@ -114,16 +120,36 @@ pub const SEALED: &[SealedColumn] = &[
     },
     own_column!("cases", "title", "title", CASES),
     own_column!("logbook_entries", "body", "logbook", LOGBOOK),
-    own_column!("privacy_requests", "requester_name", "requester_name", REQUESTS),
+    own_column!(
+        "privacy_requests",
+        "requester_name",
+        "requester_name",
+        REQUESTS
+    ),
     own_column!("privacy_requests", "details", "details", REQUESTS),
     own_column!("privacy_requests", "verification", "verification", REQUESTS),
     own_column!("privacy_requests", "verified_by", "verified_by", REQUESTS),
-    own_column!("privacy_requests", "extension_reason", "extension_reason", REQUESTS),
-    own_column!("privacy_requests", "decision_reasons", "decision_reasons", REQUESTS),
+    own_column!(
+        "privacy_requests",
+        "extension_reason",
+        "extension_reason",
+        REQUESTS
+    ),
+    own_column!(
+        "privacy_requests",
+        "decision_reasons",
+        "decision_reasons",
+        REQUESTS
+    ),
     own_column!("privacy_disclosures", "recipient", "recipient", DISCLOSURES),
     own_column!("privacy_disclosures", "purpose", "purpose", DISCLOSURES),
     own_column!("privacy_breaches", "description", "description", BREACHES),
-    own_column!("privacy_breaches", "not_notified_reason", "not_notified_reason", BREACHES),
+    own_column!(
+        "privacy_breaches",
+        "not_notified_reason",
+        "not_notified_reason",
+        BREACHES
+    ),
     own_column!("privacy_breaches", "measures", "measures", BREACHES),
     own_column!("privacy_request_actions", "reasons", "reasons", ACTIONS),
     SealedColumn {
@@ -139,7 +165,8 @@ pub const SEALED: &[SealedColumn] = &[
 /// The burst check's name fingerprints of a page of reports, and the names they were made from.
 pub const NAME_MARKS: &str = "SELECT report_id, fingerprint, submitted_hour FROM report_name_marks
     WHERE school_id = $1 AND report_id >= $2 AND report_id <= $3";
-pub const DID_IT_NAMES: &str = "SELECT p.report_id, p.role || '/' || p.position || '/name' AS field,
+pub const DID_IT_NAMES: &str =
+    "SELECT p.report_id, p.role || '/' || p.position || '/name' AS field,
     p.name FROM report_people p JOIN reports r ON r.id = p.report_id
     WHERE r.school_id = $1 AND p.report_id >= $2 AND p.report_id <= $3
     AND p.role = 'did_it' AND p.name IS NOT NULL";
@@ -252,7 +279,8 @@ macro_rules! reencrypt_repo {
             ) -> $crate::Result<(u64, Option<uuid::Uuid>)> {
                 use crate::error::map_err;
                 use $crate::sql::reencrypt as q;
-                let Some((first, last)) = self.page(school, q::SEALED[0].page, after, batch).await?
+                let Some((first, last)) =
+                    self.page(school, q::SEALED[0].page, after, batch).await?
                 else {
                     return Ok((0, None));
                 };
@@ -316,7 +344,10 @@ macro_rules! reencrypt_repo {
                 for step in 0..=$crate::sql::reencrypt::SEALED.len() {
                     let mut after = uuid::Uuid::nil();
                     loop {
-                        if options.max_batches.is_some_and(|max| summary.batches >= max) {
+                        if options
+                            .max_batches
+                            .is_some_and(|max| summary.batches >= max)
+                        {
                             return Ok(None);
                         }
                         summary.batches += 1;
@@ -359,11 +390,13 @@ macro_rules! reencrypt_repo {
                         .map_err(crate::error::map_err)?;
                 Ok(rows
                     .into_iter()
-                    .map(|(school, wrapped, previous)| $crate::reencrypt::StoredSchoolKey {
-                        school: signaal_domain::SchoolId::from_uuid(school),
-                        wrapped,
-                        previous,
-                    })
+                    .map(
+                        |(school, wrapped, previous)| $crate::reencrypt::StoredSchoolKey {
+                            school: signaal_domain::SchoolId::from_uuid(school),
+                            wrapped,
+                            previous,
+                        },
+                    )
                     .collect())
             }
 

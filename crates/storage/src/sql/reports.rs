@@ -590,7 +590,9 @@ macro_rules! report_repo {
             ) -> $crate::Result<signaal_domain::secrets::DataKey> {
                 let stored = stored_school_key(&mut *self.read_conn().await?, school).await?;
                 if let Some((wrapped, previous)) = stored {
-                    return self.keys().school_key(school, &wrapped, previous.as_deref());
+                    return self
+                        .keys()
+                        .school_key(school, &wrapped, previous.as_deref());
                 }
                 let mut tx = self.write_tx().await?;
                 let wrapped = create_school_key(&mut tx, self.keys(), school).await?;
