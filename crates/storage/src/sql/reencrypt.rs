@@ -176,8 +176,9 @@ pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
     (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)
     ON CONFLICT DO NOTHING";
 
-/// `impl KeyRepo` for a backend's store. The store provides `keys()`, `read_conn()`,
-/// `write_tx()` and `school_key()`; the crate `reports::lock_installation` and `audit::append`.
+/// `impl KeyRepo` for a backend's store. The store provides `keys()`, `read_conn()` and
+/// `write_tx()`; the crate `reports::stored_school_key`, `reports::lock_installation` and
+/// `audit::append`.
 // `crate::` deliberately names the backend crate that expands the macro.
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
@@ -451,7 +452,6 @@ macro_rules! reencrypt_repo {
                 let mut summary = $crate::reencrypt::ReencryptSummary::default();
                 for school in schools {
                     let school = signaal_domain::SchoolId::from_uuid(school);
-                    let key = self.school_key(school).await?;
                     let Some((wrapped, Some(previous))) =
                         crate::reports::stored_school_key(&mut *self.read_conn().await?, school)
                             .await?
@@ -459,7 +459,7 @@ macro_rules! reencrypt_repo {
                         continue;
                     };
                     let keys = $crate::reencrypt::Keys::new(
-                        key.current(),
+                        self.keys().unwrap(school, &wrapped)?,
                         self.keys().unwrap(school, &previous)?,
                     );
                     let mut done = $crate::reencrypt::SchoolReencryption {
