@@ -175,7 +175,9 @@ impl Keys {
         names: &[(Uuid, String, Vec<u8>)],
     ) -> Result<Vec<MarkChange>> {
         const PURPOSE: &str = "did-it-name";
-        let mut fingerprints: HashMap<Uuid, Vec<([u8; 16], [u8; 16])>> = HashMap::new();
+        // Per report: (previous key's fingerprint, new key's) of each name.
+        type Pairs = Vec<([u8; 16], [u8; 16])>;
+        let mut fingerprints: HashMap<Uuid, Pairs> = HashMap::new();
         for (report, field, sealed) in names {
             let name = crate::reports::open_at(&self.either, school, *report, field, sealed)?;
             if let Some(comparable) = comparable_name(&name) {
