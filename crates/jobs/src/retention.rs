@@ -8,6 +8,7 @@
 //! every batch), so one instance does the work; another that finds it held skips its turn.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -190,40 +191,19 @@ impl Retention {
         schools: &[School],
         with_sessions: bool,
     ) -> Result<RunOutcome, StorageError> {
-        let mut batches = 0u32;
-        let mut out = Vec::new();
-        let lost = || StorageError::Conflict("the retention lease was lost".into());
-        for school in schools {
-            let cutoffs = self.cutoffs(school.id).await?;
-            let mut counts = RetentionCounts::default();
-            loop {
-                if self.max_batches.is_some_and(|max| batches >= max) {
-                    return Err(StorageError::Internal(
-                        "stopped after the batch limit".into(),
-                    ));
-                }
-                let batch = self
-                    .storage
-                    .retention
-                    .retention_batch(school.id, &cutoffs, self.batch, self.clock.now())
-                    .await?;
-                batches += 1;
-                if batch.is_empty() {
-                    break;
-                }
-                counts.add(batch);
-                if !self.renew(holder).await? {
-                    return Err(lost());
-                }
-                // Other work gets the database between batches.
-                tokio::task::yield_now().await;
-            }
-            out.push(SchoolRun {
-                school: school.id,
-                slug: school.slug.to_string(),
-                counts,
-            });
-        }
+        use futures_util::{StreamExt as _, TryStreamExt as _};
+        let batches = AtomicU32::new(0);
+        let at_once = self.storage.retention.schools_at_once().max(1);
+        // The futures made first: a closure inside the stream would not be `Send` for the
+        // spawned daily run (rustc's higher-ranked lifetime limits).
+        let runs: Vec<_> = schools
+            .iter()
+            .map(|school| self.run_school(holder, school, &batches))
+            .collect();
+        let out: Vec<SchoolRun> = futures_util::stream::iter(runs)
+            .buffered(at_once)
+            .try_collect()
+            .await?;
         let mut sessions = 0;
         if with_sessions {
             let policy = signaal_domain::privacy::RetentionPolicy::default();
@@ -244,6 +224,50 @@ impl Retention {
         Ok(RunOutcome::Done {
             schools: out,
             sessions,
+        })
+    }
+
+    /// One school's batches until nothing is left; `batches` counts every school's.
+    async fn run_school(
+        &self,
+        holder: &str,
+        school: &School,
+        batches: &AtomicU32,
+    ) -> Result<SchoolRun, StorageError> {
+        let cutoffs = self.cutoffs(school.id).await?;
+        let mut counts = RetentionCounts::default();
+        loop {
+            let done = batches.fetch_add(1, Ordering::Relaxed);
+            if self.max_batches.is_some_and(|max| done >= max) {
+                return Err(StorageError::Internal(
+                    "stopped after the batch limit".into(),
+                ));
+            }
+            let batch = self
+                .storage
+                .retention
+                .retention_batch(school.id, &cutoffs, self.batch, self.clock.now())
+                .await?;
+            if batch.is_empty() {
+                break;
+            }
+            counts.add(batch);
+            if !self.renew(holder).await? {
+                return Err(StorageError::Conflict(
+                    "the retention lease was lost".into(),
+                ));
+            }
+            // A batch short of the limit left nothing behind: no empty batch to find that out.
+            if batch.short_of(self.batch) {
+                break;
+            }
+            // Other work gets the database between batches.
+            tokio::task::yield_now().await;
+        }
+        Ok(SchoolRun {
+            school: school.id,
+            slug: school.slug.to_string(),
+            counts,
         })
     }
 

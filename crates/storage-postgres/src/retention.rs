@@ -6,9 +6,19 @@ use signaal_storage::retention::MarkedReport;
 use crate::PgStore;
 use crate::error::map_err;
 
-signaal_storage::retention_repo!(PgStore, sqlx::PgConnection);
+signaal_storage::retention_repo!(
+    PgStore,
+    sqlx::PgConnection,
+    in_batch = "= ANY($1)",
+    schools_at_once = 2
+);
 
 impl PgStore {
+    /// A batch's report ids as one array parameter.
+    fn batch_ids(ids: &[uuid::Uuid]) -> Vec<uuid::Uuid> {
+        ids.to_vec()
+    }
+
     /// Marks a batch of reports anonymised in one statement: the rows go as three arrays.
     async fn anonymise_reports(
         conn: &mut sqlx::PgConnection,

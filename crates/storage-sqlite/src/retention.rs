@@ -6,9 +6,24 @@ use signaal_storage::{Result, StorageError};
 use crate::SqliteStore;
 use crate::error::map_err;
 
-signaal_storage::retention_repo!(SqliteStore, sqlx::SqliteConnection);
+signaal_storage::retention_repo!(
+    SqliteStore,
+    sqlx::SqliteConnection,
+    in_batch = "IN (SELECT unhex(value) FROM json_each($1))",
+    schools_at_once = 1
+);
 
 impl SqliteStore {
+    /// A batch's report ids as one parameter: a JSON list of their 16 bytes in hex (SQLite has no
+    /// arrays; `json_each` and `unhex` read it back into the ids' blobs).
+    fn batch_ids(ids: &[uuid::Uuid]) -> String {
+        let hex: Vec<String> = ids
+            .iter()
+            .map(|id| format!("\"{}\"", id.simple()))
+            .collect();
+        format!("[{}]", hex.join(","))
+    }
+
     /// Marks a batch of reports anonymised, one prepared statement per row (no round trips on
     /// SQLite, so one statement per batch would gain nothing).
     async fn anonymise_reports(

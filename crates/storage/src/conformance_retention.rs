@@ -74,6 +74,16 @@ pub async fn run_to_the_end(
             return total;
         }
         total.add(batch);
+        if batch.short_of(limit) {
+            // What the job relies on to skip the last, empty batch.
+            let next = storage
+                .retention
+                .retention_batch(fixture.school.id, cutoffs, limit, at)
+                .await
+                .expect("batch");
+            assert!(next.is_empty(), "a short batch {batch:?} left {next:?}");
+            return total;
+        }
     }
 }
 

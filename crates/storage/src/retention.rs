@@ -56,6 +56,21 @@ impl RetentionCounts {
         self.requests += other.requests;
     }
 
+    /// True when a batch limited to `limit` of each kind did fewer than `limit` of every kind: then
+    /// nothing that was due is left behind (each count includes the kind's limited selection),
+    /// and another batch would come back empty.
+    pub fn short_of(&self, limit: u32) -> bool {
+        let limit = u64::from(limit.max(1));
+        [
+            self.reports,
+            self.pupils,
+            self.logbook_entries,
+            self.requests,
+        ]
+        .iter()
+        .all(|&n| n < limit)
+    }
+
     /// The outcome text of the audit entry: counts only.
     pub fn outcome(&self) -> String {
         format!(
@@ -75,7 +90,8 @@ pub trait RetentionRepo: Send + Sync {
     ) -> Result<RetentionCounts>;
 
     /// Anonymises at most `limit` of each kind at one school in one transaction, audited in it
-    /// (no entry when nothing was due). Nothing left when it returns empty counts.
+    /// (no entry when nothing was due). Nothing left when it returns empty counts, or counts
+    /// [`RetentionCounts::short_of`] the limit.
     async fn retention_batch(
         &self,
         school: SchoolId,
@@ -87,6 +103,11 @@ pub trait RetentionRepo: Send + Sync {
     /// Removes at most `limit` sign-in sessions last seen before `before` (usage logs; they
     /// belong to staff, not to one school). The number removed.
     async fn remove_old_sessions(&self, before: DateTime<Utc>, limit: u32) -> Result<u64>;
+
+    /// How many schools a run works on at once: 1 on SQLite (one writer: more would only wait),
+    /// 2 on PostgreSQL (its work is CPU on the database server, and one school's batch uses one
+    /// core; two leaves room for the pages on a small server).
+    fn schools_at_once(&self) -> usize;
 
     /// After a run: makes sure removed data is gone from the disk (SQLite: a TRUNCATE checkpoint
     /// of the write-ahead log). Nothing to do on PostgreSQL.

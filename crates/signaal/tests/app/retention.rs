@@ -266,3 +266,74 @@ async fn the_scheduled_run_happens_once_a_day_and_a_dead_holders_lease_is_taken_
     assert_eq!(first.run_for_day(tomorrow).await.expect("run"), None);
     assert_eq!(marker_holders(tomorrow).await.len(), 1);
 }
+
+/// On PostgreSQL the job works on two schools at once (`RetentionRepo::schools_at_once`): every
+/// school's part is done once, reported in the schools' order, and equals the dry run.
+#[tokio::test]
+async fn on_postgresql_two_schools_at_once_each_get_their_whole_run() {
+    use signaal_domain::policy::{self, Actor};
+    use signaal_domain::school::{NewSchool, SchoolSlug};
+    use signaal_jobs::retention::{Retention, RunOutcome};
+    use std::sync::Arc;
+
+    let master = signaal_domain::secrets::MasterKey::generate().expect("master key");
+    let Some(storage) = super::postgres_storage("signaal_retention", &master).await else {
+        eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    assert_eq!(storage.retention.schools_at_once(), 2);
+    signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
+        .await
+        .expect("demo");
+    // A second school beside the demo's, with nothing due: the two run side by side.
+    let directory = policy::authorize_directory(&Actor::Operator).expect("grant");
+    let now = chrono::Utc::now();
+    let schools = storage
+        .directory
+        .list_schools(&directory)
+        .await
+        .expect("schools");
+    let board = schools[0].board_id;
+    storage
+        .directory
+        .create_school(
+            &directory,
+            &NewSchool {
+                board_id: board,
+                slug: SchoolSlug::parse("de-tweede").expect("slug"),
+                name: "De Tweede".to_owned(),
+                is_demo: false,
+            },
+            now,
+        )
+        .await
+        .expect("school");
+
+    // 13 months on, most demo reports are past their term.
+    let clock = Arc::new(super::TestClock(std::sync::Mutex::new(
+        now + chrono::Duration::days(400),
+    )));
+    let mut job = Retention::new(storage.clone(), clock.clone());
+    job.batch = 7;
+    let RunOutcome::Done { schools: due, .. } = job.run(None, true).await.expect("dry run") else {
+        panic!("a dry run is never busy");
+    };
+    let RunOutcome::Done { schools: done, .. } = job.run(None, false).await.expect("run") else {
+        panic!("no other instance");
+    };
+    let slugs = |runs: &[signaal_jobs::retention::SchoolRun]| {
+        runs.iter().map(|r| r.slug.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(slugs(&done), slugs(&due));
+    assert_eq!(done.len(), 2);
+    let reports: u64 = done.iter().map(|r| r.counts.reports).sum();
+    assert!(reports > 7, "more than one batch: {reports}");
+    for (done, due) in done.iter().zip(&due) {
+        assert_eq!(done.counts, due.counts, "{}", done.slug);
+    }
+    // Nothing is left, and a second run changes nothing.
+    let RunOutcome::Done { schools: again, .. } = job.run(None, false).await.expect("run") else {
+        panic!("no other instance");
+    };
+    assert!(again.iter().all(|r| r.counts.is_empty()), "{again:?}");
+}

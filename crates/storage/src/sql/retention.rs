@@ -2,9 +2,10 @@
 //!
 //! Placeholders appear in ascending order of first use in every statement (SQLite numbers named
 //! parameters by first appearance). The backend adds `settle_after_retention` as an inherent
-//! `settle` method: a WAL checkpoint on SQLite, nothing on PostgreSQL; and `anonymise_reports`,
+//! `settle` method: a WAL checkpoint on SQLite, nothing on PostgreSQL; `anonymise_reports`,
 //! which writes a batch of `MarkedReport`s (`ANONYMISE_REPORT` per row on SQLite,
-//! `ANONYMISE_REPORTS_UNNEST` once on PostgreSQL).
+//! `ANONYMISE_REPORTS_UNNEST` once on PostgreSQL); and `batch_ids`, the value its `in_batch`
+//! condition binds for a batch's report ids.
 
 pub const DUE_REPORTS: &str = "SELECT COUNT(*) FROM reports r
     WHERE r.school_id = $1 AND r.anonymised_at IS NULL
@@ -65,60 +66,36 @@ macro_rules! linked_grade {
     };
 }
 
-/// One batch of reports past their term: the same selection for the set-based statements on their
-/// lines, links, fingerprints, messages and decisions (run before the reports are marked, so they
-/// see the same rows; any row they see is due in any case).
-macro_rules! old_reports {
-    () => {
-        "SELECT id FROM reports
-         WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
-         ORDER BY submitted_hour, id LIMIT $3"
-    };
-}
-
 pub const OLD_REPORTS: &str = "SELECT id, event_date FROM reports
     WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
     ORDER BY submitted_hour, id LIMIT $3";
-/// Per batch, instead of per report: a round trip per statement is what the job costs.
-pub const CLEAR_OLD_BATCH: [&str; 5] = [
-    concat!(
-        "UPDATE report_people SET grade = ",
-        linked_grade!(),
-        ", name = NULL, group_name = NULL WHERE report_id IN (",
-        old_reports!(),
-        ")"
-    ),
-    concat!(
-        "DELETE FROM report_links WHERE report_id IN (",
-        old_reports!(),
-        ")"
-    ),
-    concat!(
-        "DELETE FROM report_name_marks WHERE report_id IN (",
-        old_reports!(),
-        ")"
-    ),
-    concat!(
-        "DELETE FROM report_messages WHERE report_id IN (",
-        old_reports!(),
-        ")"
-    ),
-    concat!(
-        "DELETE FROM report_hit_decisions WHERE report_id IN (",
-        old_reports!(),
-        ")"
-    ),
-];
-/// The grade of the linked pupil's group is all that stays of a person line.
-pub const CLEAR_PEOPLE: &str = concat!(
-    "UPDATE report_people SET grade = ",
-    linked_grade!(),
-    ", name = NULL, group_name = NULL WHERE report_id = $1"
-);
-pub const DELETE_LINKS: &str = "DELETE FROM report_links WHERE report_id = $1";
-pub const DELETE_MARKS: &str = "DELETE FROM report_name_marks WHERE report_id = $1";
-pub const DELETE_MESSAGES: &str = "DELETE FROM report_messages WHERE report_id = $1";
-pub const DELETE_HIT_DECISIONS: &str = "DELETE FROM report_hit_decisions WHERE report_id = $1";
+
+/// What clears a batch of reports: their person lines (the grade of the linked pupil's group is all
+/// that stays of one), links, fingerprints, messages and hit decisions. `$in_batch`: the backend's
+/// condition "is one of the ids bound as `$1`". Ids, not the selection again: PostgreSQL planned
+/// `IN (SELECT … LIMIT n)` as a hash join over a whole table, per statement (docs/PERFORMANCE.md).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! clear_report_batch {
+    ($in_batch:literal) => {
+        [
+            concat!(
+                "UPDATE report_people SET grade = ",
+                $crate::linked_grade!(),
+                ", name = NULL, group_name = NULL WHERE report_id ",
+                $in_batch
+            ),
+            concat!("DELETE FROM report_links WHERE report_id ", $in_batch),
+            concat!("DELETE FROM report_name_marks WHERE report_id ", $in_batch),
+            concat!("DELETE FROM report_messages WHERE report_id ", $in_batch),
+            concat!(
+                "DELETE FROM report_hit_decisions WHERE report_id ",
+                $in_batch
+            ),
+        ]
+    };
+}
+
 /// One report row (SQLite, per row of a batch: a statement costs no round trip there).
 pub const ANONYMISE_REPORT: &str = "UPDATE reports
     SET description = $1, contact = NULL, verification_note = NULL, event_date = $2,
@@ -146,7 +123,7 @@ pub const RELEASE_LEASE: &str = "DELETE FROM job_leases WHERE name = $1 AND hold
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! retention_repo {
-    ($store:ty, $conn:ty) => {
+    ($store:ty, $conn:ty, in_batch = $in_batch:literal, schools_at_once = $at_once:literal) => {
         mod retention_sql {
             use chrono::{DateTime, NaiveDate, Utc};
             use signaal_domain::SchoolId;
@@ -156,32 +133,6 @@ macro_rules! retention_repo {
             use $crate::sql::retention as q;
 
             use crate::error::map_err;
-
-            /// Removes a report's lines, links, fingerprints, messages and hit decisions, and
-            /// returns what marks the report row itself (written with the batch's other rows by
-            /// the backend's `anonymise_reports`); see `signaal_storage::retention`.
-            pub(super) async fn anonymise_report(
-                conn: &mut $conn,
-                key: &DataKey,
-                school: SchoolId,
-                report: Uuid,
-                event_date: Option<NaiveDate>,
-            ) -> Result<$crate::retention::MarkedReport> {
-                for statement in [
-                    q::CLEAR_PEOPLE,
-                    q::DELETE_LINKS,
-                    q::DELETE_MARKS,
-                    q::DELETE_MESSAGES,
-                    q::DELETE_HIT_DECISIONS,
-                ] {
-                    sqlx::query(statement)
-                        .bind(report)
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(map_err)?;
-                }
-                marked(key, school, report, event_date)
-            }
 
             /// What `anonymise_reports` writes for one report.
             pub(super) fn marked(
@@ -202,6 +153,35 @@ macro_rules! retention_repo {
                     )?,
                     event_month: event_date.map(signaal_domain::privacy::retention::month_of),
                 })
+            }
+        }
+
+        impl $store {
+            /// Removes a batch of reports' lines, links, fingerprints, messages and hit
+            /// decisions, and returns what marks the report rows themselves (written with
+            /// the backend's `anonymise_reports`); see `signaal_storage::retention`.
+            async fn clear_reports(
+                conn: &mut $conn,
+                key: &signaal_domain::secrets::DataKey,
+                school: signaal_domain::SchoolId,
+                reports: &[(uuid::Uuid, Option<chrono::NaiveDate>)],
+            ) -> $crate::Result<Vec<$crate::retention::MarkedReport>> {
+                use crate::error::map_err;
+                if reports.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let ids: Vec<uuid::Uuid> = reports.iter().map(|(id, _)| *id).collect();
+                for statement in $crate::clear_report_batch!($in_batch) {
+                    sqlx::query(statement)
+                        .bind(Self::batch_ids(&ids))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map_err)?;
+                }
+                reports
+                    .iter()
+                    .map(|&(id, event_date)| retention_sql::marked(key, school, id, event_date))
+                    .collect()
             }
         }
 
@@ -275,22 +255,20 @@ macro_rules! retention_repo {
                     .map_err(map_err)?;
                 // The reports of pupils who left, marked together before the old reports are
                 // chosen (so none is chosen twice).
-                let mut marked = Vec::new();
+                let mut of_pupils: Vec<(uuid::Uuid, Option<chrono::NaiveDate>)> = Vec::new();
                 for pupil in pupils {
-                    let reports = sqlx::query(q::REPORTS_OF_PUPIL)
+                    for row in sqlx::query(q::REPORTS_OF_PUPIL)
                         .bind(pupil)
                         .bind(school.as_uuid())
                         .fetch_all(&mut *tx)
                         .await
-                        .map_err(map_err)?;
-                    for row in reports {
+                        .map_err(map_err)?
+                    {
                         let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
-                        let event_date: Option<chrono::NaiveDate> =
-                            row.try_get("event_date").map_err(map_err)?;
-                        marked.push(
-                            retention_sql::anonymise_report(&mut tx, &key, school, id, event_date)
-                                .await?,
-                        );
+                        // A report about two pupils who left comes once.
+                        if !of_pupils.iter().any(|(seen, _)| *seen == id) {
+                            of_pupils.push((id, row.try_get("event_date").map_err(map_err)?));
+                        }
                     }
                     counts.logbook_entries += sqlx::query(q::DELETE_LOGBOOK_OF_PUPIL)
                         .bind(school.as_uuid())
@@ -334,35 +312,20 @@ macro_rules! retention_repo {
                     counts.pupils += 1;
                 }
 
+                let marked = <$store>::clear_reports(&mut tx, &key, school, &of_pupils).await?;
                 <$store>::anonymise_reports(&mut tx, &marked, now).await?;
                 counts.reports += marked.len() as u64;
 
                 // Reports past their term.
-                let reports = sqlx::query(q::OLD_REPORTS)
-                    .bind(school.as_uuid())
-                    .bind(cutoffs.reports_before)
-                    .bind(limit)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                if !reports.is_empty() {
-                    for statement in q::CLEAR_OLD_BATCH {
-                        sqlx::query(statement)
-                            .bind(school.as_uuid())
-                            .bind(cutoffs.reports_before)
-                            .bind(limit)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map_err)?;
-                    }
-                }
-                let mut marked = Vec::with_capacity(reports.len());
-                for row in reports {
-                    let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
-                    let event_date: Option<chrono::NaiveDate> =
-                        row.try_get("event_date").map_err(map_err)?;
-                    marked.push(retention_sql::marked(&key, school, id, event_date)?);
-                }
+                let old: Vec<(uuid::Uuid, Option<chrono::NaiveDate>)> =
+                    sqlx::query_as(q::OLD_REPORTS)
+                        .bind(school.as_uuid())
+                        .bind(cutoffs.reports_before)
+                        .bind(limit)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                let marked = <$store>::clear_reports(&mut tx, &key, school, &old).await?;
                 <$store>::anonymise_reports(&mut tx, &marked, now).await?;
                 counts.reports += marked.len() as u64;
 
@@ -430,6 +393,10 @@ macro_rules! retention_repo {
                     .rows_affected();
                 tx.commit().await.map_err(map_err)?;
                 Ok(removed)
+            }
+
+            fn schools_at_once(&self) -> usize {
+                $at_once
             }
 
             async fn settle_after_retention(&self) -> $crate::Result<()> {
