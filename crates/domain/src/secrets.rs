@@ -141,7 +141,7 @@ impl MasterKey {
 
     /// A data key for one purpose (such as staff TOTP secrets), derived, never stored.
     pub fn derive_data_key(&self, purpose: &str) -> DataKey {
-        DataKey(KeyBytes(Zeroizing::new(
+        DataKey::from_bytes(KeyBytes(Zeroizing::new(
             self.0.hmac(&[b"signaal/data-key/v1", purpose.as_bytes()]),
         )))
     }
@@ -151,18 +151,18 @@ impl MasterKey {
         seal(
             &self.0,
             &[b"signaal/wrap/v1".as_slice(), owner].concat(),
-            key.0.0.as_ref(),
+            key.key.0.as_ref(),
         )
     }
 
     /// Seals another master key (the root the server secrets derive from, kept across key
     /// rotations) for storage.
     pub fn wrap_master(&self, key: &MasterKey, owner: &[u8]) -> Result<Vec<u8>, KeyError> {
-        self.wrap(&DataKey(key.0.clone()), owner)
+        self.wrap(&DataKey::from_bytes(key.0.clone()), owner)
     }
 
     pub fn unwrap_master(&self, wrapped: &[u8], owner: &[u8]) -> Result<MasterKey, KeyError> {
-        self.unwrap(wrapped, owner).map(|key| MasterKey(key.0))
+        self.unwrap(wrapped, owner).map(|key| MasterKey(key.key))
     }
 
     /// Whether two keys are the same (in time that does not depend on where they differ).
@@ -176,7 +176,7 @@ impl MasterKey {
             &[b"signaal/wrap/v1".as_slice(), owner].concat(),
             wrapped,
         )?;
-        KeyBytes::from_slice(&bytes).map(DataKey)
+        KeyBytes::from_slice(&bytes).map(DataKey::from_bytes)
     }
 }
 
@@ -202,8 +202,15 @@ impl ServerSecret {
 }
 
 /// A school's data key: seals that school's free text, names and messages.
+///
+/// While a school's data is re-encrypted (`signaal keys rotate --reencrypt`) the key also carries
+/// the school's previous key: it seals and fingerprints with the new key only, and opens with
+/// either, so every value reads whether or not it was sealed again yet.
 #[derive(Clone)]
-pub struct DataKey(KeyBytes);
+pub struct DataKey {
+    key: KeyBytes,
+    previous: Option<KeyBytes>,
+}
 
 impl std::fmt::Debug for DataKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -212,17 +219,52 @@ impl std::fmt::Debug for DataKey {
 }
 
 impl DataKey {
+    fn from_bytes(key: KeyBytes) -> Self {
+        Self {
+            key,
+            previous: None,
+        }
+    }
+
     pub fn generate() -> Result<Self, KeyError> {
-        KeyBytes::random().map(Self)
+        KeyBytes::random().map(Self::from_bytes)
+    }
+
+    /// This key, also opening what `previous` sealed (during a re-encryption).
+    pub fn with_previous(self, previous: &DataKey) -> Self {
+        Self {
+            key: self.key,
+            previous: Some(previous.key.clone()),
+        }
+    }
+
+    /// This key alone, without a previous one.
+    pub fn current(&self) -> Self {
+        Self::from_bytes(self.key.clone())
+    }
+
+    /// Whether this carries a previous key (its school's re-encryption has not finished).
+    pub fn has_previous(&self) -> bool {
+        self.previous.is_some()
+    }
+
+    /// Whether two keys are the same current key (in time that does not depend on where they
+    /// differ).
+    pub fn same_as(&self, other: &DataKey) -> bool {
+        same_bytes(self.key.bytes(), other.key.bytes())
     }
 
     /// Seals `plaintext`; `place` names where it will be stored (school, record, field).
     pub fn seal(&self, place: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
-        seal(&self.0, place, plaintext)
+        seal(&self.key, place, plaintext)
     }
 
+    /// Opens with the key, or else with the previous key (a value not sealed again yet).
     pub fn open(&self, place: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-        open(&self.0, place, sealed)
+        match (open(&self.key, place, sealed), &self.previous) {
+            (Err(KeyError::DoesNotOpen), Some(previous)) => open(previous, place, sealed),
+            (result, _) => result,
+        }
     }
 
     pub fn seal_text(&self, place: &[u8], text: &str) -> Result<Vec<u8>, KeyError> {
@@ -237,7 +279,7 @@ impl DataKey {
     /// A keyed fingerprint of a value (such as a normalised name), for finding equal values without
     /// storing them readably.
     pub fn fingerprint(&self, purpose: &str, value: &str) -> [u8; 16] {
-        let full = self.0.hmac(&[
+        let full = self.key.hmac(&[
             b"signaal/fingerprint/v1",
             purpose.as_bytes(),
             value.as_bytes(),
@@ -282,6 +324,27 @@ mod tests {
         );
         assert_eq!(key.open_text(b"x", &[]), Err(KeyError::DoesNotOpen));
         assert_eq!(key.open_text(b"x", &[9, 1, 2]), Err(KeyError::DoesNotOpen));
+    }
+
+    #[test]
+    fn a_key_with_its_previous_seals_with_the_new_and_opens_both() {
+        let old = DataKey::generate().expect("old");
+        let new = DataKey::generate().expect("new");
+        let before = old.seal_text(b"p", "voor").expect("seal");
+        let both = new.clone().with_previous(&old);
+        assert!(both.has_previous() && !new.has_previous());
+        assert_eq!(both.open_text(b"p", &before).expect("open"), "voor");
+        let after = both.seal_text(b"p", "na").expect("seal");
+        assert_eq!(new.open_text(b"p", &after).expect("new opens"), "na");
+        assert_eq!(old.open_text(b"p", &after), Err(KeyError::DoesNotOpen));
+        assert_eq!(
+            both.current().open_text(b"p", &before),
+            Err(KeyError::DoesNotOpen)
+        );
+        assert_eq!(both.open_text(b"q", &before), Err(KeyError::DoesNotOpen));
+        assert_eq!(both.fingerprint("f", "x"), new.fingerprint("f", "x"));
+        assert_ne!(both.fingerprint("f", "x"), old.fingerprint("f", "x"));
+        assert!(both.same_as(&new) && !both.same_as(&old));
     }
 
     #[test]

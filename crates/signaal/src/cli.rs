@@ -88,7 +88,24 @@ pub struct RestoreArgs {
 pub enum KeysCommand {
     /// Make a new master key and wrap every school's data key with it, in one transaction; the
     /// old key file stays as `master.key.old-<time>` until you remove it.
-    Rotate,
+    Rotate(RotateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    /// Also give every school a new data key and seal everything again with it, in short batches
+    /// while the server keeps running; run it again to finish a run that was cut off.
+    #[arg(long)]
+    pub reencrypt: bool,
+    /// Records per batch (per short write transaction) when re-encrypting.
+    #[arg(long, value_name = "N", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..=10_000), requires = "reencrypt")]
+    pub batch: u32,
+    /// Seconds to wait after the new school keys are in place, before sealing again, so requests
+    /// that began with the old key are done. Default: `request_timeout_seconds` + 1.
+    #[arg(long, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(0..=3600), requires = "reencrypt")]
+    pub wait_seconds: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -234,6 +251,6 @@ pub async fn run(cli: Cli) -> CommandResult {
         Command::Restore(args) => {
             backup::restore_command(&settings, &args.file, &args.identity).await
         }
-        Command::Keys(KeysCommand::Rotate) => keys::rotate(&settings).await,
+        Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(&settings, &args).await,
     }
 }

@@ -51,6 +51,7 @@ impl PgStore {
 }
 
 signaal_storage::key_rotation!(PgStore);
+signaal_storage::reencrypt_repo!(PgStore);
 
 /// Held by a transaction that makes a school key: waits for a rotation in progress (which holds
 /// [`lock_installation`]) and keeps the next one out until the key is stored, so the key is wrapped

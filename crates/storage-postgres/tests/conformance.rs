@@ -13,6 +13,17 @@ use sqlx::postgres::PgConnectOptions;
 
 /// A fresh schema on the test server, or `None` when no server is configured.
 async fn fresh_store() -> Option<PgStore> {
+    fresh_store_with(test_master_key()).await
+}
+
+/// Like [`fresh`], also giving the master key (the re-encryption cases unwrap keys themselves).
+async fn fresh_keyed() -> Option<(Storage, (), signaal_domain::secrets::MasterKey)> {
+    let master = test_master_key();
+    let store = fresh_store_with(master.clone()).await?;
+    Some((store.into_storage(), (), master))
+}
+
+async fn fresh_store_with(master: signaal_domain::secrets::MasterKey) -> Option<PgStore> {
     let url = std::env::var("SIGNAAL_TEST_POSTGRES_URL").ok()?;
     let schema = format!("signaal_test_{}", uuid::Uuid::now_v7().simple());
     let admin = PgStore::connect_with(
@@ -30,11 +41,7 @@ async fn fresh_store() -> Option<PgStore> {
     let options = PgConnectOptions::from_str(&url)
         .expect("url")
         .options([("search_path", schema.as_str())]);
-    Some(
-        PgStore::open_with(options, 4, test_master_key())
-            .await
-            .expect("open"),
-    )
+    Some(PgStore::open_with(options, 4, master).await.expect("open"))
 }
 
 async fn fresh() -> Option<(Storage, ())> {
@@ -50,6 +57,7 @@ signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
 signaal_storage::rights_conformance_suite!(fresh);
 signaal_storage::access_conformance_suite!(fresh);
+signaal_storage::reencrypt_conformance_suite!(fresh_keyed);
 
 #[tokio::test]
 async fn a_database_from_a_newer_signaal_is_refused() {

@@ -86,6 +86,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "overview day index",
         sql: include_str!("../migrations/0017_overview_day_index.sql"),
     },
+    Migration {
+        version: 18,
+        name: "reencryption",
+        sql: include_str!("../migrations/0018_reencryption.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

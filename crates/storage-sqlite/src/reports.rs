@@ -277,6 +277,7 @@ impl SqliteStore {
 }
 
 signaal_storage::key_rotation!(SqliteStore);
+signaal_storage::reencrypt_repo!(SqliteStore);
 
 /// SQLite's one writer (`BEGIN IMMEDIATE`) already keeps a rotation and a new school key apart.
 pub(crate) async fn share_installation(_conn: &mut sqlx::SqliteConnection) -> Result<()> {

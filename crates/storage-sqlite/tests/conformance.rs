@@ -24,6 +24,21 @@ signaal_storage::privacy_conformance_suite!(fresh);
 signaal_storage::retention_conformance_suite!(fresh);
 signaal_storage::rights_conformance_suite!(fresh);
 signaal_storage::access_conformance_suite!(fresh);
+signaal_storage::reencrypt_conformance_suite!(fresh_keyed);
+
+/// Like [`fresh`], also giving the master key (the re-encryption cases unwrap keys themselves).
+async fn fresh_keyed() -> Option<(
+    Storage,
+    tempfile::TempDir,
+    signaal_domain::secrets::MasterKey,
+)> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let master = test_master_key();
+    let store = SqliteStore::open(&dir.path().join("signaal.db"), master.clone())
+        .await
+        .expect("open");
+    Some((store.into_storage(), dir, master))
+}
 
 /// A store in a temporary folder with one board and one school (`s-1`).
 async fn store_with_school() -> (

@@ -725,3 +725,42 @@ pub async fn reminders_are_claimed_once_a_day_per_active_leader(storage: &Storag
         assert!(sent >= 1, "recorded at {school}");
     }
 }
+
+/// One disclosure and one breach at a school of their own (data for other suites, such as the
+/// re-encryption cases).
+pub(crate) async fn seed_registers(storage: &Storage, slug: &str) {
+    let world = world(storage, slug).await;
+    let disclosure = Disclosure {
+        id: uuid::Uuid::nil(),
+        pupil: Some(world.pupils[0].id),
+        pupil_name: None,
+        recipient: "Veilig Thuis regio Noord".into(),
+        legal_ground: LegalGround::LegalDuty,
+        categories: vec![DataCategory::Names],
+        disclosed_on: day(2026, 11, 20),
+        purpose: "Meldcode huiselijk geweld".into(),
+    };
+    storage
+        .privacy
+        .record_disclosure(&world.manage(), &disclosure, now())
+        .await
+        .expect("stored")
+        .expect("recorded");
+    let breach = Breach {
+        id: uuid::Uuid::nil(),
+        discovered_at: now() - Duration::hours(5),
+        description: "Een lijst met namen is naar de verkeerde ouder gemaild".into(),
+        categories: vec![DataCategory::Names],
+        people_count: 28,
+        risk: BreachRisk::Risk,
+        dpa_notified_at: None,
+        not_notified_reason: Some("Nog in onderzoek".into()),
+        parents_informed: false,
+        measures: "Ontvanger gevraagd de mail te verwijderen".into(),
+    };
+    storage
+        .privacy
+        .record_breach(&world.manage(), &breach, now())
+        .await
+        .expect("recorded");
+}

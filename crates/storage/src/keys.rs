@@ -36,7 +36,17 @@ pub struct KeyRing {
     /// `None`: the master key is the root (no rotation yet).
     root: Arc<RwLock<Option<MasterKey>>>,
     reload: Option<KeyReload>,
-    schools: Arc<RwLock<HashMap<SchoolId, DataKey>>>,
+    schools: Arc<RwLock<HashMap<SchoolId, Unwrapped>>>,
+}
+
+/// A school's key as stored (current and previous, wrapped) and as unwrapped: the stored form is
+/// read on every use and compared, so a key changed by `keys rotate --reencrypt` in another
+/// process is taken up at once.
+#[derive(Clone)]
+struct Unwrapped {
+    wrapped: Vec<u8>,
+    previous: Option<Vec<u8>>,
+    key: DataKey,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -116,17 +126,47 @@ impl KeyRing {
         Ok(())
     }
 
-    /// A school's data key if it was unwrapped before.
-    pub fn cached(&self, school: SchoolId) -> Option<DataKey> {
-        self.schools.read().ok()?.get(&school).cloned()
+    /// A school's data key from its stored form (and, while its re-encryption runs, the previous
+    /// key, so what was sealed before still opens); unwrapped once and kept while the stored form
+    /// stays the same.
+    pub fn school_key(
+        &self,
+        school: SchoolId,
+        wrapped: &[u8],
+        previous: Option<&[u8]>,
+    ) -> Result<DataKey> {
+        if let Some(known) = self
+            .schools
+            .read()
+            .ok()
+            .and_then(|s| s.get(&school).cloned())
+            && known.wrapped == wrapped
+            && known.previous.as_deref() == previous
+        {
+            return Ok(known.key);
+        }
+        let mut key = self.unwrap(school, wrapped)?;
+        if let Some(previous) = previous {
+            key = key.with_previous(&self.unwrap(school, previous)?);
+        }
+        if let Ok(mut schools) = self.schools.write() {
+            schools.insert(
+                school,
+                Unwrapped {
+                    wrapped: wrapped.to_vec(),
+                    previous: previous.map(<[u8]>::to_vec),
+                    key: key.clone(),
+                },
+            );
+        }
+        Ok(key)
     }
 
-    /// Unwraps a stored school key and keeps it for next time.
+    /// Unwraps one stored school key (current or previous).
     pub fn unwrap(&self, school: SchoolId, wrapped: &[u8]) -> Result<DataKey> {
         let uuid = school.as_uuid();
         let owner = uuid.as_bytes();
-        let key = self
-            .master()
+        self.master()
             .unwrap(wrapped, owner)
             .ok()
             .or_else(|| {
@@ -137,11 +177,7 @@ impl KeyRing {
                 StorageError::Corrupt(format!(
                     "the data key of school {school} does not open with this master key"
                 ))
-            })?;
-        if let Ok(mut schools) = self.schools.write() {
-            schools.insert(school, key.clone());
-        }
-        Ok(key)
+            })
     }
 
     /// A new data key for a school, and its wrapped form to store. Call [`KeyRing::check_current`]
@@ -249,6 +285,20 @@ mod tests {
         let opened = after.unwrap(school, &rewrapped).expect("unwrap");
         assert_eq!(opened.open_text(b"p", &sealed).expect("open"), "tekst");
         assert!(KeyRing::new(old).unwrap(school, &rewrapped).is_err());
+        let (next, next_wrapped) = after.new_school_key(school).expect("next");
+        let during = after
+            .school_key(school, &next_wrapped, Some(&rewrapped))
+            .expect("both");
+        assert_eq!(
+            during.open_text(b"p", &sealed).expect("previous opens"),
+            "tekst"
+        );
+        assert!(during.same_as(&next) && during.has_previous());
+        let done = after.school_key(school, &next_wrapped, None).expect("done");
+        assert!(
+            !done.has_previous(),
+            "a changed stored form is unwrapped again"
+        );
         assert!(
             ring.set_secret_root(Some(&root)).is_err(),
             "the old key does not open the root"

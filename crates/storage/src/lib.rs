@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod notifications;
 pub mod overview;
 pub mod privacy;
+pub mod reencrypt;
 pub mod reports;
 mod repos;
 pub mod retention;
@@ -38,6 +39,8 @@ pub mod conformance_overview;
 #[cfg(feature = "conformance")]
 pub mod conformance_privacy;
 #[cfg(feature = "conformance")]
+pub mod conformance_reencrypt;
+#[cfg(feature = "conformance")]
 pub mod conformance_retention;
 #[cfg(feature = "conformance")]
 pub mod conformance_rights;
@@ -51,6 +54,7 @@ pub use keys::KeyRing;
 pub use notifications::NotificationRepo;
 pub use overview::OverviewRepo;
 pub use privacy::PrivacyRepo;
+pub use reencrypt::KeyRepo;
 pub use repos::{
     ApiTokenRepo, AuditFilter, AuditRepo, DirectoryRepo, HealthRepo, IntakeRepo, NewStaff,
     ReportRepo, RosterRepo, StaffAdminRepo, StaffAuthRepo, SyncCounts,
@@ -79,6 +83,7 @@ pub struct Storage {
     pub overview: Arc<dyn OverviewRepo>,
     pub access: Arc<dyn AccessReportRepo>,
     pub rights: Arc<dyn RightsRepo>,
+    pub keys: Arc<dyn KeyRepo>,
 }
 
 impl Storage {
@@ -101,6 +106,7 @@ impl Storage {
             + OverviewRepo
             + AccessReportRepo
             + RightsRepo
+            + KeyRepo
             + 'static,
     {
         let backend = Arc::new(backend);
@@ -119,6 +125,7 @@ impl Storage {
             overview: backend.clone(),
             access: backend.clone(),
             rights: backend.clone(),
+            keys: backend.clone(),
             api_tokens: backend.clone(),
             health: backend,
         }

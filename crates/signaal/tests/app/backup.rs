@@ -438,6 +438,141 @@ async fn keys_rotate_rewraps_and_the_old_key_opens_nothing() {
     );
 }
 
+/// The school data keys as stored, unwrapped with `master`.
+async fn data_keys(
+    storage: &Storage,
+    master: &MasterKey,
+) -> Vec<(SchoolId, signaal_domain::secrets::DataKey, bool)> {
+    storage
+        .keys
+        .stored_school_keys()
+        .await
+        .expect("keys")
+        .into_iter()
+        .map(|k| {
+            let key = master
+                .unwrap(&k.wrapped, k.school.as_uuid().as_bytes())
+                .expect("unwraps");
+            (k.school, key, k.previous.is_some())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn keys_rotate_reencrypt_seals_everything_with_new_data_keys() {
+    let cli = Cli::new();
+    let (school, report, receipt) = school_with_a_report(&cli).await;
+    let old_master = key_of(&data(&cli));
+    let store = open(&data(&cli), old_master.clone()).await;
+    let before = data_keys(&store.clone().into_storage(), &old_master).await;
+    store.close().await;
+    assert_eq!(before.len(), 1);
+
+    // Bad input first: options that need --reencrypt, a batch of 0.
+    assert!(
+        cli.fails(&["keys", "rotate", "--batch", "5"])
+            .contains("--reencrypt")
+    );
+    assert!(
+        cli.fails(&["keys", "rotate", "--reencrypt", "--batch", "0"])
+            .contains("0")
+    );
+
+    let out = cli.ok(&[
+        "keys",
+        "rotate",
+        "--reencrypt",
+        "--wait-seconds",
+        "0",
+        "--batch",
+        "2",
+    ]);
+    assert!(
+        out.contains("1 school keys wrapped with the new key"),
+        "{out}"
+    );
+    assert!(out.contains("1 schools got a new data key"), "{out}");
+    assert!(out.contains("re-encrypted 1 schools"), "{out}");
+    let new_master = key_of(&data(&cli));
+    assert!(!new_master.same_as(&old_master));
+
+    let store = open(&data(&cli), new_master.clone()).await;
+    let storage = store.clone().into_storage();
+    let after = data_keys(&storage, &new_master).await;
+    assert_eq!(after.len(), 1);
+    let (_, old_key, _) = &before[0];
+    let (_, new_key, previous) = &after[0];
+    assert!(!previous, "the old data key is gone");
+    assert!(!new_key.same_as(old_key), "a new data key");
+    let values = storage.keys.sealed_values(school).await.expect("values");
+    assert!(values.len() >= 3, "description, name and group: {values:?}");
+    for value in &values {
+        let place = value.place(school);
+        assert!(new_key.open(&place, &value.sealed).is_ok());
+        assert!(
+            old_key.open(&place, &value.sealed).is_err(),
+            "{} no longer opens with the old data key",
+            value.column
+        );
+    }
+    assert!(
+        out.contains(&format!("{} values sealed again", values.len())),
+        "{out}"
+    );
+    // Read back as staff and as the reporter.
+    assert_eq!(description(&storage, school, report).await, DESCRIPTION);
+    let secret = store.secret_root().derive("receipt");
+    assert!(
+        storage
+            .reports
+            .follow_up(school, receipt.hash(&secret, school))
+            .await
+            .expect("read")
+            .is_some()
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn keys_rotate_reencrypt_with_the_wrong_master_key_changes_nothing() {
+    let cli = Cli::new();
+    school_with_a_report(&cli).await;
+    let right = key_of(&data(&cli));
+    let store = open(&data(&cli), right.clone()).await;
+    let storage = store.clone().into_storage();
+    let before = storage.keys.stored_school_keys().await.expect("keys");
+    store.close().await;
+
+    let wrong = MasterKey::generate().expect("key");
+    let key_file = data(&cli).join("master.key");
+    std::fs::write(&key_file, wrong.to_hex().as_bytes()).expect("write");
+    let refused = cli.fails(&["keys", "rotate", "--reencrypt", "--wait-seconds", "0"]);
+    assert!(
+        refused.contains("does not belong to this database"),
+        "{refused}"
+    );
+    assert!(
+        !data(&cli).join("master.key.new").exists(),
+        "no new key was made"
+    );
+    assert!(
+        key_of(&data(&cli)).same_as(&wrong),
+        "the key file is left alone"
+    );
+
+    std::fs::write(&key_file, right.to_hex().as_bytes()).expect("write");
+    let store = open(&data(&cli), right).await;
+    let after = store
+        .clone()
+        .into_storage()
+        .keys
+        .stored_school_keys()
+        .await
+        .expect("keys");
+    store.close().await;
+    assert_eq!(after, before, "the school keys are unchanged");
+}
+
 #[tokio::test]
 async fn a_rotation_cut_off_after_its_commit_is_finished_at_the_next_start() {
     let cli = Cli::new();

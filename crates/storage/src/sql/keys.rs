@@ -1,8 +1,10 @@
 //! Master key rotation: every school's data key, the key probe and the secret root wrapped again
 //! for a new master key, in one transaction (`key_rotation!` expands it for each backend's store).
 
-pub const SCHOOL_KEYS: &str = "SELECT school_id, wrapped FROM school_keys ORDER BY school_id";
-pub const UPDATE_SCHOOL_KEY: &str = "UPDATE school_keys SET wrapped = $2 WHERE school_id = $1";
+pub const SCHOOL_KEYS: &str =
+    "SELECT school_id, wrapped, previous_wrapped FROM school_keys ORDER BY school_id";
+pub const UPDATE_SCHOOL_KEY: &str =
+    "UPDATE school_keys SET wrapped = $2, previous_wrapped = $3 WHERE school_id = $1";
 pub const UPDATE_INSTALLATION_KEYS: &str =
     "UPDATE installation SET key_probe = $1, secret_root = $2 WHERE id = 1";
 
@@ -17,7 +19,8 @@ macro_rules! key_rotation {
         impl $store {
             /// Wraps every school's data key, the probe and the secret root for `new`, in one
             /// transaction; returns the number of school keys. Only the wrapping changes: the
-            /// school keys and everything sealed with them stay as they are.
+            /// school keys and everything sealed with them stay as they are (re-encryption is
+            /// `reencrypt_school_data`, see `storage::reencrypt`).
             pub async fn rotate_master_key(
                 &self,
                 new: &signaal_domain::secrets::MasterKey,
@@ -39,11 +42,18 @@ macro_rules! key_rotation {
                 for row in &rows {
                     let school: uuid::Uuid = row.try_get("school_id").map_err(map_err)?;
                     let wrapped: Vec<u8> = row.try_get("wrapped").map_err(map_err)?;
+                    let previous: Option<Vec<u8>> =
+                        row.try_get("previous_wrapped").map_err(map_err)?;
                     let school = signaal_domain::SchoolId::from_uuid(school);
                     let rewrapped = self.keys().rewrap(school, &wrapped, new)?;
+                    // A re-encryption that has not finished keeps its previous key usable.
+                    let previous = previous
+                        .map(|previous| self.keys().rewrap(school, &previous, new))
+                        .transpose()?;
                     sqlx::query(sql::UPDATE_SCHOOL_KEY)
                         .bind(school.as_uuid())
                         .bind(rewrapped)
+                        .bind(previous)
                         .execute(&mut *tx)
                         .await
                         .map_err(map_err)?;

@@ -17,6 +17,7 @@ pub mod keys;
 pub mod notifications;
 pub mod overview;
 pub mod privacy;
+pub mod reencrypt;
 pub mod reports;
 pub mod retention;
 pub mod rights;

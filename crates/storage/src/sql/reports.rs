@@ -1,6 +1,9 @@
 //! Reports: the public side (submit, follow up, mailbox) and the form settings.
 
 pub const SCHOOL_KEY: &str = "SELECT wrapped FROM school_keys WHERE school_id = $1";
+/// The key and, while the school's data is re-encrypted, the previous one.
+pub const SCHOOL_KEYS_STORED: &str =
+    "SELECT wrapped, previous_wrapped FROM school_keys WHERE school_id = $1";
 pub const INSERT_SCHOOL_KEY: &str = "INSERT INTO school_keys (school_id, wrapped, created_at)
     VALUES ($1, $2, $3) ON CONFLICT (school_id) DO NOTHING";
 
@@ -447,12 +450,12 @@ macro_rules! report_queries {
             Ok(true)
         }
 
-        /// The school's wrapped data key, if it has one.
+        /// The school's wrapped data key and previous key, if it has one.
         pub(crate) async fn stored_school_key(
             conn: &mut $conn,
             school: signaal_domain::SchoolId,
-        ) -> $crate::Result<Option<Vec<u8>>> {
-            sqlx::query_scalar(sql::SCHOOL_KEY)
+        ) -> $crate::Result<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+            sqlx::query_as(sql::SCHOOL_KEYS_STORED)
                 .bind(school.as_uuid())
                 .fetch_optional(&mut *conn)
                 .await
@@ -578,22 +581,23 @@ macro_rules! report_queries {
 macro_rules! report_repo {
     ($store:ty) => {
         impl $store {
-            /// The school's data key: from memory, from the database, or made (once) and stored.
+            /// The school's data key: from the database (unwrapped once, see `KeyRing::school_key`),
+            /// or made (once) and stored. Read on every use, so a re-encryption started by another
+            /// process is followed at once: what is sealed from then on uses the new key.
             pub(crate) async fn school_key(
                 &self,
                 school: signaal_domain::SchoolId,
             ) -> $crate::Result<signaal_domain::secrets::DataKey> {
-                if let Some(key) = self.keys().cached(school) {
-                    return Ok(key);
-                }
                 let stored = stored_school_key(&mut *self.read_conn().await?, school).await?;
-                if let Some(wrapped) = stored {
-                    return self.keys().unwrap(school, &wrapped);
+                if let Some((wrapped, previous)) = stored {
+                    return self
+                        .keys()
+                        .school_key(school, &wrapped, previous.as_deref());
                 }
                 let mut tx = self.write_tx().await?;
                 let wrapped = create_school_key(&mut tx, self.keys(), school).await?;
                 tx.commit().await.map_err(crate::error::map_err)?;
-                self.keys().unwrap(school, &wrapped)
+                self.keys().school_key(school, &wrapped, None)
             }
         }
 

@@ -240,22 +240,7 @@ macro_rules! retention_repo {
                 use sqlx::Row as _;
                 use $crate::sql::retention as q;
                 // Before the transaction: finding the key may need the writer itself.
-                let key = match self.keys().cached(school) {
-                    Some(key) => key,
-                    None => {
-                        let mut tx = self.write_tx().await?;
-                        let wrapped =
-                            match crate::reports::stored_school_key(&mut tx, school).await? {
-                                Some(wrapped) => wrapped,
-                                None => {
-                                    crate::reports::create_school_key(&mut tx, self.keys(), school)
-                                        .await?
-                                }
-                            };
-                        tx.commit().await.map_err(map_err)?;
-                        self.keys().unwrap(school, &wrapped)?
-                    }
-                };
+                let key = self.school_key(school).await?;
                 let limit = i64::from(limit.max(1));
                 let mut counts = $crate::retention::RetentionCounts::default();
                 let mut tx = self.write_tx().await?;
