@@ -119,7 +119,10 @@ macro_rules! overview_repo {
 
             /// The period's approved reports within the groups (see `overview::ReportFacts`), as
             /// one JSON document in one row: sqlx hands SQLite's rows over one by one between
-            /// threads, and for ~2,000 reports that hand-over cost more than the query.
+            /// threads, and for ~2,000 reports that hand-over cost more than the query. The links
+            /// by report id alone (a report's links are its school's by their foreign key): with
+            /// the school in the condition too, PostgreSQL also read the school's every link per
+            /// report (docs/PERFORMANCE.md).
             pub(super) async fn report_facts(
                 conn: &mut $conn,
                 school: SchoolId,
@@ -134,8 +137,7 @@ macro_rules! overview_repo {
                          WHERE c.report_id = r.id),
                         (SELECT string_agg({UUID_TEXT}(l.pupil_id) || ':' || l.role, ',')
                          FROM report_links l
-                         WHERE l.school_id = r.school_id AND l.report_id = r.id
-                           AND l.pupil_id IS NOT NULL))) AS TEXT) AS facts
+                         WHERE l.report_id = r.id AND l.pupil_id IS NOT NULL))) AS TEXT) AS facts
                      {plain}"
                 );
                 let row = rows(&mut *conn, sql, school, from, to, &ids).await?;
