@@ -200,6 +200,16 @@ pub struct ReportFacts {
     pub links: Vec<(uuid::Uuid, bool)>,
 }
 
+/// A JSON list as the database packs it in one row (`None`: no rows to pack, an empty list).
+fn json_list<T: serde::de::DeserializeOwned>(packed: Option<&str>, what: &str) -> Result<Vec<T>> {
+    match packed {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            crate::StorageError::Corrupt(format!("the overview's {what} do not read: {e}"))
+        }),
+    }
+}
+
 /// The period's reports as the database packs them in one JSON document: a list of
 /// `[id, day, place, part of day, "category,…", "pupil:role,…"]`; `None` when there are none.
 pub fn unpack_facts(packed: Option<&str>) -> Result<Vec<ReportFacts>> {
@@ -212,12 +222,8 @@ pub fn unpack_facts(packed: Option<&str>) -> Result<Vec<ReportFacts>> {
         Option<String>,
     );
     let corrupt = crate::StorageError::Corrupt;
-    let Some(text) = packed else {
-        return Ok(Vec::new());
-    };
-    let list: Vec<Packed> = serde_json::from_str(text)
-        .map_err(|e| corrupt(format!("the overview's reports do not read: {e}")))?;
-    list.into_iter()
+    json_list::<Packed>(packed, "reports")?
+        .into_iter()
         .map(|(id, day, place, part_of_day, categories, links)| {
             Ok(ReportFacts {
                 id: uuid::Uuid::parse_str(&id)
@@ -246,11 +252,7 @@ pub fn unpack_pupils(packed: Option<&str>) -> Result<Vec<PupilRow>> {
         Option<String>,
     );
     let corrupt = crate::StorageError::Corrupt;
-    let Some(text) = packed else {
-        return Ok(Vec::new());
-    };
-    let list: Vec<Packed> = serde_json::from_str(text)
-        .map_err(|e| corrupt(format!("the overview's pupils do not read: {e}")))?;
+    let list = json_list::<Packed>(packed, "pupils")?;
     let parse = |id: &str| {
         uuid::Uuid::parse_str(id).map_err(|_| corrupt(format!("a pupil or group id reads {id:?}")))
     };

@@ -6,9 +6,6 @@
 //! `every_sealed_value_is_sealed_again_with_the_new_key` seals something in every column and fails
 //! when a value still opens with the old key.
 
-/// A school's keys, for step 1.
-pub const SCHOOL_KEYS: &str =
-    "SELECT school_id, wrapped, previous_wrapped FROM school_keys ORDER BY school_id";
 /// Step 1 for one school: compare-and-set, so a concurrent first run changes nothing twice.
 pub const BEGIN: &str = "UPDATE school_keys SET wrapped = $1, previous_wrapped = $2
     WHERE school_id = $3 AND wrapped = $2 AND previous_wrapped IS NULL";
@@ -26,7 +23,8 @@ pub struct SealedColumn {
     pub page: &'static str,
     /// `record`, `field` and `sealed` of the page's values: `$2`..=`$3` the page's first and last id.
     pub values: &'static str,
-    /// `$1` the new value, `$2` the record, `$3` the old value.
+    /// `$1` the new value, `$2` the record, `$3` the old value, `$4` the school: every write is
+    /// scoped to the school it was read for, like every read.
     pub update: &'static str,
 }
 
@@ -70,7 +68,7 @@ macro_rules! own_column {
                 $column,
                 " = $1 WHERE id = $2 AND ",
                 $column,
-                " = $3"
+                " = $3 AND school_id = $4"
             ),
         }
     };
@@ -89,7 +87,8 @@ pub const SEALED: &[SealedColumn] = &[
             p.name AS sealed FROM report_people p JOIN reports r ON r.id = p.report_id
             WHERE r.school_id = $1 AND p.report_id >= $2 AND p.report_id <= $3
             AND p.name IS NOT NULL",
-        update: "UPDATE report_people SET name = $1 WHERE report_id = $2 AND name = $3",
+        update: "UPDATE report_people SET name = $1 WHERE report_id = $2 AND name = $3
+            AND report_id IN (SELECT id FROM reports WHERE school_id = $4)",
     },
     SealedColumn {
         name: "report_people.group_name",
@@ -98,7 +97,8 @@ pub const SEALED: &[SealedColumn] = &[
             p.group_name AS sealed FROM report_people p JOIN reports r ON r.id = p.report_id
             WHERE r.school_id = $1 AND p.report_id >= $2 AND p.report_id <= $3
             AND p.group_name IS NOT NULL",
-        update: "UPDATE report_people SET group_name = $1 WHERE report_id = $2 AND group_name = $3",
+        update: "UPDATE report_people SET group_name = $1 WHERE report_id = $2 AND group_name = $3
+            AND report_id IN (SELECT id FROM reports WHERE school_id = $4)",
     },
     SealedColumn {
         name: "report_messages.body",
@@ -106,7 +106,8 @@ pub const SEALED: &[SealedColumn] = &[
         values: "SELECT m.id AS record, 'message' AS field, m.body AS sealed
             FROM report_messages m JOIN reports r ON r.id = m.report_id
             WHERE r.school_id = $1 AND m.report_id >= $2 AND m.report_id <= $3",
-        update: "UPDATE report_messages SET body = $1 WHERE id = $2 AND body = $3",
+        update: "UPDATE report_messages SET body = $1 WHERE id = $2 AND body = $3
+            AND report_id IN (SELECT id FROM reports WHERE school_id = $4)",
     },
     SealedColumn {
         name: "report_hit_decisions.justification",
@@ -116,7 +117,8 @@ pub const SEALED: &[SealedColumn] = &[
             FROM report_hit_decisions d JOIN reports r ON r.id = d.report_id
             WHERE r.school_id = $1 AND d.report_id >= $2 AND d.report_id <= $3",
         update: "UPDATE report_hit_decisions SET justification = $1
-            WHERE report_id = $2 AND justification = $3",
+            WHERE report_id = $2 AND justification = $3
+            AND report_id IN (SELECT id FROM reports WHERE school_id = $4)",
     },
     own_column!("cases", "title", "title", CASES),
     own_column!("logbook_entries", "body", "logbook", LOGBOOK),
@@ -158,7 +160,8 @@ pub const SEALED: &[SealedColumn] = &[
         values: "SELECT subject_id AS record, 'signal_ack/' || kind AS field, note AS sealed
             FROM signal_acknowledgements
             WHERE school_id = $1 AND subject_id >= $2 AND subject_id <= $3",
-        update: "UPDATE signal_acknowledgements SET note = $1 WHERE subject_id = $2 AND note = $3",
+        update: "UPDATE signal_acknowledgements SET note = $1
+            WHERE subject_id = $2 AND note = $3 AND school_id = $4",
     },
 ];
 
@@ -214,6 +217,7 @@ macro_rules! reencrypt_repo {
                             .bind(new)
                             .bind(record)
                             .bind(old)
+                            .bind(school.as_uuid())
                             .execute(&mut *tx)
                             .await
                             .map_err(map_err)?;
@@ -385,7 +389,7 @@ macro_rules! reencrypt_repo {
                 &self,
             ) -> $crate::Result<Vec<$crate::reencrypt::StoredSchoolKey>> {
                 let rows: Vec<(uuid::Uuid, Vec<u8>, Option<Vec<u8>>)> =
-                    sqlx::query_as($crate::sql::reencrypt::SCHOOL_KEYS)
+                    sqlx::query_as($crate::sql::keys::SCHOOL_KEYS)
                         .fetch_all(&mut *self.read_conn().await?)
                         .await
                         .map_err(crate::error::map_err)?;
@@ -412,7 +416,7 @@ macro_rules! reencrypt_repo {
                     .map_err(map_err)?;
                 self.keys().check_current(&probe)?;
                 let rows: Vec<(uuid::Uuid, Vec<u8>, Option<Vec<u8>>)> =
-                    sqlx::query_as(q::SCHOOL_KEYS)
+                    sqlx::query_as($crate::sql::keys::SCHOOL_KEYS)
                         .fetch_all(&mut *tx)
                         .await
                         .map_err(map_err)?;

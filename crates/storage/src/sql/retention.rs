@@ -256,6 +256,7 @@ macro_rules! retention_repo {
                 // The reports of pupils who left, marked together before the old reports are
                 // chosen (so none is chosen twice).
                 let mut of_pupils: Vec<(uuid::Uuid, Option<chrono::NaiveDate>)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 for pupil in pupils {
                     for row in sqlx::query(q::REPORTS_OF_PUPIL)
                         .bind(pupil)
@@ -266,7 +267,7 @@ macro_rules! retention_repo {
                     {
                         let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
                         // A report about two pupils who left comes once.
-                        if !of_pupils.iter().any(|(seen, _)| *seen == id) {
+                        if seen.insert(id) {
                             of_pupils.push((id, row.try_get("event_date").map_err(map_err)?));
                         }
                     }
