@@ -177,48 +177,68 @@ macro_rules! overview_repo {
                     .map_err(map_err)?;
                 $crate::overview::unpack_pupils(packed.as_deref())
             }
+        }
 
-            /// The per-pupil table within the groups, for the page and for the export.
-            pub(super) async fn pupil_rows(
-                conn: &mut $conn,
-                school: SchoolId,
-                groups: &Groups,
-                from: NaiveDate,
-                to: NaiveDate,
-            ) -> Result<Vec<$crate::overview::PupilRow>> {
-                let open_cases: std::collections::HashSet<Uuid> = sqlx::query_scalar(
-                    "SELECT DISTINCT pupil_id FROM cases
-                     WHERE school_id = $1 AND status <> 'closed' AND pupil_id IS NOT NULL",
-                )
-                .bind(school.as_uuid())
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(map_err)?
-                .into_iter()
-                .collect();
-                let mut pupils = pupils(&mut *conn, school, groups).await?;
-                for pupil in &mut pupils {
-                    pupil.open_case = open_cases.contains(&pupil.pupil.as_uuid());
+        impl $store {
+            /// The period's report facts and the pupils that may appear, read outside the writer
+            /// (on SQLite, one writer holds the whole database) and, when a second connection is
+            /// free at once, in parallel: each query is one core's work. Not waiting for a second
+            /// connection keeps requests that each hold one from waiting on each other.
+            async fn facts_and_pupils(
+                &self,
+                school: signaal_domain::SchoolId,
+                groups: &signaal_domain::policy::Groups,
+                from: chrono::NaiveDate,
+                to: chrono::NaiveDate,
+            ) -> $crate::Result<(Vec<$crate::overview::ReportFacts>, Vec<$crate::overview::PupilRow>)> {
+                let mut first = self
+                    .read_pool()
+                    .acquire()
+                    .await
+                    .map_err(crate::error::map_err)?;
+                match self.read_pool().try_acquire() {
+                    // Both backends run on tokio.
+                    Some(mut second) => tokio::try_join!(
+                        overview_sql::report_facts(&mut *first, school, groups, from, to),
+                        overview_sql::pupils(&mut *second, school, groups),
+                    ),
+                    None => Ok((
+                        overview_sql::report_facts(&mut *first, school, groups, from, to).await?,
+                        overview_sql::pupils(&mut *first, school, groups).await?,
+                    )),
                 }
-                let reports = report_facts(&mut *conn, school, groups, from, to).await?;
-                Ok($crate::overview::tally_pupils(pupils, &reports))
             }
 
-            /// The per-pupil table, audited as `action` with the number of pupils in the same
-            /// transaction.
-            pub(super) async fn audited_pupil_rows(
-                mut tx: sqlx::Transaction<'_, <$conn as sqlx::Connection>::Database>,
-                school: SchoolId,
-                groups: &Groups,
+            /// The per-pupil table within the groups, for the page and for the export, audited as
+            /// `action` with the number of pupils; returned once the audit entry is committed.
+            async fn audited_pupil_rows(
+                &self,
+                school: signaal_domain::SchoolId,
+                groups: &signaal_domain::policy::Groups,
                 actor: signaal_domain::policy::ActorRef,
                 action: &'static str,
                 period: signaal_domain::overview::calendar::Period,
                 now: chrono::DateTime<chrono::Utc>,
-            ) -> Result<Vec<$crate::overview::PupilRow>> {
+            ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
+                use crate::error::map_err;
                 let (from, to) = (period.from, period.to);
-                let table = pupil_rows(&mut tx, school, groups, from, to).await?;
+                let open_cases: std::collections::HashSet<uuid::Uuid> = sqlx::query_scalar(
+                    "SELECT DISTINCT pupil_id FROM cases
+                     WHERE school_id = $1 AND status <> 'closed' AND pupil_id IS NOT NULL",
+                )
+                .bind(school.as_uuid())
+                .fetch_all(self.read_pool())
+                .await
+                .map_err(map_err)?
+                .into_iter()
+                .collect();
+                let (reports, mut pupils) = self.facts_and_pupils(school, groups, from, to).await?;
+                for pupil in &mut pupils {
+                    pupil.open_case = open_cases.contains(&pupil.pupil.as_uuid());
+                }
+                let table = $crate::overview::tally_pupils(pupils, &reports);
                 crate::audit::record_and_commit(
-                    tx,
+                    self.write_tx().await?,
                     school,
                     actor,
                     action,
@@ -245,12 +265,11 @@ macro_rules! overview_repo {
                 let school = grant.school();
                 let groups = grant.groups();
                 let (from, to) = (period.from, period.to);
-                let mut tx = self.write_tx().await?;
-                let reports = overview_sql::report_facts(&mut tx, school, groups, from, to).await?;
-                let pupils = overview_sql::pupils(&mut tx, school, groups).await?;
+                let (reports, pupils) =
+                    self.facts_and_pupils(school, groups, from, to).await?;
                 let counts = $crate::overview::tally_counts(&reports, &pupils);
                 crate::audit::record_and_commit(
-                    tx,
+                    self.write_tx().await?,
                     school,
                     grant.actor(),
                     "overview.view",
@@ -358,8 +377,7 @@ macro_rules! overview_repo {
                 period: signaal_domain::overview::calendar::Period,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
-                let tx = self.write_tx().await?;
-                overview_sql::audited_pupil_rows(tx, grant.school(), grant.groups(), grant.actor(), "pupil_table.view", period, now).await
+                self.audited_pupil_rows(grant.school(), grant.groups(), grant.actor(), "pupil_table.view", period, now).await
             }
 
             async fn export_pupil_table(
@@ -368,8 +386,7 @@ macro_rules! overview_repo {
                 period: signaal_domain::overview::calendar::Period,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<$crate::overview::PupilRow>> {
-                let tx = self.write_tx().await?;
-                overview_sql::audited_pupil_rows(tx, grant.school(), grant.groups(), grant.actor(), "pupil_table.export", period, now).await
+                self.audited_pupil_rows(grant.school(), grant.groups(), grant.actor(), "pupil_table.export", period, now).await
             }
 
             async fn signal_rules(
