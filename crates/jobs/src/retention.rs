@@ -26,8 +26,8 @@ use tokio::task::JoinHandle;
 pub const LEASE: &str = "retention";
 /// How long a lease lasts without renewal: an instance that dies frees it after this.
 pub const LEASE_FOR: chrono::Duration = chrono::Duration::minutes(10);
-/// How many batches' worth of reports one sweep step takes.
-pub const BATCHES_PER_SWEEP_STEP: u32 = 10;
+/// A sweep step takes this many times a batch's rows.
+pub const SWEEP_STEPS_PER_BATCH: u32 = 10;
 /// How soon an instance that found the lease held looks again: the holder may have died, and
 /// then its lease expires and the day's run must still happen.
 pub const BUSY_RETRY: Duration = Duration::from_secs(10);
@@ -272,7 +272,7 @@ impl Retention {
     ) -> Result<(), StorageError> {
         // Larger steps than a school's batches: a step's reports spread over many schools, and
         // each school it touches costs a tally update.
-        let limit = self.batch.saturating_mul(BATCHES_PER_SWEEP_STEP);
+        let limit = self.batch.saturating_mul(SWEEP_STEPS_PER_BATCH);
         let mut cursor = SweepCursor::start();
         loop {
             self.count_batch(batches)?;
