@@ -91,11 +91,6 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reencryption",
         sql: include_str!("../migrations/0018_reencryption.sql"),
     },
-    Migration {
-        version: 19,
-        name: "retention sweep",
-        sql: include_str!("../migrations/0019_retention_sweep.sql"),
-    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

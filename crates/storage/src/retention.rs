@@ -8,14 +8,6 @@
 //! name, number and date of birth, their logbook entries and case links, and anonymises every
 //! report linked to them. Each batch is one transaction with its audit entry (counts per kind,
 //! never content), so a run stopped halfway leaves whole batches and the next run finishes it.
-//!
-//! Reports past their term are the bulk (half of all reports on a first run), and are anonymised
-//! by a sweep across schools in the order they were written, not school by school: a school's
-//! reports lie among every other school's, one per page, where a sweep step's lie together. The
-//! sweep's transactions count per school in `retention_tallies`; each school's next batch audits
-//! that count and clears it, so an entry per school per run, not per sweep step.
-
-use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,33 +18,6 @@ use crate::Result;
 
 /// How many rows of each kind one batch (one transaction) handles at most.
 pub const BATCH: u32 = 500;
-
-/// Where the written-order sweep of reports past their term has got to: the last report it
-/// looked at. The next step starts after it, so reports a school keeps longer are passed once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SweepCursor {
-    pub submitted_hour: DateTime<Utc>,
-    pub id: uuid::Uuid,
-}
-
-impl SweepCursor {
-    /// Before every report.
-    pub fn start() -> Self {
-        Self {
-            submitted_hour: DateTime::<Utc>::UNIX_EPOCH,
-            id: uuid::Uuid::nil(),
-        }
-    }
-}
-
-/// What one step of the sweep did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SweepStep {
-    /// Reports anonymised (each counted in its school's tally until its next audit entry).
-    pub reports: u64,
-    /// Where the next step starts; `None` when the walk reached the last report due.
-    pub next: Option<SweepCursor>,
-}
 
 /// A report row ready to be marked anonymised: its sealed empty description (bound to its id, so
 /// sealed per report) and its event date cut to the month. Each backend writes a batch of them its
@@ -91,15 +56,19 @@ impl RetentionCounts {
         self.requests += other.requests;
     }
 
-    /// True when a batch limited to `limit` of each kind did fewer than `limit` of every limited
-    /// kind: then nothing that was due is left behind (each count includes the kind's limited
-    /// selection), and another batch would come back empty. Reports are not one: a batch takes
-    /// those of its pupils who left (bounded by the pupils) and the sweep's tally.
+    /// True when a batch limited to `limit` of each kind did fewer than `limit` of every kind: then
+    /// nothing that was due is left behind (each count includes the kind's limited selection),
+    /// and another batch would come back empty.
     pub fn short_of(&self, limit: u32) -> bool {
         let limit = u64::from(limit.max(1));
-        [self.pupils, self.logbook_entries, self.requests]
-            .iter()
-            .all(|&n| n < limit)
+        [
+            self.reports,
+            self.pupils,
+            self.logbook_entries,
+            self.requests,
+        ]
+        .iter()
+        .all(|&n| n < limit)
     }
 
     /// The outcome text of the audit entry: counts only.
@@ -120,26 +89,9 @@ pub trait RetentionRepo: Send + Sync {
         cutoffs: &RetentionCutoffs,
     ) -> Result<RetentionCounts>;
 
-    /// One step of the sweep of reports past their term: the next at most `limit` reports not
-    /// anonymised yet, written after `after`, in the order they were written (across schools, so
-    /// a step reads neighbouring pages), of which those past their school's term in `terms` (the
-    /// end of the school's report term: reports written before it are due) are anonymised in one
-    /// transaction. Each school's number goes into its tally in the same transaction; the
-    /// school's next [`retention_batch`](Self::retention_batch) audits it. Schools not in `terms`
-    /// are passed over.
-    async fn sweep_old_reports(
-        &self,
-        terms: &BTreeMap<SchoolId, DateTime<Utc>>,
-        after: SweepCursor,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> Result<SweepStep>;
-
     /// Anonymises at most `limit` of each kind at one school in one transaction, audited in it
-    /// (no entry when nothing was due): pupils who left with their reports, logbook entries and
-    /// request records past their term. Its `reports` also take the school's sweep tally (see
-    /// [`sweep_old_reports`](Self::sweep_old_reports)), which it audits and clears. Nothing left
-    /// when it returns empty counts, or counts [`RetentionCounts::short_of`] the limit.
+    /// (no entry when nothing was due). Nothing left when it returns empty counts, or counts
+    /// [`RetentionCounts::short_of`] the limit.
     async fn retention_batch(
         &self,
         school: SchoolId,

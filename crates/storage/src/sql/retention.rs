@@ -66,47 +66,9 @@ macro_rules! linked_grade {
     };
 }
 
-/// The sweep's next reports not anonymised yet, in the order they were written: after the cursor
-/// `($2, $3)`, written before `$1` (the latest end of any school's term; each school's own decides).
-pub const DUE_IN_WRITTEN_ORDER: &str =
-    "SELECT id, school_id, submitted_hour, event_date FROM reports
-    WHERE anonymised_at IS NULL AND submitted_hour < $1 AND (submitted_hour, id) > ($2, $3)
-    ORDER BY submitted_hour, id LIMIT $4";
-/// The same at one school (`$5`), by the school's own index: a run for one school.
-pub const DUE_AT_SCHOOL_IN_WRITTEN_ORDER: &str = "SELECT id, school_id, submitted_hour, event_date
-    FROM reports
-    WHERE anonymised_at IS NULL AND submitted_hour < $1 AND (submitted_hour, id) > ($2, $3)
-        AND school_id = $5
-    ORDER BY submitted_hour, id LIMIT $4";
-/// The sweep's count for a school, audited by the school's next batch.
-pub const TAKE_TALLY: &str = "DELETE FROM retention_tallies WHERE school_id = $1 RETURNING reports";
-
-/// The keys of the schools bound as `$1` (`$in_batch`: the backend's "is one of").
-#[macro_export]
-#[doc(hidden)]
-macro_rules! school_keys_of {
-    ($in_batch:literal) => {
-        concat!(
-            "SELECT school_id, wrapped, previous_wrapped FROM school_keys WHERE school_id ",
-            $in_batch
-        )
-    };
-}
-
-/// Counts a sweep step's reports (bound as `$1`) into their schools' tallies.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! add_to_tallies {
-    ($in_batch:literal) => {
-        concat!(
-            "INSERT INTO retention_tallies (school_id, reports)
-             SELECT school_id, COUNT(*) FROM reports WHERE id ",
-            $in_batch,
-            " GROUP BY school_id
-             ON CONFLICT (school_id) DO UPDATE SET reports = retention_tallies.reports + excluded.reports"
-        )
-    };
-}
+pub const OLD_REPORTS: &str = "SELECT id, event_date FROM reports
+    WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
+    ORDER BY submitted_hour, id LIMIT $3";
 
 /// What clears a batch of reports: their person lines (the grade of the linked pupil's group is all
 /// that stays of one), links, fingerprints, messages and hit decisions. `$in_batch`: the backend's
@@ -163,65 +125,52 @@ pub const RELEASE_LEASE: &str = "DELETE FROM job_leases WHERE name = $1 AND hold
 macro_rules! retention_repo {
     ($store:ty, $conn:ty, in_batch = $in_batch:literal, schools_at_once = $at_once:literal) => {
         mod retention_sql {
-            use std::collections::HashMap;
-
-            use chrono::NaiveDate;
+            use chrono::{DateTime, NaiveDate, Utc};
             use signaal_domain::SchoolId;
             use signaal_domain::secrets::DataKey;
             use uuid::Uuid;
             use $crate::Result;
+            use $crate::sql::retention as q;
 
-            /// A report to anonymise: its id, its school and its event date.
-            pub(super) type Due = (Uuid, SchoolId, Option<NaiveDate>);
+            use crate::error::map_err;
 
-            /// What `anonymise_reports` writes for each of `reports`, sealed with its school's
-            /// key in `keys`.
+            /// What `anonymise_reports` writes for one report.
             pub(super) fn marked(
-                keys: &HashMap<SchoolId, DataKey>,
-                reports: &[Due],
-            ) -> Result<Vec<$crate::retention::MarkedReport>> {
-                reports
-                    .iter()
-                    .map(|&(report, school, event_date)| {
-                        let key = keys.get(&school).ok_or_else(|| {
-                            $crate::StorageError::Corrupt(format!("no key for school {school}"))
-                        })?;
-                        Ok($crate::retention::MarkedReport {
-                            id: report,
-                            // A sealed empty text, so every reader still opens the report.
-                            description: $crate::sql::privacy::seal(
-                                key,
-                                school,
-                                report,
-                                "description",
-                                "",
-                            )?,
-                            event_month: event_date
-                                .map(signaal_domain::privacy::retention::month_of),
-                        })
-                    })
-                    .collect()
+                key: &DataKey,
+                school: SchoolId,
+                report: Uuid,
+                event_date: Option<NaiveDate>,
+            ) -> Result<$crate::retention::MarkedReport> {
+                Ok($crate::retention::MarkedReport {
+                    id: report,
+                    // A sealed empty text, so every reader still opens the report.
+                    description: $crate::sql::privacy::seal(
+                        key,
+                        school,
+                        report,
+                        "description",
+                        "",
+                    )?,
+                    event_month: event_date.map(signaal_domain::privacy::retention::month_of),
+                })
             }
         }
 
         impl $store {
-            /// Anonymises `reports`: removes their lines, links, fingerprints, messages and hit
-            /// decisions, and marks the rows (sealed with their schools' `keys`, written with the
-            /// backend's `anonymise_reports`); see `signaal_storage::retention`.
-            async fn anonymise_due(
+            /// Removes a batch of reports' lines, links, fingerprints, messages and hit
+            /// decisions, and returns what marks the report rows themselves (written with
+            /// the backend's `anonymise_reports`); see `signaal_storage::retention`.
+            async fn clear_reports(
                 conn: &mut $conn,
-                keys: &std::collections::HashMap<
-                    signaal_domain::SchoolId,
-                    signaal_domain::secrets::DataKey,
-                >,
-                reports: &[retention_sql::Due],
-                now: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::Result<u64> {
+                key: &signaal_domain::secrets::DataKey,
+                school: signaal_domain::SchoolId,
+                reports: &[(uuid::Uuid, Option<chrono::NaiveDate>)],
+            ) -> $crate::Result<Vec<$crate::retention::MarkedReport>> {
                 use crate::error::map_err;
                 if reports.is_empty() {
-                    return Ok(0);
+                    return Ok(Vec::new());
                 }
-                let ids: Vec<uuid::Uuid> = reports.iter().map(|(id, _, _)| *id).collect();
+                let ids: Vec<uuid::Uuid> = reports.iter().map(|(id, _)| *id).collect();
                 for statement in $crate::clear_report_batch!($in_batch) {
                     sqlx::query(statement)
                         .bind(Self::batch_ids(&ids))
@@ -229,37 +178,9 @@ macro_rules! retention_repo {
                         .await
                         .map_err(map_err)?;
                 }
-                let marked = retention_sql::marked(keys, reports)?;
-                <$store>::anonymise_reports(conn, &marked, now).await?;
-                Ok(reports.len() as u64)
-            }
-
-            /// The data keys of `schools`, in one query.
-            async fn keys_of(
-                &self,
-                conn: &mut $conn,
-                schools: &[uuid::Uuid],
-            ) -> $crate::Result<
-                std::collections::HashMap<
-                    signaal_domain::SchoolId,
-                    signaal_domain::secrets::DataKey,
-                >,
-            > {
-                use crate::error::map_err;
-                let rows: Vec<(uuid::Uuid, Vec<u8>, Option<Vec<u8>>)> =
-                    sqlx::query_as($crate::school_keys_of!($in_batch))
-                        .bind(Self::batch_ids(schools))
-                        .fetch_all(&mut *conn)
-                        .await
-                        .map_err(map_err)?;
-                rows.into_iter()
-                    .map(|(school, wrapped, previous)| {
-                        let school = signaal_domain::SchoolId::from_uuid(school);
-                        let key = self
-                            .keys()
-                            .school_key(school, &wrapped, previous.as_deref())?;
-                        Ok((school, key))
-                    })
+                reports
+                    .iter()
+                    .map(|&(id, event_date)| retention_sql::marked(key, school, id, event_date))
                     .collect()
             }
         }
@@ -308,84 +229,6 @@ macro_rules! retention_repo {
                 })
             }
 
-            async fn sweep_old_reports(
-                &self,
-                terms: &std::collections::BTreeMap<
-                    signaal_domain::SchoolId,
-                    chrono::DateTime<chrono::Utc>,
-                >,
-                after: $crate::retention::SweepCursor,
-                limit: u32,
-                now: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::Result<$crate::retention::SweepStep> {
-                use crate::error::map_err;
-                use sqlx::Row as _;
-                use $crate::sql::retention as q;
-                let Some(latest) = terms.values().max().copied() else {
-                    return Ok($crate::retention::SweepStep {
-                        reports: 0,
-                        next: None,
-                    });
-                };
-                let limit = limit.max(1);
-                let mut tx = self.write_tx().await?;
-                let only = match terms.keys().collect::<Vec<_>>()[..] {
-                    [school] => Some(*school),
-                    _ => None,
-                };
-                let query = match only {
-                    Some(_) => q::DUE_AT_SCHOOL_IN_WRITTEN_ORDER,
-                    None => q::DUE_IN_WRITTEN_ORDER,
-                };
-                let mut query = sqlx::query(query)
-                    .bind(latest)
-                    .bind(after.submitted_hour)
-                    .bind(after.id)
-                    .bind(i64::from(limit));
-                if let Some(school) = only {
-                    query = query.bind(school.as_uuid());
-                }
-                let rows = query.fetch_all(&mut *tx).await.map_err(map_err)?;
-                let mut next = None;
-                let mut due: Vec<retention_sql::Due> = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
-                    let school = signaal_domain::SchoolId::from_uuid(
-                        row.try_get("school_id").map_err(map_err)?,
-                    );
-                    let submitted_hour: chrono::DateTime<chrono::Utc> =
-                        row.try_get("submitted_hour").map_err(map_err)?;
-                    next = Some($crate::retention::SweepCursor { submitted_hour, id });
-                    if terms.get(&school).is_some_and(|&end| submitted_hour < end) {
-                        due.push((id, school, row.try_get("event_date").map_err(map_err)?));
-                    }
-                }
-                // A step short of the limit walked to the last report due.
-                if rows.len() < limit as usize {
-                    next = None;
-                }
-                let mut schools: Vec<uuid::Uuid> =
-                    due.iter().map(|(_, school, _)| school.as_uuid()).collect();
-                schools.sort_unstable();
-                schools.dedup();
-                let reports = if due.is_empty() {
-                    0
-                } else {
-                    let keys = self.keys_of(&mut tx, &schools).await?;
-                    <$store>::anonymise_due(&mut tx, &keys, &due, now).await?
-                };
-                if reports > 0 {
-                    let ids: Vec<uuid::Uuid> = due.iter().map(|(id, _, _)| *id).collect();
-                    sqlx::query($crate::add_to_tallies!($in_batch))
-                        .bind(Self::batch_ids(&ids))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_err)?;
-                }
-                tx.commit().await.map_err(map_err)?;
-                Ok($crate::retention::SweepStep { reports, next })
-            }
-
             async fn retention_batch(
                 &self,
                 school: signaal_domain::SchoolId,
@@ -412,7 +255,7 @@ macro_rules! retention_repo {
                     .map_err(map_err)?;
                 // The reports of pupils who left, marked together before the old reports are
                 // chosen (so none is chosen twice).
-                let mut of_pupils: Vec<retention_sql::Due> = Vec::new();
+                let mut of_pupils: Vec<(uuid::Uuid, Option<chrono::NaiveDate>)> = Vec::new();
                 let mut seen = std::collections::HashSet::new();
                 for pupil in pupils {
                     for row in sqlx::query(q::REPORTS_OF_PUPIL)
@@ -425,11 +268,7 @@ macro_rules! retention_repo {
                         let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
                         // A report about two pupils who left comes once.
                         if seen.insert(id) {
-                            of_pupils.push((
-                                id,
-                                school,
-                                row.try_get("event_date").map_err(map_err)?,
-                            ));
+                            of_pupils.push((id, row.try_get("event_date").map_err(map_err)?));
                         }
                     }
                     counts.logbook_entries += sqlx::query(q::DELETE_LOGBOOK_OF_PUPIL)
@@ -474,16 +313,22 @@ macro_rules! retention_repo {
                     counts.pupils += 1;
                 }
 
-                let keys = std::collections::HashMap::from([(school, key)]);
-                counts.reports += <$store>::anonymise_due(&mut tx, &keys, &of_pupils, now).await?;
+                let marked = <$store>::clear_reports(&mut tx, &key, school, &of_pupils).await?;
+                <$store>::anonymise_reports(&mut tx, &marked, now).await?;
+                counts.reports += marked.len() as u64;
 
-                // What the sweep anonymised here since the school's last entry.
-                let swept: Option<i64> = sqlx::query_scalar(q::TAKE_TALLY)
-                    .bind(school.as_uuid())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                counts.reports += swept.unwrap_or(0).max(0) as u64;
+                // Reports past their term.
+                let old: Vec<(uuid::Uuid, Option<chrono::NaiveDate>)> =
+                    sqlx::query_as(q::OLD_REPORTS)
+                        .bind(school.as_uuid())
+                        .bind(cutoffs.reports_before)
+                        .bind(limit)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                let marked = <$store>::clear_reports(&mut tx, &key, school, &old).await?;
+                <$store>::anonymise_reports(&mut tx, &marked, now).await?;
+                counts.reports += marked.len() as u64;
 
                 // Logbook entries past their term.
                 counts.logbook_entries += sqlx::query(q::DELETE_OLD_LOGBOOK)
