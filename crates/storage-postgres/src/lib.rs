@@ -74,6 +74,10 @@ impl PgStore {
         max_connections: u32,
         master: MasterKey,
     ) -> Result<Self> {
+        // No JIT compilation: every statement here is short, and a batch bound as one array made
+        // the planner guess a hundred thousand rows and compile for 145 ms a statement that ran
+        // in 900 (the retention job at 10 million reports, docs/PERFORMANCE.md).
+        let options = options.options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))

@@ -180,10 +180,10 @@ macro_rules! overview_repo {
         }
 
         impl $store {
-            /// The period's report facts and the pupils that may appear, read outside the writer
-            /// (on SQLite, one writer holds the whole database) and, when a second connection is
-            /// free at once, in parallel: each query is one core's work. Not waiting for a second
-            /// connection keeps requests that each hold one from waiting on each other.
+            /// The period's report facts and the pupils that may appear, read on a reader: on
+            /// SQLite the writer holds the whole database, and a child's report waited behind
+            /// every overview read. (Both queries at once on two connections gained nothing: each
+            /// is one core's work, and a view measured alone was as fast; docs/PERFORMANCE.md.)
             async fn facts_and_pupils(
                 &self,
                 school: signaal_domain::SchoolId,
@@ -191,22 +191,14 @@ macro_rules! overview_repo {
                 from: chrono::NaiveDate,
                 to: chrono::NaiveDate,
             ) -> $crate::Result<(Vec<$crate::overview::ReportFacts>, Vec<$crate::overview::PupilRow>)> {
-                let mut first = self
+                let mut conn = self
                     .read_pool()
                     .acquire()
                     .await
                     .map_err(crate::error::map_err)?;
-                match self.read_pool().try_acquire() {
-                    // Both backends run on tokio.
-                    Some(mut second) => tokio::try_join!(
-                        overview_sql::report_facts(&mut *first, school, groups, from, to),
-                        overview_sql::pupils(&mut *second, school, groups),
-                    ),
-                    None => Ok((
-                        overview_sql::report_facts(&mut *first, school, groups, from, to).await?,
-                        overview_sql::pupils(&mut *first, school, groups).await?,
-                    )),
-                }
+                let reports = overview_sql::report_facts(&mut *conn, school, groups, from, to).await?;
+                let pupils = overview_sql::pupils(&mut *conn, school, groups).await?;
+                Ok((reports, pupils))
             }
 
             /// The per-pupil table within the groups, for the page and for the export, audited as
