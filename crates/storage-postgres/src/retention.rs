@@ -10,7 +10,7 @@ signaal_storage::retention_repo!(
     PgStore,
     sqlx::PgConnection,
     in_batch = "= ANY($1)",
-    schools_at_once = 2
+    schools_at_once = 3
 );
 
 impl PgStore {

@@ -267,10 +267,10 @@ async fn the_scheduled_run_happens_once_a_day_and_a_dead_holders_lease_is_taken_
     assert_eq!(marker_holders(tomorrow).await.len(), 1);
 }
 
-/// On PostgreSQL the job works on two schools at once (`RetentionRepo::schools_at_once`): every
-/// school's part is done once, reported in the schools' order, and equals the dry run.
+/// On PostgreSQL the job works on several schools at once (`RetentionRepo::schools_at_once`):
+/// every school's part is done once, reported in the schools' order, and equals the dry run.
 #[tokio::test]
-async fn on_postgresql_two_schools_at_once_each_get_their_whole_run() {
+async fn on_postgresql_schools_at_once_each_get_their_whole_run() {
     use signaal_domain::policy::{self, Actor};
     use signaal_domain::school::{NewSchool, SchoolSlug};
     use signaal_jobs::retention::{Retention, RunOutcome};
@@ -281,7 +281,7 @@ async fn on_postgresql_two_schools_at_once_each_get_their_whole_run() {
         eprintln!("skipped: SIGNAAL_TEST_POSTGRES_URL is not set");
         return;
     };
-    assert_eq!(storage.retention.schools_at_once(), 2);
+    assert!(storage.retention.schools_at_once() > 1);
     signaal::demo::seed(&storage, &signaal_domain::SystemClock, &master)
         .await
         .expect("demo");
