@@ -74,15 +74,21 @@ impl PgStore {
         max_connections: u32,
         master: MasterKey,
     ) -> Result<Self> {
-        // No JIT compilation: every statement here is short, and a batch bound as one array made
-        // the planner guess a hundred thousand rows and compile for 145 ms a statement that ran
-        // in 900 (the retention job at 10 million reports, docs/PERFORMANCE.md).
-        let options = options.options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))
             // A connection that died with the server is noticed before it is handed out.
             .test_before_acquire(true)
+            // No JIT compilation: every statement here is short, and a batch bound as one array
+            // made the planner guess a hundred thousand rows and compile for 145 ms a statement
+            // that ran in 900 (the retention job at 10 million reports, docs/PERFORMANCE.md).
+            // A SET, not a startup option: connection poolers such as PgBouncer refuse those.
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("SET jit = off").execute(conn).await?;
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await
             .map_err(map_err)?;

@@ -77,6 +77,26 @@ async fn a_database_from_a_newer_signaal_is_refused() {
     }
 }
 
+/// Every connection of the store runs without JIT compilation (docs/PERFORMANCE.md: a batch's
+/// array once made PostgreSQL compile for 145 ms).
+#[tokio::test]
+async fn every_connection_runs_without_jit() {
+    let Some(store) = fresh_store().await else {
+        return;
+    };
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut conn = store.pool().acquire().await.expect("connection");
+        let jit: String = sqlx::query_scalar("SHOW jit")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("show");
+        assert_eq!(jit, "off");
+        // Held, so the next one is another connection.
+        held.push(conn);
+    }
+}
+
 #[tokio::test]
 async fn the_audit_log_refuses_changes() {
     let Some(store) = fresh_store().await else {
