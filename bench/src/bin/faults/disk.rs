@@ -145,7 +145,14 @@ pub async fn run(context: &Context) -> Res<()> {
     let stored_while_full = sent - refused - other.len();
     // The child's view: the HTML form, refused with the kind message and the typed text kept.
     let typed = "Niemand wil naast Kees zitten in de klas, al drie weken niet (schijftest)";
-    let form = html_form_while_full(&client, &server, typed).await?;
+    // Like the API loop above: the form's smaller report may still fit into pages SQLite reuses
+    // (seen once: stored and answered with its receipt page); send it until the disk says no.
+    let mut form = html_form_while_full(&client, &server, typed).await?;
+    let mut form_stored = 0;
+    while form.status == 200 && !form.text_kept && form_stored < 50 {
+        form_stored += 1;
+        form = html_form_while_full(&client, &server, typed).await?;
+    }
     let integrity_full = integrity_check(&database).await?;
 
     std::fs::remove_file(&filler).map_err(|e| format!("removing the filler: {e}"))?;
@@ -162,9 +169,9 @@ pub async fn run(context: &Context) -> Res<()> {
     let integrity_after = integrity_check(&database).await?;
     println!(
         "fault: disk full ({}): {filled} bytes of filler; {stored_while_full} stored into space \
-         SQLite had, then {refused} refused with 503 ({} other answers); form: {}; integrity while \
-         full {integrity_full}, after {integrity_after}; {after} of 20 stored after space returned; \
-         {} acknowledged, {found} found",
+         SQLite had, then {refused} refused with 503 ({} other answers); form: {form_stored} stored \
+         first, then {}; integrity while full {integrity_full}, after {integrity_after}; {after} of \
+         20 stored after space returned; {} acknowledged, {found} found",
         disk.how,
         other.len(),
         form.describe(),
