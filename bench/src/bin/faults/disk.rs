@@ -146,11 +146,16 @@ pub async fn run(context: &Context) -> Res<()> {
     // The child's view: the HTML form, refused with the kind message and the typed text kept.
     let typed = "Niemand wil naast Kees zitten in de klas, al drie weken niet (schijftest)";
     // Like the API loop above: the form's smaller report may still fit into pages SQLite reuses
-    // (seen once: stored and answered with its receipt page); send it until the disk says no.
+    // (seen once: stored and answered with its receipt page); send it until the disk says no. A
+    // receipt the child was shown is acknowledged: it must be found later like the others.
     let mut form = html_form_while_full(&client, &server, typed).await?;
     let mut form_stored = 0;
-    while form.status == 200 && !form.text_kept && form_stored < 50 {
+    while let Some(receipt) = form.receipt.take() {
+        acknowledged.push(receipt);
         form_stored += 1;
+        if form_stored == 50 {
+            break;
+        }
         form = html_form_while_full(&client, &server, typed).await?;
     }
     let integrity_full = integrity_check(&database).await?;
@@ -215,6 +220,8 @@ struct FormAnswer {
     retry_after: bool,
     text_kept: bool,
     message_shown: bool,
+    /// The receipt words of a thanks page: the report was stored after all.
+    receipt: Option<String>,
 }
 
 impl FormAnswer {
@@ -294,5 +301,42 @@ async fn html_form_while_full(
         retry_after,
         text_kept: body.contains(typed),
         message_shown: body.contains(&dutch_message(NOT_STORED)?),
+        receipt: receipt_on_thanks_page(&body),
     })
+}
+
+/// The four receipt words of the thanks page (`<ol class="receipt"><li>word</li>…</ol>`), as a
+/// reporter would type them.
+fn receipt_on_thanks_page(body: &str) -> Option<String> {
+    let list = body
+        .split("<ol class=\"receipt\"")
+        .nth(1)?
+        .split("</ol>")
+        .next()?;
+    let words: Vec<&str> = list
+        .split("<li>")
+        .skip(1)
+        .filter_map(|item| item.split("</li>").next())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::receipt_on_thanks_page;
+
+    #[test]
+    fn the_receipt_is_read_off_the_thanks_page_and_nothing_off_another() {
+        let thanks = r#"<div class="card"><ol class="receipt" aria-label="Je bonnetje"><li>appel</li><li>boom</li><li>kaars</li><li>molen</li></ol><p class="card-where">"#;
+        assert_eq!(
+            receipt_on_thanks_page(thanks).as_deref(),
+            Some("appel boom kaars molen")
+        );
+        // The form again (refused, or any other page): no receipt.
+        assert_eq!(
+            receipt_on_thanks_page(r#"<form method="post"><textarea>Kees</textarea></form>"#),
+            None
+        );
+        assert_eq!(receipt_on_thanks_page(r#"<ol class="receipt"></ol>"#), None);
+    }
 }
