@@ -94,7 +94,8 @@ pub struct Report {
     pub submitted_hour: DateTime<Utc>,
     pub reporter_role: &'static str,
     pub place: &'static str,
-    pub event_date: Option<NaiveDate>,
+    /// The exact day (kept in `report_contents`; the report row keeps its month).
+    pub event_day: Option<NaiveDate>,
     pub part_of_day: Option<&'static str>,
     pub frequency: &'static str,
     pub status: &'static str,
@@ -104,18 +105,20 @@ pub struct Report {
     pub decided_at: Option<DateTime<Utc>>,
     pub reject_reason: Option<&'static str>,
     pub categories: Vec<&'static str>,
-    /// (role, position, sealed name, sealed group, linked pupil if the report was approved:
-    /// `Some(None)` is "not identifiable")
     pub people: Vec<Person>,
     pub name_marks: Vec<[u8; 16]>,
 }
 
+/// A person line: sealed name and group, and the linked pupil if the report was approved
+/// (`Some(None)` is "not identifiable").
 pub struct Person {
     pub role: &'static str,
     pub position: i64,
     pub name: Vec<u8>,
     pub group: Vec<u8>,
     pub link: Option<Option<Uuid>>,
+    /// The linked pupil's grade, kept on the line when the link is made (as the application does).
+    pub grade: Option<i64>,
 }
 
 pub struct Case {
@@ -395,7 +398,7 @@ fn report(
     } else {
         weighted(rng, PLACES)
     };
-    let event_date = (rng.below(4) != 0).then(|| day - Duration::days(rng.below(8) as i64));
+    let event_day = (rng.below(4) != 0).then(|| day - Duration::days(rng.below(8) as i64));
     let part_of_day = (rng.below(10) != 0).then(|| weighted(rng, PARTS));
 
     // Who did it (1–3) and to whom (0–2); mostly pupils of one group.
@@ -434,6 +437,7 @@ fn report(
                 }
             }
             let link = (intake == "approved").then(|| (rng.below(100) >= 8).then_some(pupil.id));
+            let grade = matches!(link, Some(Some(_))).then_some(school.groups[pupil.group].grade);
             people.push(Person {
                 role,
                 position: position as i64,
@@ -442,6 +446,7 @@ fn report(
                 group: seal_at(&school.key, school_id, id, &format!("{field}/group"), group)
                     .expect("seal"),
                 link,
+                grade,
             });
         }
     }
@@ -477,7 +482,7 @@ fn report(
         submitted_hour,
         reporter_role: weighted(rng, REPORTERS),
         place,
-        event_date,
+        event_day,
         part_of_day,
         frequency: weighted(rng, FREQUENCIES),
         status: match intake {

@@ -8,7 +8,7 @@
 //!         --postgres postgres://postgres@127.0.0.1/signaal_bench --schools 8000 --pupils 250 \
 //!         --reports 10000000
 //!
-//! PostgreSQL is loaded with COPY (text format), five tables streaming at once, with foreign-key
+//! PostgreSQL is loaded with COPY (text format), seven tables streaming at once, with foreign-key
 //! triggers off for the session (`session_replication_role = replica`: the generator makes
 //! consistent data, and checking 50 million references one by one is most of the load time) and
 //! the secondary indexes dropped during the load and built again after it. Then VACUUM ANALYZE,
@@ -24,6 +24,7 @@ use clap::Parser;
 use signaal_bench::seed::{self, BENCH_STAFF, Plan, Report};
 use signaal_bench::{Opened, Target, TargetArgs, bench_master_key, copy_row, load_average};
 use signaal_domain::audit::GENESIS_HASH;
+use signaal_domain::privacy::retention::month_of;
 use sqlx::postgres::{PgConnectOptions, PgPoolCopyExt, PgPoolOptions};
 
 #[derive(Parser)]
@@ -44,12 +45,18 @@ struct Args {
     seed: u64,
 }
 
-const REPORT_TABLES: [(&str, &str); 5] = [
+/// The report tables in the order of the buffers of `reports_copy`. No report is anonymised yet,
+/// so every report has its contents and every person line its name.
+const REPORT_TABLES: [(&str, &str); 7] = [
     (
         "reports",
-        "reports (id, school_id, receipt_hash, submitted_hour, reporter_role, place, event_date, \
-         part_of_day, frequency, status, burst, description, contact, intake, version, decided_at, \
-         decided_by, reject_reason)",
+        "reports (id, school_id, receipt_hash, submitted_hour, reporter_role, place, event_month, \
+         part_of_day, frequency, status, burst, intake, version, decided_at, decided_by, \
+         reject_reason)",
+    ),
+    (
+        "report_contents",
+        "report_contents (report_id, school_id, submitted_hour, description, contact, event_day)",
     ),
     (
         "report_categories",
@@ -57,7 +64,11 @@ const REPORT_TABLES: [(&str, &str); 5] = [
     ),
     (
         "report_people",
-        "report_people (report_id, role, position, name, group_name)",
+        "report_people (report_id, role, position, grade)",
+    ),
+    (
+        "report_person_names",
+        "report_person_names (report_id, role, position, name, group_name)",
     ),
     (
         "report_links",
@@ -229,8 +240,8 @@ fn directory_copy(
 }
 
 /// One chunk of reports as COPY text, one buffer per table of `REPORT_TABLES`.
-fn reports_copy(chunk: &[Report]) -> [String; 5] {
-    let mut out: [String; 5] = Default::default();
+fn reports_copy(chunk: &[Report]) -> [String; REPORT_TABLES.len()] {
+    let mut out: [String; REPORT_TABLES.len()] = Default::default();
     for r in chunk {
         copy_row!(
             &mut out[0],
@@ -240,27 +251,35 @@ fn reports_copy(chunk: &[Report]) -> [String; 5] {
             r.submitted_hour,
             r.reporter_role,
             r.place,
-            r.event_date,
+            r.event_day.map(month_of),
             r.part_of_day,
             r.frequency,
             r.status,
             false,
-            r.description,
-            r.contact,
             r.intake,
             if r.decided_at.is_some() { 2i64 } else { 1i64 },
             r.decided_at,
             r.decided_at.map(|_| BENCH_STAFF),
             r.reject_reason,
         );
+        copy_row!(
+            &mut out[1],
+            r.id,
+            r.school,
+            r.submitted_hour,
+            r.description,
+            r.contact,
+            r.event_day,
+        );
         for category in &r.categories {
-            copy_row!(&mut out[1], r.id, *category);
+            copy_row!(&mut out[2], r.id, *category);
         }
         for p in &r.people {
-            copy_row!(&mut out[2], r.id, p.role, p.position, p.name, p.group);
+            copy_row!(&mut out[3], r.id, p.role, p.position, p.grade);
+            copy_row!(&mut out[4], r.id, p.role, p.position, p.name, p.group);
             if let Some(pupil) = p.link {
                 copy_row!(
-                    &mut out[3],
+                    &mut out[5],
                     r.id,
                     r.school,
                     p.role,
@@ -272,7 +291,7 @@ fn reports_copy(chunk: &[Report]) -> [String; 5] {
             }
         }
         for mark in &r.name_marks {
-            copy_row!(&mut out[4], r.school, *mark, r.submitted_hour, r.id);
+            copy_row!(&mut out[6], r.school, *mark, r.submitted_hour, r.id);
         }
     }
     out
@@ -286,11 +305,12 @@ async fn load_postgres(
     now: chrono::DateTime<chrono::Utc>,
 ) {
     // Foreign-key triggers off for these sessions only (needs a superuser, as on a bench server).
+    // Each COPY stream holds a connection until it finishes: one per report table, and one spare.
     let options = PgConnectOptions::from_str(url)
         .expect("url")
         .options([("session_replication_role", "replica")]);
     let pool = PgPoolOptions::new()
-        .max_connections(6)
+        .max_connections(REPORT_TABLES.len() as u32 + 1)
         .connect_with(options)
         .await
         .expect("connect");
@@ -337,7 +357,7 @@ async fn load_postgres(
         );
     }
     // The generator runs on a thread of its own; the COPY streams take its chunks from a channel.
-    let (send, mut receive) = tokio::sync::mpsc::channel::<[String; 5]>(4);
+    let (send, mut receive) = tokio::sync::mpsc::channel::<[String; REPORT_TABLES.len()]>(4);
     let total = plan.reports;
     let mut sent = 0u64;
     std::thread::scope(|scope| {
@@ -540,10 +560,9 @@ async fn insert_sqlite_chunk(pool: &sqlx::SqlitePool, chunk: &[Report]) {
     let mut tx = pool.begin().await.expect("begin");
     for r in chunk {
         sqlx::query(
-            "INSERT INTO reports (id, school_id, receipt_hash, submitted_hour, reporter_role, place, event_date,
-                part_of_day, frequency, status, burst, description, contact, intake, version, decided_at,
-                decided_by, reject_reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, FALSE, $11, $12, $13, $14, $15, $16, $17)",
+            "INSERT INTO reports (id, school_id, receipt_hash, submitted_hour, reporter_role, place, event_month,
+                part_of_day, frequency, status, burst, intake, version, decided_at, decided_by, reject_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, FALSE, $11, $12, $13, $14, $15)",
         )
         .bind(r.id)
         .bind(r.school)
@@ -551,12 +570,10 @@ async fn insert_sqlite_chunk(pool: &sqlx::SqlitePool, chunk: &[Report]) {
         .bind(r.submitted_hour)
         .bind(r.reporter_role)
         .bind(r.place)
-        .bind(r.event_date)
+        .bind(r.event_day.map(month_of))
         .bind(r.part_of_day)
         .bind(r.frequency)
         .bind(r.status)
-        .bind(&r.description)
-        .bind(&r.contact)
         .bind(r.intake)
         .bind(if r.decided_at.is_some() { 2i64 } else { 1 })
         .bind(r.decided_at)
@@ -565,6 +582,16 @@ async fn insert_sqlite_chunk(pool: &sqlx::SqlitePool, chunk: &[Report]) {
         .execute(&mut *tx)
         .await
         .expect("report");
+        sqlx::query("INSERT INTO report_contents (report_id, school_id, submitted_hour, description, contact, event_day) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(r.id)
+            .bind(r.school)
+            .bind(r.submitted_hour)
+            .bind(&r.description)
+            .bind(&r.contact)
+            .bind(r.event_day)
+            .execute(&mut *tx)
+            .await
+            .expect("contents");
         for category in &r.categories {
             sqlx::query("INSERT INTO report_categories (report_id, category) VALUES ($1, $2)")
                 .bind(r.id)
@@ -574,7 +601,15 @@ async fn insert_sqlite_chunk(pool: &sqlx::SqlitePool, chunk: &[Report]) {
                 .expect("category");
         }
         for p in &r.people {
-            sqlx::query("INSERT INTO report_people (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query("INSERT INTO report_people (report_id, role, position, grade) VALUES ($1, $2, $3, $4)")
+                .bind(r.id)
+                .bind(p.role)
+                .bind(p.position)
+                .bind(p.grade)
+                .execute(&mut *tx)
+                .await
+                .expect("person");
+            sqlx::query("INSERT INTO report_person_names (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)")
                 .bind(r.id)
                 .bind(p.role)
                 .bind(p.position)
@@ -582,7 +617,7 @@ async fn insert_sqlite_chunk(pool: &sqlx::SqlitePool, chunk: &[Report]) {
                 .bind(&p.group)
                 .execute(&mut *tx)
                 .await
-                .expect("person");
+                .expect("person name");
             if let Some(pupil) = p.link {
                 sqlx::query("INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(r.id)

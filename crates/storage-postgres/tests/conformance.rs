@@ -184,8 +184,8 @@ async fn after_anonymisation_the_name_and_the_sealed_text_are_in_no_table() {
     let needles = vec![
         raw.given_name.to_owned(),
         raw.family_name.to_owned(),
-        hex("SELECT description FROM reports WHERE id = $1").await,
-        hex("SELECT name FROM report_people WHERE report_id = $1 AND position = 0").await,
+        hex("SELECT description FROM report_contents WHERE report_id = $1").await,
+        hex("SELECT name FROM report_person_names WHERE report_id = $1 AND position = 0").await,
         hex("SELECT body FROM report_messages WHERE report_id = $1").await,
     ];
     for needle in &needles {
@@ -230,9 +230,9 @@ async fn after_an_erasure_the_pupils_sealed_name_text_and_logbook_are_in_no_tabl
     };
     let report = fixture.report.as_uuid();
     let needles = vec![
-        hex("SELECT description FROM reports WHERE id = $1", report).await,
+        hex("SELECT description FROM report_contents WHERE report_id = $1", report).await,
         hex(
-            "SELECT name FROM report_people WHERE report_id = $1 AND role = 'done_to'",
+            "SELECT name FROM report_person_names WHERE report_id = $1 AND role = 'done_to'",
             report,
         )
         .await,

@@ -91,6 +91,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reencryption",
         sql: include_str!("../migrations/0018_reencryption.sql"),
     },
+    Migration {
+        version: 19,
+        name: "removable contents",
+        sql: include_str!("../migrations/0019_removable_contents.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -7,7 +7,9 @@ signaal_storage::overview_repo!(
     SqliteStore,
     sqlx::SqliteConnection,
     sqlx::sqlite::SqliteRow,
-    day = "COALESCE(r.event_date, substr(r.submitted_hour, 1, 10))",
+    day = "COALESCE(rc.event_day, r.event_month, substr(r.submitted_hour, 1, 10))",
+    month = "COALESCE(r.event_month, substr(r.submitted_hour, 1, 7) || '-01')",
+    month_of_from = "substr($2, 1, 7) || '-01'",
     uuid_text = "hex",
     json_array = "json_array",
     json_list = "json_group_array"

@@ -37,12 +37,16 @@ pub(crate) fn spawn_committer(writer: SqlitePool) -> mpsc::Sender<SubmitJob> {
 }
 
 async fn commit_batch(writer: &SqlitePool, jobs: Vec<SubmitJob>) {
-    // The fast path writes the whole batch with a few multi-row statements; should anything fail
-    // (such as a receipt collision, about one in 17 trillion), it is rolled back and the slow path
-    // writes each report behind its own savepoint, so only the bad one fails.
+    // The fast path writes the whole batch with a few multi-row statements; should anything else
+    // fail (such as a receipt collision, about one in 17 trillion), it is rolled back and the slow
+    // path writes each report behind its own savepoint, so only the bad one fails.
     let reports: Vec<&SealedReport> = jobs.iter().map(|job| &job.report).collect();
     let outcome = match insert_batch(writer, &reports).await {
         Ok(submitted) => Ok(submitted.into_iter().map(Ok).collect()),
+        // A full disk (or a busy one) refuses every report of the batch alike: retrying them one
+        // by one would only fail again, or, on the fresh connection that replaces one left in a
+        // failed transaction, store a part of them while the rest were told to wait.
+        Err(error) if error.is_temporary() => Err(error),
         Err(_) => insert_one_by_one(writer, &reports).await,
     };
     match outcome {
@@ -104,8 +108,8 @@ async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<
     for chunk in reports.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO reports (id, school_id, receipt_hash, submitted_hour, reporter_role, place, \
-             event_date, part_of_day, frequency, description, contact) VALUES {}",
-            placeholders(chunk.len(), 11)
+             event_month, part_of_day, frequency) VALUES {}",
+            placeholders(chunk.len(), 9)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
@@ -116,11 +120,25 @@ async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<
                 .bind(r.submitted_hour)
                 .bind(r.reporter)
                 .bind(r.place)
-                .bind(r.date)
+                .bind(r.date.map(signaal_domain::privacy::retention::month_of))
                 .bind(r.part_of_day)
-                .bind(r.frequency)
+                .bind(r.frequency);
+        }
+        query.execute(&mut *tx).await.map_err(map_err)?;
+        let sql = format!(
+            "INSERT INTO report_contents (report_id, school_id, submitted_hour, description, \
+             contact, event_day) VALUES {}",
+            placeholders(chunk.len(), 6)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            query = query
+                .bind(r.id.as_uuid())
+                .bind(r.school.as_uuid())
+                .bind(r.submitted_hour)
                 .bind(&r.description)
-                .bind(&r.contact);
+                .bind(&r.contact)
+                .bind(r.date);
         }
         query.execute(&mut *tx).await.map_err(map_err)?;
     }
@@ -145,7 +163,16 @@ async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<
         .collect();
     for chunk in people.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO report_people (report_id, role, position, name, group_name) VALUES {}",
+            "INSERT INTO report_people (report_id, role, position) VALUES {}",
+            placeholders(chunk.len(), 3)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, person) in chunk {
+            query = query.bind(*id).bind(person.role).bind(person.position);
+        }
+        query.execute(&mut *tx).await.map_err(map_err)?;
+        let sql = format!(
+            "INSERT INTO report_person_names (report_id, role, position, name, group_name) VALUES {}",
             placeholders(chunk.len(), 5)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));

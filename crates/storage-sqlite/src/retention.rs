@@ -24,26 +24,6 @@ impl SqliteStore {
         format!("[{}]", hex.join(","))
     }
 
-    /// Marks a batch of reports anonymised, one prepared statement per row (no round trips on
-    /// SQLite, so one statement per batch would gain nothing).
-    async fn anonymise_reports(
-        conn: &mut sqlx::SqliteConnection,
-        reports: &[signaal_storage::retention::MarkedReport],
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<()> {
-        for report in reports {
-            sqlx::query(signaal_storage::sql::retention::ANONYMISE_REPORT)
-                .bind(&report.description)
-                .bind(report.event_month)
-                .bind(now)
-                .bind(report.id)
-                .execute(&mut *conn)
-                .await
-                .map_err(map_err)?;
-        }
-        Ok(())
-    }
-
     /// Copies the WAL into the database file and truncates it to zero bytes, so the pages that
     /// held removed text are gone from the log (secure_delete already zeroes them in the file).
     /// Readers still on an old snapshot make the checkpoint partial: it is retried a few times.

@@ -261,7 +261,7 @@ async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
     );
     // Typed text is stored sealed: not readable in any column.
     let readable: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM reports WHERE instr(description, CAST('Geheime-tekst' AS BLOB)) > 0",
+        "SELECT COUNT(*) FROM report_contents WHERE instr(description, CAST('Geheime-tekst' AS BLOB)) > 0",
     )
     .fetch_one(store.writer_pool())
     .await
@@ -275,7 +275,7 @@ async fn every_report_of_a_burst_is_flagged_and_typed_text_is_sealed() {
     .await
     .expect("control");
     assert_eq!(control, 4);
-    let names: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_people WHERE instr(name, CAST('Jip' AS BLOB)) > 0 OR instr(name, CAST('jip' AS BLOB)) > 0")
+    let names: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_person_names WHERE instr(name, CAST('Jip' AS BLOB)) > 0 OR instr(name, CAST('jip' AS BLOB)) > 0")
         .fetch_one(store.writer_pool())
         .await
         .expect("count");
@@ -379,7 +379,7 @@ async fn the_database_refuses_a_link_to_another_schools_pupil_and_redaction_rese
     assert!(raw.is_err(), "a link across schools must be impossible");
     // Redaction writes new sealed bytes; the old ones are gone from the row.
     let sealed = || {
-        sqlx::query_scalar::<_, Vec<u8>>("SELECT description FROM reports WHERE id = ?")
+        sqlx::query_scalar::<_, Vec<u8>>("SELECT description FROM report_contents WHERE report_id = ?")
             .bind(report.as_uuid())
             .fetch_one(store.writer_pool())
     };
@@ -457,10 +457,10 @@ async fn after_anonymisation_the_name_and_the_sealed_text_are_gone_from_the_file
             .bind(raw.report.as_uuid())
             .fetch_one(store.writer_pool())
     };
-    let description = sealed("SELECT description FROM reports WHERE id = ?")
+    let description = sealed("SELECT description FROM report_contents WHERE report_id = ?")
         .await
         .expect("description");
-    let typed_name = sealed("SELECT name FROM report_people WHERE report_id = ? AND position = 0")
+    let typed_name = sealed("SELECT name FROM report_person_names WHERE report_id = ? AND position = 0")
         .await
         .expect("name");
     let message = sealed("SELECT body FROM report_messages WHERE report_id = ?")
@@ -579,14 +579,14 @@ async fn after_an_erasure_the_pupils_sealed_name_text_and_logbook_are_gone_from_
     let needles: Vec<(&str, Vec<u8>)> = vec![
         (
             "sealed description naming her",
-            sealed("SELECT description FROM reports WHERE id = ?", report)
+            sealed("SELECT description FROM report_contents WHERE report_id = ?", report)
                 .await
                 .expect("description"),
         ),
         (
             "sealed typed name",
             sealed(
-                "SELECT name FROM report_people WHERE report_id = ? AND role = 'done_to'",
+                "SELECT name FROM report_person_names WHERE report_id = ? AND role = 'done_to'",
                 report,
             )
             .await

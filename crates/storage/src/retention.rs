@@ -1,10 +1,11 @@
 //! Retention and anonymisation (SPEC §2.5): what storage does when a term has passed.
 //!
-//! Anonymising a report REMOVES its free text (the description is replaced by a sealed empty text,
-//! contact, verification note, messages, typed names and groups, name fingerprints, and the
-//! justifications of kept special-data hits are deleted or set to NULL) and its links to pupils;
-//! category, place, part of day, the month of the event, school and the grade of a linked pupil
-//! stay for statistics, and `anonymised_at` marks it. Anonymising a pupil who left removes their
+//! Anonymising a report REMOVES its free text (description, contact, verification note, messages,
+//! typed names and groups, name fingerprints, the justifications of kept special-data hits), its
+//! exact day and its links to pupils, by deleting the rows that hold them (migration 0019 keeps
+//! them apart from what stays); category, place, part of day, the month of the event, school and
+//! the grade of a linked pupil (kept on the person line from the link on) stay for statistics. A
+//! report without contents is anonymised. Anonymising a pupil who left removes their
 //! name, number and date of birth, their logbook entries and case links, and anonymises every
 //! report linked to them. Each batch is one transaction with its audit entry (counts per kind,
 //! never content), so a run stopped halfway leaves whole batches and the next run finishes it.
@@ -18,17 +19,6 @@ use crate::Result;
 
 /// How many rows of each kind one batch (one transaction) handles at most.
 pub const BATCH: u32 = 500;
-
-/// A report row ready to be marked anonymised: its sealed empty description (bound to its id, so
-/// sealed per report) and its event date cut to the month. Each backend writes a batch of them its
-/// own way (`anonymise_reports`): one statement per batch on PostgreSQL, a prepared statement per
-/// row on SQLite, where a statement costs no round trip.
-#[derive(Clone, Debug)]
-pub struct MarkedReport {
-    pub id: uuid::Uuid,
-    pub description: Vec<u8>,
-    pub event_month: Option<chrono::NaiveDate>,
-}
 
 /// What a batch or a run changed (or, in a dry run, would change), per kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

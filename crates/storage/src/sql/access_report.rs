@@ -14,8 +14,10 @@ pub const PUPIL: &str = "SELECT p.number, p.given_name, p.particle, p.family_nam
 /// Every report the pupil is linked in, once per role, whatever its intake state: all are held.
 /// Codes and dates only; the reporter's role, the typed text and the receipt hash are not read.
 pub const REPORTS: &str =
-    "SELECT DISTINCT r.id, l.role, r.place, r.event_date, r.part_of_day, r.submitted_hour, r.intake
+    "SELECT DISTINCT r.id, l.role, r.place, COALESCE(c.event_day, r.event_month) AS event_date,
+        r.part_of_day, r.submitted_hour, r.intake
     FROM report_links l JOIN reports r ON r.id = l.report_id AND r.school_id = l.school_id
+        LEFT JOIN report_contents c ON c.report_id = r.id
     WHERE l.school_id = $1 AND l.pupil_id = $2
     ORDER BY r.submitted_hour DESC, r.id, l.role";
 

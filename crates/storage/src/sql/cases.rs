@@ -122,8 +122,10 @@ macro_rules! case_repo {
                 pupil: PupilId,
             ) -> Result<Vec<LinkedReport>> {
                 let rows = sqlx::query(
-                    "SELECT DISTINCT r.id, r.submitted_hour, r.event_date, r.place, l.role
+                    "SELECT DISTINCT r.id, r.submitted_hour,
+                        COALESCE(c.event_day, r.event_month) AS event_date, r.place, l.role
                      FROM report_links l JOIN reports r ON r.id = l.report_id AND r.school_id = l.school_id
+                        LEFT JOIN report_contents c ON c.report_id = r.id
                      WHERE l.school_id = $1 AND l.pupil_id = $2 AND r.intake = 'approved'
                      ORDER BY r.submitted_hour DESC, r.id, l.role",
                 )
@@ -284,8 +286,10 @@ macro_rules! case_repo {
                 case: CaseId,
             ) -> Result<Vec<CaseReport>> {
                 let rows = sqlx::query(
-                    "SELECT r.id, r.submitted_hour, r.event_date, r.place, r.description
+                    "SELECT r.id, r.submitted_hour, COALESCE(c.event_day, r.event_month) AS event_date,
+                        r.place, c.description
                      FROM case_reports cr JOIN reports r ON r.id = cr.report_id AND r.school_id = cr.school_id
+                        LEFT JOIN report_contents c ON c.report_id = r.id
                      WHERE cr.school_id = $1 AND cr.case_id = $2
                      ORDER BY r.submitted_hour, r.id",
                 )
@@ -297,14 +301,19 @@ macro_rules! case_repo {
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
                     let id: Uuid = row.try_get("id").map_err(map_err)?;
-                    let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
+                    // An anonymised report of the case has no text left.
+                    let description: Option<Vec<u8>> =
+                        row.try_get("description").map_err(map_err)?;
                     out.push(CaseReport {
                         id: ReportId::from_uuid(id),
                         submitted_hour: row.try_get("submitted_hour").map_err(map_err)?,
                         date: row.try_get("event_date").map_err(map_err)?,
                         categories: categories(&mut *conn, id).await?,
                         place: row.try_get("place").map_err(map_err)?,
-                        description: open(key, school, id, "description", &description)?,
+                        description: match description {
+                            Some(sealed) => open(key, school, id, "description", &sealed)?,
+                            None => String::new(),
+                        },
                     });
                 }
                 Ok(out)
@@ -318,9 +327,10 @@ macro_rules! case_repo {
                 to: DateTime<Utc>,
             ) -> Result<Vec<SteeringReport>> {
                 let rows = sqlx::query(
-                    "SELECT r.id, r.submitted_hour, r.event_date, r.place, r.frequency,
+                    "SELECT r.id, r.submitted_hour, COALESCE(c.event_day, r.event_month) AS event_date,
+                        r.place, r.frequency,
                         EXISTS (SELECT 1 FROM case_reports cr WHERE cr.report_id = r.id) AS in_case
-                     FROM reports r
+                     FROM reports r LEFT JOIN report_contents c ON c.report_id = r.id
                      WHERE r.school_id = $1 AND r.intake = 'approved'
                         AND r.submitted_hour >= $2 AND r.submitted_hour < $3
                      ORDER BY r.submitted_hour, r.id",

@@ -38,23 +38,29 @@ pub const BUMP_VERSION: &str = "UPDATE reports SET version = version + 1
     WHERE school_id = $1 AND id = $2 AND version = $3 AND intake = 'new'";
 pub const STATE: &str = "SELECT intake, version FROM reports WHERE school_id = $1 AND id = $2";
 pub const PUPIL_OF_SCHOOL: &str = "SELECT id FROM pupils WHERE school_id = $1 AND id = $2";
-pub const PERSON: &str = "SELECT name, group_name FROM report_people
+pub const PERSON: &str = "SELECT name, group_name FROM report_person_names
     WHERE report_id = $1 AND role = $2 AND position = $3";
 pub const UPSERT_LINK: &str = "INSERT INTO report_links
     (report_id, school_id, role, position, pupil_id, linked_by, linked_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (report_id, role, position) DO UPDATE SET pupil_id = excluded.pupil_id,
     linked_by = excluded.linked_by, linked_at = excluded.linked_at";
+/// The grade of the linked pupil's group, kept on the line from the link on: what stays of it for
+/// statistics once anonymisation removes the name and the link (`sql::retention`).
+pub const SET_LINKED_GRADE: &str = "UPDATE report_people SET grade = (SELECT g.grade
+        FROM pupils p JOIN groups g ON g.id = p.group_id WHERE p.id = $1)
+    WHERE report_id = $2 AND role = $3 AND position = $4";
 pub const LINKS: &str = "SELECT role, position FROM report_links WHERE report_id = $1";
-pub const TEXTS: &str = "SELECT description, contact FROM reports WHERE id = $1";
-pub const PEOPLE: &str = "SELECT role, position, name, group_name FROM report_people
+pub const TEXTS: &str = "SELECT description, contact FROM report_contents WHERE report_id = $1";
+pub const PEOPLE: &str = "SELECT role, position, name, group_name FROM report_person_names
     WHERE report_id = $1 ORDER BY role, position";
-pub const SET_DESCRIPTION: &str = "UPDATE reports SET description = $1 WHERE id = $2";
-pub const SET_CONTACT: &str = "UPDATE reports SET contact = $1 WHERE id = $2";
-pub const SET_NAME: &str =
-    "UPDATE report_people SET name = $1 WHERE report_id = $2 AND role = $3 AND position = $4";
-pub const SET_GROUP: &str =
-    "UPDATE report_people SET group_name = $1 WHERE report_id = $2 AND role = $3 AND position = $4";
+pub const SET_DESCRIPTION: &str =
+    "UPDATE report_contents SET description = $1 WHERE report_id = $2";
+pub const SET_CONTACT: &str = "UPDATE report_contents SET contact = $1 WHERE report_id = $2";
+pub const SET_NAME: &str = "UPDATE report_person_names SET name = $1
+    WHERE report_id = $2 AND role = $3 AND position = $4";
+pub const SET_GROUP: &str = "UPDATE report_person_names SET group_name = $1
+    WHERE report_id = $2 AND role = $3 AND position = $4";
 pub const INSERT_EDIT: &str = "INSERT INTO report_edits (id, report_id, field, kind, edited_by,
     edited_at) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const UPSERT_DECISION: &str = "INSERT INTO report_hit_decisions
@@ -63,7 +69,8 @@ pub const UPSERT_DECISION: &str = "INSERT INTO report_hit_decisions
     ON CONFLICT (report_id, field, hit_key) DO UPDATE SET justification = excluded.justification,
     decided_by = excluded.decided_by, decided_at = excluded.decided_at";
 pub const KEPT: &str = "SELECT field, hit_key FROM report_hit_decisions WHERE report_id = $1";
-pub const SET_NOTE: &str = "UPDATE reports SET verification_note = $1 WHERE id = $2";
+pub const SET_NOTE: &str =
+    "UPDATE report_contents SET verification_note = $1 WHERE report_id = $2";
 pub const APPROVE: &str = "UPDATE reports SET intake = 'approved', status = 'in_progress',
     decided_at = $1, decided_by = $2 WHERE id = $3";
 pub const REJECT: &str = "UPDATE reports SET intake = 'rejected', reject_reason = $1,
@@ -153,17 +160,20 @@ macro_rules! intake_repo {
             let open = |field: &str, sealed: &[u8]| {
                 $crate::reports::open_at(key, school, report.as_uuid(), field, sealed)
             };
-            let row = sqlx::query(isql::TEXTS)
-                .bind(report.as_uuid())
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(map_err)?;
             let mut texts = Vec::new();
-            let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
-            texts.push((TextField::Description, open("description", &description)?));
-            let contact: Option<Vec<u8>> = row.try_get("contact").map_err(map_err)?;
-            if let Some(contact) = contact {
-                texts.push((TextField::Contact, open("contact", &contact)?));
+            // An anonymised report has no texts left.
+            if let Some(row) = sqlx::query(isql::TEXTS)
+                .bind(report.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map_err)?
+            {
+                let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
+                texts.push((TextField::Description, open("description", &description)?));
+                let contact: Option<Vec<u8>> = row.try_get("contact").map_err(map_err)?;
+                if let Some(contact) = contact {
+                    texts.push((TextField::Contact, open("contact", &contact)?));
+                }
             }
             let mut names = Vec::new();
             for row in sqlx::query(isql::PEOPLE)
@@ -363,6 +373,14 @@ macro_rules! intake_repo {
                     .bind(pupil.map(|p| p.as_uuid()))
                     .bind(staff)
                     .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                sqlx::query(isql::SET_LINKED_GRADE)
+                    .bind(pupil.map(|p| p.as_uuid()))
+                    .bind(report.as_uuid())
+                    .bind(person.role())
+                    .bind(person.position)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;

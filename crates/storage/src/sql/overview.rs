@@ -36,6 +36,8 @@ macro_rules! overview_repo {
         $conn:ty,
         $row:ty,
         day = $day:literal,
+        month = $month:literal,
+        month_of_from = $month_of_from:literal,
         uuid_text = $uuid_text:literal,
         json_array = $json_array:literal,
         json_list = $json_list:literal
@@ -53,6 +55,10 @@ macro_rules! overview_repo {
 
             /// A report's day: the reported date, else the UTC day it was submitted.
             pub(super) const DAY: &str = $day;
+            /// A report's month as the index `reports_by_school_month` has it (migration 0019),
+            /// and the month of `$2`: the index finds the months, the day filter the days.
+            const MONTH: &str = $month;
+            const MONTH_OF_FROM: &str = $month_of_from;
             /// The function that writes an id as text (`uuid::Uuid` parses either form).
             const UUID_TEXT: &str = $uuid_text;
             /// The functions that make a JSON array of values, and of a column's values.
@@ -65,8 +71,10 @@ macro_rules! overview_repo {
                 let (scope, ids) = $crate::sql::overview::report_scope(groups, 4);
                 (
                     format!(
-                        "FROM reports r{joins} WHERE r.school_id = $1 AND r.intake = 'approved' \
-                         AND {DAY} >= $2 AND {DAY} <= $3{scope}"
+                        "FROM reports r LEFT JOIN report_contents rc ON rc.report_id = r.id{joins} \
+                         WHERE r.school_id = $1 AND r.intake = 'approved' \
+                         AND {MONTH} >= {MONTH_OF_FROM} AND {DAY} >= $2 AND {MONTH} <= $3 \
+                         AND {DAY} <= $3{scope}"
                     ),
                     ids,
                 )

@@ -44,20 +44,30 @@ const ACTIONS: &str =
 const ACKNOWLEDGED: &str = "SELECT subject_id AS id FROM signal_acknowledgements
     WHERE school_id = $1 AND subject_id > $2 GROUP BY subject_id ORDER BY subject_id LIMIT $3";
 
-/// A column of a table with its own `id` and `school_id`, sealed at (id, `$field`).
+/// A column of a table with its own `school_id`, keyed by `id` (or the key column given), sealed at
+/// (key, `$field`).
 macro_rules! own_column {
     ($table:literal, $column:literal, $field:literal, $page:expr) => {
+        own_column!($table, $column, $field, $page, "id")
+    };
+    ($table:literal, $column:literal, $field:literal, $page:expr, $id:literal) => {
         SealedColumn {
             name: concat!($table, ".", $column),
             page: $page,
             values: concat!(
-                "SELECT id AS record, '",
+                "SELECT ",
+                $id,
+                " AS record, '",
                 $field,
                 "' AS field, ",
                 $column,
                 " AS sealed FROM ",
                 $table,
-                " WHERE school_id = $1 AND id >= $2 AND id <= $3 AND ",
+                " WHERE school_id = $1 AND ",
+                $id,
+                " >= $2 AND ",
+                $id,
+                " <= $3 AND ",
                 $column,
                 " IS NOT NULL"
             ),
@@ -66,7 +76,9 @@ macro_rules! own_column {
                 $table,
                 " SET ",
                 $column,
-                " = $1 WHERE id = $2 AND ",
+                " = $1 WHERE ",
+                $id,
+                " = $2 AND ",
                 $column,
                 " = $3 AND school_id = $4"
             ),
@@ -77,27 +89,40 @@ macro_rules! own_column {
 /// Every column sealed with a school's data key. Staff TOTP secrets are sealed with a key derived
 /// from the secret root, not a school key, and are not listed.
 pub const SEALED: &[SealedColumn] = &[
-    own_column!("reports", "description", "description", REPORTS),
-    own_column!("reports", "contact", "contact", REPORTS),
-    own_column!("reports", "verification_note", "verification_note", REPORTS),
+    own_column!(
+        "report_contents",
+        "description",
+        "description",
+        REPORTS,
+        "report_id"
+    ),
+    own_column!("report_contents", "contact", "contact", REPORTS, "report_id"),
+    own_column!(
+        "report_contents",
+        "verification_note",
+        "verification_note",
+        REPORTS,
+        "report_id"
+    ),
     SealedColumn {
-        name: "report_people.name",
+        name: "report_person_names.name",
         page: REPORTS,
         values: "SELECT p.report_id AS record, p.role || '/' || p.position || '/name' AS field,
-            p.name AS sealed FROM report_people p JOIN reports r ON r.id = p.report_id
+            p.name AS sealed FROM report_person_names p JOIN reports r ON r.id = p.report_id
             WHERE r.school_id = $1 AND p.report_id >= $2 AND p.report_id <= $3
             AND p.name IS NOT NULL",
-        update: "UPDATE report_people SET name = $1 WHERE report_id = $2 AND name = $3
+        update: "UPDATE report_person_names SET name = $1 WHERE report_id = $2 AND name = $3
             AND report_id IN (SELECT id FROM reports WHERE school_id = $4)",
     },
     SealedColumn {
-        name: "report_people.group_name",
+        name: "report_person_names.group_name",
         page: REPORTS,
         values: "SELECT p.report_id AS record, p.role || '/' || p.position || '/group' AS field,
-            p.group_name AS sealed FROM report_people p JOIN reports r ON r.id = p.report_id
+            p.group_name AS sealed FROM report_person_names p JOIN reports r ON r.id = p.report_id
             WHERE r.school_id = $1 AND p.report_id >= $2 AND p.report_id <= $3
             AND p.group_name IS NOT NULL",
-        update: "UPDATE report_people SET group_name = $1 WHERE report_id = $2 AND group_name = $3
+        update: "UPDATE report_person_names SET group_name = $1
+            WHERE report_id = $2 AND group_name = $3
             AND report_id IN (SELECT id FROM reports WHERE school_id = $4)",
     },
     SealedColumn {
@@ -170,7 +195,7 @@ pub const NAME_MARKS: &str = "SELECT report_id, fingerprint, submitted_hour FROM
     WHERE school_id = $1 AND report_id >= $2 AND report_id <= $3";
 pub const DID_IT_NAMES: &str =
     "SELECT p.report_id, p.role || '/' || p.position || '/name' AS field,
-    p.name FROM report_people p JOIN reports r ON r.id = p.report_id
+    p.name FROM report_person_names p JOIN reports r ON r.id = p.report_id
     WHERE r.school_id = $1 AND p.report_id >= $2 AND p.report_id <= $3
     AND p.role = 'did_it' AND p.name IS NOT NULL";
 pub const DELETE_NAME_MARK: &str = "DELETE FROM report_name_marks

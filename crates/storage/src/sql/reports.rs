@@ -16,11 +16,16 @@ pub const UPSERT_FORM_SETTINGS: &str = "INSERT INTO school_forms
     updated_at = excluded.updated_at";
 
 pub const INSERT_REPORT: &str = "INSERT INTO reports (id, school_id, receipt_hash,
-    submitted_hour, reporter_role, place, event_date, part_of_day, frequency, description, contact)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    submitted_hour, reporter_role, place, event_month, part_of_day, frequency)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// What anonymisation removes of a report (`sql::retention`): its typed text and exact day.
+pub const INSERT_CONTENTS: &str = "INSERT INTO report_contents (report_id, school_id,
+    submitted_hour, description, contact, event_day) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const INSERT_CATEGORY: &str =
     "INSERT INTO report_categories (report_id, category) VALUES ($1, $2)";
-pub const INSERT_PERSON: &str = "INSERT INTO report_people
+pub const INSERT_PERSON: &str =
+    "INSERT INTO report_people (report_id, role, position) VALUES ($1, $2, $3)";
+pub const INSERT_PERSON_NAME: &str = "INSERT INTO report_person_names
     (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)";
 pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
     (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)";
@@ -44,21 +49,25 @@ pub const INSERT_MESSAGE: &str =
 
 macro_rules! intake_columns {
     () => {
-        "SELECT id, submitted_hour, reporter_role, place, event_date, part_of_day, frequency, burst,
-        description, contact, version, intake, decided_at, reject_reason, merged_into,
-        verification_note FROM reports"
+        "SELECT r.id, r.submitted_hour, r.reporter_role, r.place,
+        COALESCE(c.event_day, r.event_month) AS event_date, r.part_of_day, r.frequency, r.burst,
+        c.description, c.contact, r.version, r.intake, r.decided_at, r.reject_reason,
+        r.merged_into, c.verification_note
+        FROM reports r LEFT JOIN report_contents c ON c.report_id = r.id"
     };
 }
 pub const INTAKE_QUEUE: &str = concat!(
     intake_columns!(),
-    " WHERE school_id = $1 AND intake = 'new' ORDER BY submitted_hour DESC, id LIMIT $2"
+    " WHERE r.school_id = $1 AND r.intake = 'new' ORDER BY r.submitted_hour DESC, r.id LIMIT $2"
 );
-pub const INTAKE_REPORT: &str = concat!(intake_columns!(), " WHERE school_id = $1 AND id = $2");
+pub const INTAKE_REPORT: &str = concat!(intake_columns!(), " WHERE r.school_id = $1 AND r.id = $2");
 pub const INTAKE_CATEGORIES: &str =
     "SELECT category FROM report_categories WHERE report_id = $1 ORDER BY category";
-pub const INTAKE_PEOPLE: &str = "SELECT p.role, p.position, p.name, p.group_name,
+pub const INTAKE_PEOPLE: &str = "SELECT p.role, p.position, n.name, n.group_name,
     l.report_id IS NOT NULL AS linked, l.pupil_id, l.linked_at, s.display_name AS linked_by
     FROM report_people p
+    LEFT JOIN report_person_names n
+        ON n.report_id = p.report_id AND n.role = p.role AND n.position = p.position
     LEFT JOIN report_links l
         ON l.report_id = p.report_id AND l.role = p.role AND l.position = p.position
     LEFT JOIN staff s ON s.id = l.linked_by
@@ -96,11 +105,19 @@ macro_rules! report_queries {
                 .bind(report.submitted_hour)
                 .bind(report.reporter)
                 .bind(report.place)
-                .bind(report.date)
+                .bind(report.date.map(signaal_domain::privacy::retention::month_of))
                 .bind(report.part_of_day)
                 .bind(report.frequency)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            sqlx::query(sql::INSERT_CONTENTS)
+                .bind(id)
+                .bind(report.school.as_uuid())
+                .bind(report.submitted_hour)
                 .bind(&report.description)
                 .bind(&report.contact)
+                .bind(report.date)
                 .execute(&mut *conn)
                 .await
                 .map_err(map_err)?;
@@ -114,6 +131,13 @@ macro_rules! report_queries {
             }
             for person in &report.people {
                 sqlx::query(sql::INSERT_PERSON)
+                    .bind(id)
+                    .bind(person.role)
+                    .bind(person.position)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                sqlx::query(sql::INSERT_PERSON_NAME)
                     .bind(id)
                     .bind(person.role)
                     .bind(person.position)
@@ -267,7 +291,8 @@ macro_rules! report_queries {
             let mut reports = Vec::with_capacity(rows.len());
             for row in rows {
                 let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
-                let description: Vec<u8> = row.try_get("description").map_err(map_err)?;
+                // An anonymised report has no contents left.
+                let description: Option<Vec<u8>> = row.try_get("description").map_err(map_err)?;
                 let contact: Option<Vec<u8>> = row.try_get("contact").map_err(map_err)?;
                 let categories: Vec<String> = sqlx::query_scalar(sql::INTAKE_CATEGORIES)
                     .bind(id)
@@ -358,7 +383,10 @@ macro_rules! report_queries {
                     part_of_day: row.try_get("part_of_day").map_err(map_err)?,
                     frequency: row.try_get("frequency").map_err(map_err)?,
                     burst: row.try_get("burst").map_err(map_err)?,
-                    description: open(id, "description", &description)?,
+                    description: description
+                        .map(|d| open(id, "description", &d))
+                        .transpose()?
+                        .unwrap_or_default(),
                     contact: contact.map(|c| open(id, "contact", &c)).transpose()?,
                     people,
                     messages: report_messages(&mut *conn, key, school, report).await?,

@@ -2,16 +2,17 @@
 //!
 //! Placeholders appear in ascending order of first use in every statement (SQLite numbers named
 //! parameters by first appearance). The backend adds `settle_after_retention` as an inherent
-//! `settle` method: a WAL checkpoint on SQLite, nothing on PostgreSQL; `anonymise_reports`,
-//! which writes a batch of `MarkedReport`s (`ANONYMISE_REPORT` per row on SQLite,
-//! `ANONYMISE_REPORTS_UNNEST` once on PostgreSQL); and `batch_ids`, the value its `in_batch`
-//! condition binds for a batch's report ids.
+//! `settle` method: a WAL checkpoint on SQLite, nothing on PostgreSQL; and `batch_ids`, the value
+//! its `in_batch` condition binds for a batch's report ids.
+//!
+//! Anonymising a report only deletes rows: what it removes lives apart from what stays (migration
+//! 0019), and a report without a `report_contents` row is anonymised.
 
-pub const DUE_REPORTS: &str = "SELECT COUNT(*) FROM reports r
-    WHERE r.school_id = $1 AND r.anonymised_at IS NULL
-      AND (r.submitted_hour < $2 OR EXISTS (
+pub const DUE_REPORTS: &str = "SELECT COUNT(*) FROM report_contents c
+    WHERE c.school_id = $1
+      AND (c.submitted_hour < $2 OR EXISTS (
             SELECT 1 FROM report_links l JOIN pupils p ON p.id = l.pupil_id
-            WHERE l.report_id = r.id AND p.left_on <= $3 AND p.anonymised_at IS NULL))";
+            WHERE l.report_id = c.report_id AND p.left_on <= $3 AND p.anonymised_at IS NULL))";
 pub const DUE_PUPILS: &str = "SELECT COUNT(*) FROM pupils
     WHERE school_id = $1 AND left_on <= $2 AND anonymised_at IS NULL";
 pub const DUE_LOGBOOK: &str = "SELECT COUNT(*) FROM logbook_entries e
@@ -37,9 +38,9 @@ pub const DELETE_REQUEST: [&str; 3] = [
 pub const LEFT_PUPILS: &str = "SELECT id FROM pupils
     WHERE school_id = $1 AND left_on <= $2 AND anonymised_at IS NULL
     ORDER BY left_on, id LIMIT $3";
-pub const REPORTS_OF_PUPIL: &str = "SELECT DISTINCT r.id, r.event_date FROM reports r
-    JOIN report_links l ON l.report_id = r.id
-    WHERE l.pupil_id = $1 AND r.school_id = $2 AND r.anonymised_at IS NULL";
+pub const REPORTS_OF_PUPIL: &str = "SELECT DISTINCT c.report_id FROM report_contents c
+    JOIN report_links l ON l.report_id = c.report_id
+    WHERE l.pupil_id = $1 AND c.school_id = $2";
 pub const DELETE_LOGBOOK_OF_PUPIL: &str = "DELETE FROM logbook_entries
     WHERE school_id = $1 AND (pupil_id = $2
         OR case_id IN (SELECT id FROM cases WHERE school_id = $1 AND pupil_id = $2))";
@@ -53,38 +54,22 @@ pub const ANONYMISE_PUPIL: &str = "UPDATE pupils
         number = $1, anonymised_at = $2
     WHERE id = $3 AND school_id = $4";
 
-/// The grade of the pupil linked on a person line of `report_people`: what stays of the line when
-/// its typed name and link go (retention here, erasure in `sql::rights`).
-#[macro_export]
-#[doc(hidden)]
-macro_rules! linked_grade {
-    () => {
-        "(SELECT g.grade FROM report_links l
-          JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
-          WHERE l.report_id = report_people.report_id AND l.role = report_people.role
-            AND l.position = report_people.position)"
-    };
-}
+pub const OLD_REPORTS: &str = "SELECT report_id FROM report_contents
+    WHERE school_id = $1 AND submitted_hour < $2
+    ORDER BY submitted_hour, report_id LIMIT $3";
 
-pub const OLD_REPORTS: &str = "SELECT id, event_date FROM reports
-    WHERE school_id = $1 AND anonymised_at IS NULL AND submitted_hour < $2
-    ORDER BY submitted_hour, id LIMIT $3";
-
-/// What clears a batch of reports: their person lines (the grade of the linked pupil's group is all
-/// that stays of one), links, fingerprints, messages and hit decisions. `$in_batch`: the backend's
-/// condition "is one of the ids bound as `$1`". Ids, not the selection again: PostgreSQL planned
-/// `IN (SELECT … LIMIT n)` as a hash join over a whole table, per statement (docs/PERFORMANCE.md).
+/// What anonymises a batch of reports: their typed names, links, fingerprints, messages, hit
+/// decisions and, last, their contents (text and exact day). The person lines keep their role and
+/// the grade kept from the link on; the report row keeps category, place, part of day, month and
+/// school. `$in_batch`: the backend's condition "is one of the ids bound as `$1`". Ids, not the
+/// selection again: PostgreSQL planned `IN (SELECT … LIMIT n)` as a hash join over a whole table,
+/// per statement (docs/PERFORMANCE.md).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! clear_report_batch {
     ($in_batch:literal) => {
         [
-            concat!(
-                "UPDATE report_people SET grade = ",
-                $crate::linked_grade!(),
-                ", name = NULL, group_name = NULL WHERE report_id ",
-                $in_batch
-            ),
+            concat!("DELETE FROM report_person_names WHERE report_id ", $in_batch),
             concat!("DELETE FROM report_links WHERE report_id ", $in_batch),
             concat!("DELETE FROM report_name_marks WHERE report_id ", $in_batch),
             concat!("DELETE FROM report_messages WHERE report_id ", $in_batch),
@@ -92,22 +77,10 @@ macro_rules! clear_report_batch {
                 "DELETE FROM report_hit_decisions WHERE report_id ",
                 $in_batch
             ),
+            concat!("DELETE FROM report_contents WHERE report_id ", $in_batch),
         ]
     };
 }
-
-/// One report row (SQLite, per row of a batch: a statement costs no round trip there).
-pub const ANONYMISE_REPORT: &str = "UPDATE reports
-    SET description = $1, contact = NULL, verification_note = NULL, event_date = $2,
-        anonymised_at = $3
-    WHERE id = $4";
-/// A whole batch of report rows in one statement (PostgreSQL: per-row UPDATEs were one round trip
-/// each, most of the job's time). `$1` ids, `$2` sealed empty descriptions, `$3` event months.
-pub const ANONYMISE_REPORTS_UNNEST: &str = "UPDATE reports r
-    SET description = u.description, contact = NULL, verification_note = NULL,
-        event_date = u.event_month, anonymised_at = $4
-    FROM unnest($1::uuid[], $2::bytea[], $3::date[]) AS u(id, description, event_month)
-    WHERE r.id = u.id";
 
 pub const DELETE_OLD_LOGBOOK: &str = "DELETE FROM logbook_entries WHERE id IN (
     SELECT id FROM logbook_entries WHERE school_id = $1 AND created_at < $2 LIMIT $3)";
@@ -124,64 +97,22 @@ pub const RELEASE_LEASE: &str = "DELETE FROM job_leases WHERE name = $1 AND hold
 #[macro_export]
 macro_rules! retention_repo {
     ($store:ty, $conn:ty, in_batch = $in_batch:literal, schools_at_once = $at_once:literal) => {
-        mod retention_sql {
-            use chrono::{DateTime, NaiveDate, Utc};
-            use signaal_domain::SchoolId;
-            use signaal_domain::secrets::DataKey;
-            use uuid::Uuid;
-            use $crate::Result;
-            use $crate::sql::retention as q;
-
-            use crate::error::map_err;
-
-            /// What `anonymise_reports` writes for one report.
-            pub(super) fn marked(
-                key: &DataKey,
-                school: SchoolId,
-                report: Uuid,
-                event_date: Option<NaiveDate>,
-            ) -> Result<$crate::retention::MarkedReport> {
-                Ok($crate::retention::MarkedReport {
-                    id: report,
-                    // A sealed empty text, so every reader still opens the report.
-                    description: $crate::sql::privacy::seal(
-                        key,
-                        school,
-                        report,
-                        "description",
-                        "",
-                    )?,
-                    event_month: event_date.map(signaal_domain::privacy::retention::month_of),
-                })
-            }
-        }
-
         impl $store {
-            /// Removes a batch of reports' lines, links, fingerprints, messages and hit
-            /// decisions, and returns what marks the report rows themselves (written with
-            /// the backend's `anonymise_reports`); see `signaal_storage::retention`.
-            async fn clear_reports(
-                conn: &mut $conn,
-                key: &signaal_domain::secrets::DataKey,
-                school: signaal_domain::SchoolId,
-                reports: &[(uuid::Uuid, Option<chrono::NaiveDate>)],
-            ) -> $crate::Result<Vec<$crate::retention::MarkedReport>> {
+            /// Anonymises a batch of reports (see `clear_report_batch!` and
+            /// `signaal_storage::retention`); returns how many.
+            async fn clear_reports(conn: &mut $conn, ids: &[uuid::Uuid]) -> $crate::Result<u64> {
                 use crate::error::map_err;
-                if reports.is_empty() {
-                    return Ok(Vec::new());
+                if ids.is_empty() {
+                    return Ok(0);
                 }
-                let ids: Vec<uuid::Uuid> = reports.iter().map(|(id, _)| *id).collect();
                 for statement in $crate::clear_report_batch!($in_batch) {
                     sqlx::query(statement)
-                        .bind(Self::batch_ids(&ids))
+                        .bind(Self::batch_ids(ids))
                         .execute(&mut *conn)
                         .await
                         .map_err(map_err)?;
                 }
-                reports
-                    .iter()
-                    .map(|&(id, event_date)| retention_sql::marked(key, school, id, event_date))
-                    .collect()
+                Ok(ids.len() as u64)
             }
         }
 
@@ -255,22 +186,17 @@ macro_rules! retention_repo {
                     .map_err(map_err)?;
                 // The reports of pupils who left, marked together before the old reports are
                 // chosen (so none is chosen twice).
-                let mut of_pupils: Vec<(uuid::Uuid, Option<chrono::NaiveDate>)> = Vec::new();
+                let mut of_pupils: Vec<uuid::Uuid> = Vec::new();
                 let mut seen = std::collections::HashSet::new();
                 for pupil in pupils {
-                    for row in sqlx::query(q::REPORTS_OF_PUPIL)
+                    let reports: Vec<uuid::Uuid> = sqlx::query_scalar(q::REPORTS_OF_PUPIL)
                         .bind(pupil)
                         .bind(school.as_uuid())
                         .fetch_all(&mut *tx)
                         .await
-                        .map_err(map_err)?
-                    {
-                        let id: uuid::Uuid = row.try_get("id").map_err(map_err)?;
-                        // A report about two pupils who left comes once.
-                        if seen.insert(id) {
-                            of_pupils.push((id, row.try_get("event_date").map_err(map_err)?));
-                        }
-                    }
+                        .map_err(map_err)?;
+                    // A report about two pupils who left comes once.
+                    of_pupils.extend(reports.into_iter().filter(|id| seen.insert(*id)));
                     counts.logbook_entries += sqlx::query(q::DELETE_LOGBOOK_OF_PUPIL)
                         .bind(school.as_uuid())
                         .bind(pupil)
@@ -313,22 +239,17 @@ macro_rules! retention_repo {
                     counts.pupils += 1;
                 }
 
-                let marked = <$store>::clear_reports(&mut tx, &key, school, &of_pupils).await?;
-                <$store>::anonymise_reports(&mut tx, &marked, now).await?;
-                counts.reports += marked.len() as u64;
+                counts.reports += <$store>::clear_reports(&mut tx, &of_pupils).await?;
 
                 // Reports past their term.
-                let old: Vec<(uuid::Uuid, Option<chrono::NaiveDate>)> =
-                    sqlx::query_as(q::OLD_REPORTS)
-                        .bind(school.as_uuid())
-                        .bind(cutoffs.reports_before)
-                        .bind(limit)
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(map_err)?;
-                let marked = <$store>::clear_reports(&mut tx, &key, school, &old).await?;
-                <$store>::anonymise_reports(&mut tx, &marked, now).await?;
-                counts.reports += marked.len() as u64;
+                let old: Vec<uuid::Uuid> = sqlx::query_scalar(q::OLD_REPORTS)
+                    .bind(school.as_uuid())
+                    .bind(cutoffs.reports_before)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                counts.reports += <$store>::clear_reports(&mut tx, &old).await?;
 
                 // Logbook entries past their term.
                 counts.logbook_entries += sqlx::query(q::DELETE_OLD_LOGBOOK)

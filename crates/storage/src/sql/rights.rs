@@ -29,7 +29,8 @@ pub const PAUSED_OF_SCHOOL: &str =
     "SELECT pupil_id, reason FROM paused_pupils WHERE school_id = $1 ORDER BY pupil_id";
 
 pub const REPORTS_OF_PUPIL: &str = "SELECT r.id, r.submitted_hour FROM reports r
-    WHERE r.school_id = $1 AND r.anonymised_at IS NULL AND r.id IN (
+    WHERE r.school_id = $1 AND r.id IN (SELECT report_id FROM report_contents)
+      AND r.id IN (
         SELECT l.report_id FROM report_links l WHERE l.school_id = $1 AND l.pupil_id = $2)
     ORDER BY r.submitted_hour, r.id";
 pub const LINES_OF_PUPIL: &str = "SELECT role, position FROM report_links
@@ -67,14 +68,12 @@ pub const LINKS_OF_PUPIL: &str = "SELECT report_id, role, position FROM report_l
     WHERE school_id = $1 AND pupil_id = $2 ORDER BY report_id, role, position";
 pub const DELETE_NAME_MARK: &str = "DELETE FROM report_name_marks
     WHERE school_id = $1 AND report_id = $2 AND fingerprint = $3";
-/// The pupil's person lines lose their typed name and group; the grade stays, as in retention.
-pub const CLEAR_LINES_OF_PUPIL: &str = concat!(
-    "UPDATE report_people SET grade = ",
-    crate::linked_grade!(),
-    ", name = NULL, group_name = NULL WHERE EXISTS (SELECT 1 FROM report_links x
-        WHERE x.report_id = report_people.report_id AND x.role = report_people.role
-          AND x.position = report_people.position AND x.school_id = $1 AND x.pupil_id = $2)"
-);
+/// The pupil's person lines lose their typed name and group; the grade (kept from the link on)
+/// stays, as in retention.
+pub const CLEAR_LINES_OF_PUPIL: &str = "DELETE FROM report_person_names WHERE EXISTS (
+    SELECT 1 FROM report_links x WHERE x.report_id = report_person_names.report_id
+        AND x.role = report_person_names.role AND x.position = report_person_names.position
+        AND x.school_id = $1 AND x.pupil_id = $2)";
 pub const DELETE_LINKS_OF_PUPIL: &str =
     "DELETE FROM report_links WHERE school_id = $1 AND pupil_id = $2";
 pub const DELETE_CASE_LOGBOOK: &str =
