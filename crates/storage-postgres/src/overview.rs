@@ -7,7 +7,8 @@ signaal_storage::overview_repo!(
     sqlx::PgConnection,
     sqlx::postgres::PgRow,
     day = "COALESCE(rc.event_day, r.event_month, (r.submitted_hour AT TIME ZONE 'UTC')::date)",
-    month = "COALESCE(r.event_month, date_trunc('month', r.submitted_hour AT TIME ZONE 'UTC')::date)",
+    month =
+        "COALESCE(r.event_month, date_trunc('month', r.submitted_hour AT TIME ZONE 'UTC')::date)",
     month_of_from = "date_trunc('month', $2::timestamp)::date",
     uuid_text = "text",
     json_array = "json_build_array",

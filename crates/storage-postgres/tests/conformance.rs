@@ -230,7 +230,11 @@ async fn after_an_erasure_the_pupils_sealed_name_text_and_logbook_are_in_no_tabl
     };
     let report = fixture.report.as_uuid();
     let needles = vec![
-        hex("SELECT description FROM report_contents WHERE report_id = $1", report).await,
+        hex(
+            "SELECT description FROM report_contents WHERE report_id = $1",
+            report,
+        )
+        .await,
         hex(
             "SELECT name FROM report_person_names WHERE report_id = $1 AND role = 'done_to'",
             report,

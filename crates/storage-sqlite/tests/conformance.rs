@@ -379,9 +379,11 @@ async fn the_database_refuses_a_link_to_another_schools_pupil_and_redaction_rese
     assert!(raw.is_err(), "a link across schools must be impossible");
     // Redaction writes new sealed bytes; the old ones are gone from the row.
     let sealed = || {
-        sqlx::query_scalar::<_, Vec<u8>>("SELECT description FROM report_contents WHERE report_id = ?")
-            .bind(report.as_uuid())
-            .fetch_one(store.writer_pool())
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT description FROM report_contents WHERE report_id = ?",
+        )
+        .bind(report.as_uuid())
+        .fetch_one(store.writer_pool())
     };
     let before = sealed().await.expect("read");
     storage
@@ -460,9 +462,10 @@ async fn after_anonymisation_the_name_and_the_sealed_text_are_gone_from_the_file
     let description = sealed("SELECT description FROM report_contents WHERE report_id = ?")
         .await
         .expect("description");
-    let typed_name = sealed("SELECT name FROM report_person_names WHERE report_id = ? AND position = 0")
-        .await
-        .expect("name");
+    let typed_name =
+        sealed("SELECT name FROM report_person_names WHERE report_id = ? AND position = 0")
+            .await
+            .expect("name");
     let message = sealed("SELECT body FROM report_messages WHERE report_id = ?")
         .await
         .expect("message");
@@ -579,9 +582,12 @@ async fn after_an_erasure_the_pupils_sealed_name_text_and_logbook_are_gone_from_
     let needles: Vec<(&str, Vec<u8>)> = vec![
         (
             "sealed description naming her",
-            sealed("SELECT description FROM report_contents WHERE report_id = ?", report)
-                .await
-                .expect("description"),
+            sealed(
+                "SELECT description FROM report_contents WHERE report_id = ?",
+                report,
+            )
+            .await
+            .expect("description"),
         ),
         (
             "sealed typed name",

@@ -69,8 +69,7 @@ pub const UPSERT_DECISION: &str = "INSERT INTO report_hit_decisions
     ON CONFLICT (report_id, field, hit_key) DO UPDATE SET justification = excluded.justification,
     decided_by = excluded.decided_by, decided_at = excluded.decided_at";
 pub const KEPT: &str = "SELECT field, hit_key FROM report_hit_decisions WHERE report_id = $1";
-pub const SET_NOTE: &str =
-    "UPDATE report_contents SET verification_note = $1 WHERE report_id = $2";
+pub const SET_NOTE: &str = "UPDATE report_contents SET verification_note = $1 WHERE report_id = $2";
 pub const APPROVE: &str = "UPDATE reports SET intake = 'approved', status = 'in_progress',
     decided_at = $1, decided_by = $2 WHERE id = $3";
 pub const REJECT: &str = "UPDATE reports SET intake = 'rejected', reject_reason = $1,

@@ -96,7 +96,13 @@ pub const SEALED: &[SealedColumn] = &[
         REPORTS,
         "report_id"
     ),
-    own_column!("report_contents", "contact", "contact", REPORTS, "report_id"),
+    own_column!(
+        "report_contents",
+        "contact",
+        "contact",
+        REPORTS,
+        "report_id"
+    ),
     own_column!(
         "report_contents",
         "verification_note",

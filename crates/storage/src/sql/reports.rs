@@ -105,7 +105,11 @@ macro_rules! report_queries {
                 .bind(report.submitted_hour)
                 .bind(report.reporter)
                 .bind(report.place)
-                .bind(report.date.map(signaal_domain::privacy::retention::month_of))
+                .bind(
+                    report
+                        .date
+                        .map(signaal_domain::privacy::retention::month_of),
+                )
                 .bind(report.part_of_day)
                 .bind(report.frequency)
                 .execute(&mut *conn)

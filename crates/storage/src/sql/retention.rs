@@ -69,7 +69,10 @@ pub const OLD_REPORTS: &str = "SELECT report_id FROM report_contents
 macro_rules! clear_report_batch {
     ($in_batch:literal) => {
         [
-            concat!("DELETE FROM report_person_names WHERE report_id ", $in_batch),
+            concat!(
+                "DELETE FROM report_person_names WHERE report_id ",
+                $in_batch
+            ),
             concat!("DELETE FROM report_links WHERE report_id ", $in_batch),
             concat!("DELETE FROM report_name_marks WHERE report_id ", $in_batch),
             concat!("DELETE FROM report_messages WHERE report_id ", $in_batch),
