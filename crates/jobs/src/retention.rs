@@ -7,15 +7,17 @@
 //! PostgreSQL database the run holds a lease (a row in `job_leases` with an expiry, renewed after
 //! every batch), so one instance does the work; another that finds it held skips its turn.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use signaal_domain::policy::{self, Actor};
+use signaal_domain::privacy::retention::RetentionCutoffs;
 use signaal_domain::school::School;
 use signaal_domain::{Clock, SchoolId};
-use signaal_storage::retention::{BATCH, RetentionCounts};
+use signaal_storage::retention::{BATCH, RetentionCounts, SweepCursor};
 use signaal_storage::{Storage, StorageError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -24,6 +26,8 @@ use tokio::task::JoinHandle;
 pub const LEASE: &str = "retention";
 /// How long a lease lasts without renewal: an instance that dies frees it after this.
 pub const LEASE_FOR: chrono::Duration = chrono::Duration::minutes(10);
+/// How many batches' worth of reports one sweep step takes.
+pub const BATCHES_PER_SWEEP_STEP: u32 = 10;
 /// How soon an instance that found the lease held looks again: the holder may have died, and
 /// then its lease expires and the day's run must still happen.
 pub const BUSY_RETRY: Duration = Duration::from_secs(10);
@@ -172,10 +176,7 @@ impl Retention {
             .await
     }
 
-    async fn cutoffs(
-        &self,
-        school: SchoolId,
-    ) -> Result<signaal_domain::privacy::retention::RetentionCutoffs, StorageError> {
+    async fn cutoffs(&self, school: SchoolId) -> Result<RetentionCutoffs, StorageError> {
         let policy = self
             .storage
             .privacy
@@ -193,12 +194,23 @@ impl Retention {
     ) -> Result<RunOutcome, StorageError> {
         use futures_util::{StreamExt as _, TryStreamExt as _};
         let batches = AtomicU32::new(0);
+        let mut cutoffs = Vec::with_capacity(schools.len());
+        for school in schools {
+            cutoffs.push(self.cutoffs(school.id).await?);
+        }
+        let terms = schools
+            .iter()
+            .zip(&cutoffs)
+            .map(|(school, cutoffs)| (school.id, cutoffs.reports_before))
+            .collect();
+        self.sweep(holder, &terms, &batches).await?;
         let at_once = self.storage.retention.schools_at_once().max(1);
         // The futures made first: a closure inside the stream would not be `Send` for the
         // spawned daily run (rustc's higher-ranked lifetime limits).
         let runs: Vec<_> = schools
             .iter()
-            .map(|school| self.run_school(holder, school, &batches))
+            .zip(&cutoffs)
+            .map(|(school, cutoffs)| self.run_school(holder, school, cutoffs, &batches))
             .collect();
         let out: Vec<SchoolRun> = futures_util::stream::iter(runs)
             .buffered(at_once)
@@ -227,36 +239,104 @@ impl Retention {
         })
     }
 
+    /// Counts a batch against `max_batches`: an error once the limit is reached.
+    fn count_batch(&self, batches: &AtomicU32) -> Result<(), StorageError> {
+        let done = batches.fetch_add(1, Ordering::Relaxed);
+        if self.max_batches.is_some_and(|max| done >= max) {
+            return Err(StorageError::Internal(
+                "stopped after the batch limit".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Renews the lease after a batch: an error when another instance has taken it.
+    async fn keep_lease(&self, holder: &str) -> Result<(), StorageError> {
+        if self.renew(holder).await? {
+            Ok(())
+        } else {
+            Err(StorageError::Conflict(
+                "the retention lease was lost".into(),
+            ))
+        }
+    }
+
+    /// Reports past their school's term (`terms`: the end of each school's), anonymised across
+    /// schools in the order they were written, step by step to the last one due, in as many parts
+    /// at once as the store works on schools at once. Each school's batches audit what this did
+    /// there.
+    async fn sweep(
+        &self,
+        holder: &str,
+        terms: &BTreeMap<SchoolId, DateTime<Utc>>,
+        batches: &AtomicU32,
+    ) -> Result<(), StorageError> {
+        let (Some(oldest), Some(latest)) = (
+            self.storage.retention.oldest_unanonymised().await?,
+            terms.values().max().copied(),
+        ) else {
+            return Ok(());
+        };
+        let at_once = self.storage.retention.schools_at_once();
+        let parts = SweepCursor::parts(oldest, latest, u16::try_from(at_once).unwrap_or(1));
+        let walks: Vec<_> = parts
+            .into_iter()
+            .map(|start| self.sweep_part(holder, terms, start, batches))
+            .collect();
+        futures_util::future::try_join_all(walks).await?;
+        Ok(())
+    }
+
+    /// One part of the sweep, from `start` to its end.
+    async fn sweep_part(
+        &self,
+        holder: &str,
+        terms: &BTreeMap<SchoolId, DateTime<Utc>>,
+        start: SweepCursor,
+        batches: &AtomicU32,
+    ) -> Result<(), StorageError> {
+        // Larger steps than a school's batches: a step's reports spread over many schools, and
+        // each school it touches costs a tally update.
+        let limit = self.batch.saturating_mul(BATCHES_PER_SWEEP_STEP);
+        let mut cursor = start;
+        loop {
+            self.count_batch(batches)?;
+            let step = self
+                .storage
+                .retention
+                .sweep_old_reports(terms, cursor, limit)
+                .await?;
+            self.keep_lease(holder).await?;
+            match step.next {
+                Some(next) => cursor = next,
+                None => return Ok(()),
+            }
+            // Other work gets the database between steps.
+            tokio::task::yield_now().await;
+        }
+    }
+
     /// One school's batches until nothing is left; `batches` counts every school's.
     async fn run_school(
         &self,
         holder: &str,
         school: &School,
+        cutoffs: &RetentionCutoffs,
         batches: &AtomicU32,
     ) -> Result<SchoolRun, StorageError> {
-        let cutoffs = self.cutoffs(school.id).await?;
         let mut counts = RetentionCounts::default();
         loop {
-            let done = batches.fetch_add(1, Ordering::Relaxed);
-            if self.max_batches.is_some_and(|max| done >= max) {
-                return Err(StorageError::Internal(
-                    "stopped after the batch limit".into(),
-                ));
-            }
+            self.count_batch(batches)?;
             let batch = self
                 .storage
                 .retention
-                .retention_batch(school.id, &cutoffs, self.batch, self.clock.now())
+                .retention_batch(school.id, cutoffs, self.batch, self.clock.now())
                 .await?;
             if batch.is_empty() {
                 break;
             }
             counts.add(batch);
-            if !self.renew(holder).await? {
-                return Err(StorageError::Conflict(
-                    "the retention lease was lost".into(),
-                ));
-            }
+            self.keep_lease(holder).await?;
             // A batch short of the limit left nothing behind: no empty batch to find that out.
             if batch.short_of(self.batch) {
                 break;

@@ -15,6 +15,20 @@ CREATE TABLE report_contents (
     FOREIGN KEY (school_id, report_id) REFERENCES reports (school_id, id) ON DELETE CASCADE
 ) STRICT;
 CREATE INDEX report_contents_due ON report_contents (school_id, submitted_hour);
+-- The retention job sweeps reports past their term across schools in the order they were written
+-- (`signaal_storage::retention`): a step's contents then lie on neighbouring pages.
+CREATE INDEX report_contents_in_written_order ON report_contents (submitted_hour, report_id);
+
+-- Reports the sweep anonymised, per school and part of the sweep (parts run at once and each
+-- writes its own rows), since that school's last audit entry. Written in the sweep's own
+-- transactions, so none goes unaudited when a run stops; the school's next retention batch moves
+-- the count into its audit entry and deletes the rows.
+CREATE TABLE retention_tallies (
+    school_id   BLOB NOT NULL REFERENCES schools(id),
+    part        INTEGER NOT NULL,
+    reports     INTEGER NOT NULL,
+    PRIMARY KEY (school_id, part)
+) STRICT;
 
 -- The typed name and group of a person line; the line itself (role, position, kept grade) stays.
 CREATE TABLE report_person_names (

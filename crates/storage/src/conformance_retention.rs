@@ -4,6 +4,8 @@
 // This module is test code that happens to live in a library so both backends can run it.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Months, Utc};
 use signaal_domain::follow_up::{LogbookEntryNew, LogbookKind};
 use signaal_domain::intake::PersonRef;
@@ -11,13 +13,13 @@ use signaal_domain::policy::{self, Actor, SchoolGrant, WriteLogbook};
 use signaal_domain::privacy::RetentionPolicy;
 use signaal_domain::privacy::retention::RetentionCutoffs;
 use signaal_domain::staff::Role;
-use signaal_domain::{PupilId, ReportId};
+use signaal_domain::{PupilId, ReportId, SchoolId};
 
 use crate::Storage;
 use crate::cases::LogbookTarget;
 use crate::conformance::{chain_actions, import, now, receipt_hash, today};
 use crate::conformance_intake::Fixture;
-use crate::retention::RetentionCounts;
+use crate::retention::{RetentionCounts, SweepCursor};
 
 /// Generates one `#[tokio::test]` per retention case, each on a fresh database from `$fresh`.
 #[macro_export]
@@ -27,6 +29,8 @@ macro_rules! retention_conformance_suite {
             a_report_is_anonymised_twelve_months_and_a_day_after_and_not_a_day_before,
             a_pupil_who_left_is_anonymised_with_everything_about_them_on_the_next_run,
             a_run_stopped_after_a_batch_finishes_when_started_again,
+            the_sweep_takes_every_school_by_its_own_term_and_each_audits_its_share_once,
+            parts_of_the_sweep_at_once_anonymise_every_report_once_and_audit_the_sum,
             a_lease_is_held_by_one_holder_until_it_expires_or_is_released,
         );
     };
@@ -55,7 +59,33 @@ fn cutoffs_at(at: DateTime<Utc>) -> RetentionCutoffs {
     RetentionPolicy::default().cutoffs(at)
 }
 
-/// Runs batches of `limit` until one finds nothing; the total.
+/// Sweeps in steps of `limit` until the walk ends; the reports anonymised.
+pub async fn sweep_to_the_end(
+    storage: &Storage,
+    terms: &BTreeMap<SchoolId, DateTime<Utc>>,
+    limit: u32,
+) -> u64 {
+    let mut cursor = SweepCursor::start();
+    let mut total = 0;
+    loop {
+        let step = storage
+            .retention
+            .sweep_old_reports(terms, cursor, limit)
+            .await
+            .expect("sweep step");
+        total += step.reports;
+        match step.next {
+            Some(next) => {
+                assert!(next != cursor, "a sweep step must move on");
+                cursor = next;
+            }
+            None => return total,
+        }
+    }
+}
+
+/// As the job does for one school: the sweep, then batches of `limit` until one finds nothing;
+/// the total the batches counted (and audited).
 pub async fn run_to_the_end(
     storage: &Storage,
     fixture: &Fixture,
@@ -63,6 +93,8 @@ pub async fn run_to_the_end(
     limit: u32,
     at: DateTime<Utc>,
 ) -> RetentionCounts {
+    let terms = BTreeMap::from([(fixture.school.id, cutoffs.reports_before)]);
+    sweep_to_the_end(storage, &terms, limit).await;
     let mut total = RetentionCounts::default();
     loop {
         let batch = storage
@@ -335,24 +367,33 @@ pub async fn a_run_stopped_after_a_batch_finishes_when_started_again(storage: &S
     }
     let later = now().checked_add_months(Months::new(13)).expect("date");
     let cut = cutoffs_at(later);
-    // The first batch commits; the run "dies" before the next one.
+    // The sweep's first step commits; the run "dies" before the next one, and before the
+    // school's batch that audits it.
+    let terms = BTreeMap::from([(a.school.id, cut.reports_before)]);
     let first = storage
         .retention
-        .retention_batch(a.school.id, &cut, 2, later)
+        .sweep_old_reports(&terms, SweepCursor::start(), 2)
         .await
-        .expect("batch");
-    assert_eq!(first, counts(2, 0, 0));
+        .expect("sweep step");
+    assert_eq!(first.reports, 2);
+    assert!(first.next.is_some());
     let anonymised = |descriptions: &[String]| descriptions.iter().filter(|d| d.is_empty()).count();
     let mut descriptions = Vec::new();
     for report in &reports {
         descriptions.push(a.read(storage, *report).await.description);
     }
     assert_eq!(anonymised(&descriptions), 2);
-    // Started again (later still), it finishes the rest and only the rest.
+    // Started again (later still), it finishes the rest and only the rest; its audit entry
+    // counts the first run's two as well, which no entry had counted yet.
     let restart = later + Duration::hours(1);
     assert_eq!(
+        sweep_to_the_end(storage, &terms, 2).await,
+        3,
+        "the sweep anonymises only the rest"
+    );
+    assert_eq!(
         run_to_the_end(storage, &a, &cut, 2, restart).await,
-        counts(3, 0, 0)
+        counts(5, 0, 0)
     );
     descriptions.clear();
     for report in &reports {
@@ -365,12 +406,157 @@ pub async fn a_run_stopped_after_a_batch_finishes_when_started_again(storage: &S
     );
     assert_eq!(
         retention_audits(&chain_actions(storage, &a.school).await),
-        [
-            "ok reports=2 pupils=0 logbook_entries=0 requests=0",
-            "ok reports=2 pupils=0 logbook_entries=0 requests=0",
-            "ok reports=1 pupils=0 logbook_entries=0 requests=0",
-        ]
+        ["ok reports=5 pupils=0 logbook_entries=0 requests=0"]
     );
+}
+
+pub async fn the_sweep_takes_every_school_by_its_own_term_and_each_audits_its_share_once(
+    storage: &Storage,
+) {
+    let a = Fixture::new(storage, "veeg-a").await;
+    let b = Fixture::new(storage, "veeg-b").await;
+    let c = Fixture::new(storage, "veeg-c").await;
+    let written = now() - Duration::days(500);
+    let submit_at = |fixture: &Fixture, receipt: u8, hours: i64| {
+        let school = fixture.school.id;
+        async move {
+            storage
+                .reports
+                .submit(
+                    school,
+                    &crate::conformance::sample_report("Sem"),
+                    receipt_hash(receipt),
+                    written + Duration::hours(hours),
+                )
+                .await
+                .expect("submit")
+                .id
+        }
+    };
+    // Written in turn at the three schools, about 16 months ago, and one of a's today.
+    let a_old = [submit_at(&a, 1, 0).await, submit_at(&a, 2, 3).await];
+    let b_old = submit_at(&b, 3, 1).await;
+    let c_old = submit_at(&c, 4, 2).await;
+    let a_new = a.submit(storage, 5).await;
+    // a keeps reports 12 months, b 24; c is not in this run.
+    let year = |months: u32| now().checked_sub_months(Months::new(months)).expect("date");
+    let terms = BTreeMap::from([(a.school.id, year(12)), (b.school.id, year(24))]);
+
+    // Steps of one report: the walk passes b's and c's on its way.
+    assert_eq!(sweep_to_the_end(storage, &terms, 1).await, 2);
+    for report in a_old {
+        assert_eq!(a.read(storage, report).await.description, "");
+    }
+    assert_ne!(a.read(storage, a_new).await.description, "");
+    assert_ne!(b.read(storage, b_old).await.description, "");
+    assert_ne!(c.read(storage, c_old).await.description, "");
+    // Nothing left: another sweep finds nothing.
+    assert_eq!(sweep_to_the_end(storage, &terms, 500).await, 0);
+
+    // Each school's batch audits its share once and clears it; b had none.
+    let batch = |fixture: &Fixture| {
+        let cutoffs = cutoffs_at(now());
+        let school = fixture.school.id;
+        async move {
+            storage
+                .retention
+                .retention_batch(school, &cutoffs, 500, now())
+                .await
+                .expect("batch")
+        }
+    };
+    assert_eq!(batch(&a).await, counts(2, 0, 0));
+    assert_eq!(batch(&a).await, counts(0, 0, 0));
+    assert_eq!(batch(&b).await, counts(0, 0, 0));
+    assert_eq!(
+        retention_audits(&chain_actions(storage, &a.school).await),
+        ["ok reports=2 pupils=0 logbook_entries=0 requests=0"]
+    );
+    assert!(retention_audits(&chain_actions(storage, &b.school).await).is_empty());
+    assert!(retention_audits(&chain_actions(storage, &c.school).await).is_empty());
+}
+
+pub async fn parts_of_the_sweep_at_once_anonymise_every_report_once_and_audit_the_sum(
+    storage: &Storage,
+) {
+    let a = Fixture::new(storage, "delen-a").await;
+    let b = Fixture::new(storage, "delen-b").await;
+    let written = now() - Duration::days(500);
+    // Nine old reports at each school, 15 days apart (the walk to the term is 135 days, three parts
+    // of 45), in turn; one recent one at a.
+    let mut old = Vec::new();
+    for day in 0..9u8 {
+        for (fixture, offset) in [(&a, 0u8), (&b, 100)] {
+            let report = storage
+                .reports
+                .submit(
+                    fixture.school.id,
+                    &crate::conformance::sample_report("Sem"),
+                    receipt_hash(offset + day),
+                    written + Duration::days(15 * i64::from(day)),
+                )
+                .await
+                .expect("submit")
+                .id;
+            old.push((fixture, report));
+        }
+    }
+    let recent = a.submit(storage, 250).await;
+    let term = now().checked_sub_months(Months::new(12)).expect("date");
+    let terms = BTreeMap::from([(a.school.id, term), (b.school.id, term)]);
+    let oldest = storage
+        .retention
+        .oldest_unanonymised()
+        .await
+        .expect("oldest")
+        .expect("there are reports");
+    // Stored by the hour.
+    assert!(oldest <= written && written - oldest < Duration::hours(1));
+
+    // Three parts walked at once, a report a step.
+    let walk = |start: SweepCursor| {
+        let terms = &terms;
+        async move {
+            let mut cursor = start;
+            let mut total = 0;
+            loop {
+                let step = storage
+                    .retention
+                    .sweep_old_reports(terms, cursor, 1)
+                    .await
+                    .expect("sweep step");
+                total += step.reports;
+                match step.next {
+                    Some(next) => cursor = next,
+                    None => return total,
+                }
+            }
+        }
+    };
+    let parts = SweepCursor::parts(oldest, term, 3);
+    let done = futures_util::future::join_all(parts.into_iter().map(walk)).await;
+    assert_eq!(done.len(), 3);
+    assert!(done.iter().all(|&n| n > 0), "each part had some: {done:?}");
+    assert_eq!(done.iter().sum::<u64>(), 18);
+    for (fixture, report) in &old {
+        assert_eq!(fixture.read(storage, *report).await.description, "");
+    }
+    assert_ne!(a.read(storage, recent).await.description, "");
+
+    // Each school's batch audits the sum of its parts' tallies once.
+    let cutoffs = cutoffs_at(now());
+    for fixture in [&a, &b] {
+        let batch = storage
+            .retention
+            .retention_batch(fixture.school.id, &cutoffs, 500, now())
+            .await
+            .expect("batch");
+        assert_eq!(batch, counts(9, 0, 0));
+        assert_eq!(
+            retention_audits(&chain_actions(storage, &fixture.school).await),
+            ["ok reports=9 pupils=0 logbook_entries=0 requests=0"]
+        );
+    }
 }
 
 pub async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released(storage: &Storage) {

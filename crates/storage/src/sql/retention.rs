@@ -54,9 +54,40 @@ pub const ANONYMISE_PUPIL: &str = "UPDATE pupils
         number = $1, anonymised_at = $2
     WHERE id = $3 AND school_id = $4";
 
-pub const OLD_REPORTS: &str = "SELECT report_id FROM report_contents
-    WHERE school_id = $1 AND submitted_hour < $2
-    ORDER BY submitted_hour, report_id LIMIT $3";
+pub const OLDEST_UNANONYMISED: &str = "SELECT MIN(submitted_hour) FROM report_contents";
+/// The sweep's next reports not anonymised yet, in the order they were written: after the cursor
+/// `($2, $3)`, written before `$1` (the end of the cursor's part, or else the latest end of any
+/// school's term; each school's own decides).
+pub const DUE_IN_WRITTEN_ORDER: &str = "SELECT report_id, school_id, submitted_hour
+    FROM report_contents
+    WHERE submitted_hour < $1 AND (submitted_hour, report_id) > ($2, $3)
+    ORDER BY submitted_hour, report_id LIMIT $4";
+/// The same at one school (`$5`), by the school's own index: a run for one school.
+pub const DUE_AT_SCHOOL_IN_WRITTEN_ORDER: &str = "SELECT report_id, school_id, submitted_hour
+    FROM report_contents
+    WHERE submitted_hour < $1 AND (submitted_hour, report_id) > ($2, $3) AND school_id = $5
+    ORDER BY submitted_hour, report_id LIMIT $4";
+/// The sweep's counts for a school (one row per part), audited by the school's next batch.
+pub const TAKE_TALLY: &str = "DELETE FROM retention_tallies WHERE school_id = $1 RETURNING reports";
+
+/// Counts a sweep step's reports (bound as `$1`, before their contents go) into their schools'
+/// tallies of part `$2`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! add_to_tallies {
+    ($in_batch:literal) => {
+        concat!(
+            "INSERT INTO retention_tallies (school_id, part, reports)
+             SELECT t.school_id, p.part, t.n FROM
+                (SELECT school_id, COUNT(*) AS n FROM report_contents WHERE report_id ",
+            $in_batch,
+            " GROUP BY school_id) AS t, (SELECT $2 AS part) AS p
+             WHERE TRUE
+             ON CONFLICT (school_id, part)
+             DO UPDATE SET reports = retention_tallies.reports + excluded.reports"
+        )
+    };
+}
 
 /// What anonymises a batch of reports: their typed names, links, fingerprints, messages, hit
 /// decisions and, last, their contents (text and exact day). The person lines keep their role and
@@ -163,6 +194,94 @@ macro_rules! retention_repo {
                 })
             }
 
+            async fn oldest_unanonymised(
+                &self,
+            ) -> $crate::Result<Option<chrono::DateTime<chrono::Utc>>> {
+                use crate::error::map_err;
+                let mut conn = self.read_pool().acquire().await.map_err(map_err)?;
+                sqlx::query_scalar($crate::sql::retention::OLDEST_UNANONYMISED)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map_err)
+            }
+
+            async fn sweep_old_reports(
+                &self,
+                terms: &std::collections::BTreeMap<
+                    signaal_domain::SchoolId,
+                    chrono::DateTime<chrono::Utc>,
+                >,
+                after: $crate::retention::SweepCursor,
+                limit: u32,
+            ) -> $crate::Result<$crate::retention::SweepStep> {
+                use crate::error::map_err;
+                use sqlx::Row as _;
+                use $crate::sql::retention as q;
+                let Some(latest) = terms.values().max().copied() else {
+                    return Ok($crate::retention::SweepStep {
+                        reports: 0,
+                        next: None,
+                    });
+                };
+                let end = after.until.map_or(latest, |until| until.min(latest));
+                let limit = limit.max(1);
+                let mut tx = self.write_tx().await?;
+                let only = match terms.keys().collect::<Vec<_>>()[..] {
+                    [school] => Some(*school),
+                    _ => None,
+                };
+                let query = match only {
+                    Some(_) => q::DUE_AT_SCHOOL_IN_WRITTEN_ORDER,
+                    None => q::DUE_IN_WRITTEN_ORDER,
+                };
+                let mut query = sqlx::query(query)
+                    .bind(end)
+                    .bind(after.submitted_hour)
+                    .bind(after.id)
+                    .bind(i64::from(limit));
+                if let Some(school) = only {
+                    query = query.bind(school.as_uuid());
+                }
+                let rows = query.fetch_all(&mut *tx).await.map_err(map_err)?;
+                let mut next = None;
+                let mut due: Vec<uuid::Uuid> = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let id: uuid::Uuid = row.try_get("report_id").map_err(map_err)?;
+                    let school = signaal_domain::SchoolId::from_uuid(
+                        row.try_get("school_id").map_err(map_err)?,
+                    );
+                    let submitted_hour: chrono::DateTime<chrono::Utc> =
+                        row.try_get("submitted_hour").map_err(map_err)?;
+                    next = Some($crate::retention::SweepCursor {
+                        submitted_hour,
+                        id,
+                        ..after
+                    });
+                    if terms
+                        .get(&school)
+                        .is_some_and(|&term| submitted_hour < term)
+                    {
+                        due.push(id);
+                    }
+                }
+                // A step short of the limit walked to the end of its part.
+                if rows.len() < limit as usize {
+                    next = None;
+                }
+                if !due.is_empty() {
+                    // Counted before the contents (which say the school) go.
+                    sqlx::query($crate::add_to_tallies!($in_batch))
+                        .bind(Self::batch_ids(&due))
+                        .bind(i64::from(after.part))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                let reports = <$store>::clear_reports(&mut tx, &due).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok($crate::retention::SweepStep { reports, next })
+            }
+
             async fn retention_batch(
                 &self,
                 school: signaal_domain::SchoolId,
@@ -244,15 +363,13 @@ macro_rules! retention_repo {
 
                 counts.reports += <$store>::clear_reports(&mut tx, &of_pupils).await?;
 
-                // Reports past their term.
-                let old: Vec<uuid::Uuid> = sqlx::query_scalar(q::OLD_REPORTS)
+                // What the sweep anonymised here since the school's last entry.
+                let swept: Vec<i64> = sqlx::query_scalar(q::TAKE_TALLY)
                     .bind(school.as_uuid())
-                    .bind(cutoffs.reports_before)
-                    .bind(limit)
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                counts.reports += <$store>::clear_reports(&mut tx, &old).await?;
+                counts.reports += swept.iter().map(|&n| n.max(0) as u64).sum::<u64>();
 
                 // Logbook entries past their term.
                 counts.logbook_entries += sqlx::query(q::DELETE_OLD_LOGBOOK)
