@@ -56,13 +56,10 @@ INSERT INTO report_person_names (report_id, role, position, name, group_name)
     WHERE r.anonymised_at IS NULL;
 
 -- The grade of a linked pupil is now kept on the line when the link is made, not when it goes.
-UPDATE report_people SET grade = (SELECT g.grade FROM report_links l
-        JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
-        WHERE l.report_id = report_people.report_id AND l.role = report_people.role
-          AND l.position = report_people.position)
-    WHERE EXISTS (SELECT 1 FROM report_links l WHERE l.report_id = report_people.report_id
-        AND l.role = report_people.role AND l.position = report_people.position
-        AND l.pupil_id IS NOT NULL);
+UPDATE report_people SET grade = g.grade
+    FROM report_links l JOIN pupils p ON p.id = l.pupil_id JOIN groups g ON g.id = p.group_id
+    WHERE l.report_id = report_people.report_id AND l.role = report_people.role
+      AND l.position = report_people.position;
 
 DROP INDEX reports_to_anonymise;
 DROP INDEX reports_by_school_day;
