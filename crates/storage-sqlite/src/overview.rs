@@ -7,9 +7,10 @@ signaal_storage::overview_repo!(
     SqliteStore,
     sqlx::SqliteConnection,
     sqlx::sqlite::SqliteRow,
-    day = "COALESCE(rc.event_day, r.event_month, substr(r.submitted_hour, 1, 10))",
+    day = "COALESCE((SELECT rc.event_day FROM report_contents rc WHERE rc.report_id = r.id), r.event_month, substr(r.submitted_hour, 1, 10))",
     month = "COALESCE(r.event_month, substr(r.submitted_hour, 1, 7) || '-01')",
     month_of_from = "substr($2, 1, 7) || '-01'",
+    month_of_to = "substr($3, 1, 7) || '-01'",
     uuid_text = "hex",
     json_array = "json_array",
     json_list = "json_group_array"

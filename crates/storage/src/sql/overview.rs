@@ -1,8 +1,8 @@
 //! `OverviewRepo` for both backends: counts grouped in the database, the per-pupil table, the
 //! inputs of the signal rules and acknowledgements.
 //!
-//! The one thing that differs is how a report's day is computed from a timestamp, so the backend
-//! passes that expression (`day = "..."`). Placeholders: `$1` school, `$2`/`$3` the first and last
+//! The one thing that differs is how a report's day and month are computed from a timestamp, so
+//! the backend passes those expressions (`day = "..."`, `month = "..."`). Placeholders: `$1` school, `$2`/`$3` the first and last
 //! day, then a teacher's groups from `$4` (used twice in some statements: the same number binds the
 //! same value on both backends).
 
@@ -38,6 +38,7 @@ macro_rules! overview_repo {
         day = $day:literal,
         month = $month:literal,
         month_of_from = $month_of_from:literal,
+        month_of_to = $month_of_to:literal,
         uuid_text = $uuid_text:literal,
         json_array = $json_array:literal,
         json_list = $json_list:literal
@@ -56,9 +57,11 @@ macro_rules! overview_repo {
             /// A report's day: the reported date, else the UTC day it was submitted.
             pub(super) const DAY: &str = $day;
             /// A report's month as the index `reports_by_school_month` has it (migration 0019),
-            /// and the month of `$2`: the index finds the months, the day filter the days.
+            /// and the months of `$2` and `$3`: the index finds the months, and only a report in
+            /// the first or the last month needs its day (from its contents).
             const MONTH: &str = $month;
             const MONTH_OF_FROM: &str = $month_of_from;
+            const MONTH_OF_TO: &str = $month_of_to;
             /// The function that writes an id as text (`uuid::Uuid` parses either form).
             const UUID_TEXT: &str = $uuid_text;
             /// The functions that make a JSON array of values, and of a column's values.
@@ -71,10 +74,11 @@ macro_rules! overview_repo {
                 let (scope, ids) = $crate::sql::overview::report_scope(groups, 4);
                 (
                     format!(
-                        "FROM reports r LEFT JOIN report_contents rc ON rc.report_id = r.id{joins} \
+                        "FROM reports r{joins} \
                          WHERE r.school_id = $1 AND r.intake = 'approved' \
-                         AND {MONTH} >= {MONTH_OF_FROM} AND {DAY} >= $2 AND {MONTH} <= $3 \
-                         AND {DAY} <= $3{scope}"
+                         AND {MONTH} >= {MONTH_OF_FROM} AND {MONTH} <= $3 \
+                         AND ({MONTH} > {MONTH_OF_FROM} OR {DAY} >= $2) \
+                         AND ({MONTH} < {MONTH_OF_TO} OR {DAY} <= $3){scope}"
                     ),
                     ids,
                 )
@@ -347,7 +351,7 @@ macro_rules! overview_repo {
                 );
                 let sql = format!(
                     "SELECT {DAY} AS day, COALESCE(g.grade, rp.grade) AS grade, COUNT(DISTINCT r.id) AS n
-                     {named} GROUP BY {DAY}, COALESCE(g.grade, rp.grade) ORDER BY 1, 2"
+                     {named} GROUP BY 1, 2 ORDER BY 1, 2"
                 );
                 let mut counts = Vec::new();
                 for row in rows(&mut tx, sql, school, from, to, &ids).await? {
@@ -535,7 +539,7 @@ macro_rules! overview_repo {
                 let (grouped, _) = base(&format!("{LINKED} JOIN groups g ON g.id = p.group_id"), groups);
                 let sql = format!(
                     "SELECT g.id, g.name, {DAY} AS day, COUNT(DISTINCT r.id) AS n {grouped}{own}
-                     GROUP BY g.id, g.name, {DAY} ORDER BY g.name, g.id, 3"
+                     GROUP BY 1, 2, 3 ORDER BY g.name, g.id, 3"
                 );
                 for row in rows(&mut tx, sql, school, since, today, &ids).await? {
                     let group = signaal_domain::GroupId::from_uuid(row.try_get("id").map_err(map_err)?);
