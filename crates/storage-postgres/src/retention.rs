@@ -8,7 +8,8 @@ signaal_storage::retention_repo!(
     PgStore,
     sqlx::PgConnection,
     in_batch = "= ANY($1)",
-    schools_at_once = 3
+    schools_at_once = 3,
+    batches_per_sweep_step = 100
 );
 
 impl PgStore {

@@ -10,7 +10,8 @@ signaal_storage::retention_repo!(
     SqliteStore,
     sqlx::SqliteConnection,
     in_batch = "IN (SELECT unhex(value) FROM json_each($1))",
-    schools_at_once = 1
+    schools_at_once = 1,
+    batches_per_sweep_step = 10
 );
 
 impl SqliteStore {

@@ -183,6 +183,12 @@ pub trait RetentionRepo: Send + Sync {
     /// per transaction; measured at 10 million reports on 2 cores, docs/PERFORMANCE.md).
     fn schools_at_once(&self) -> usize;
 
+    /// How many batches' worth of reports one sweep step takes. A step's reports spread over many
+    /// schools and each school it touches costs a tally update, so steps are larger than a
+    /// school's batches: 10 on SQLite (a step holds the one writer), 100 on PostgreSQL (at 8,000
+    /// schools a step of 5,000 reports touched ~4,000 schools' tallies; docs/PERFORMANCE.md).
+    fn batches_per_sweep_step(&self) -> u32;
+
     /// After a run: makes sure removed data is gone from the disk (SQLite: a TRUNCATE checkpoint
     /// of the write-ahead log). Nothing to do on PostgreSQL.
     async fn settle_after_retention(&self) -> Result<()>;

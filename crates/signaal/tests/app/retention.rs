@@ -100,7 +100,7 @@ fn a_pupil_who_left_is_anonymised_by_the_next_run_and_a_dry_run_only_counts() {
 #[tokio::test]
 async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected() {
     use signaal_domain::Clock as _;
-    use signaal_jobs::retention::{BATCHES_PER_SWEEP_STEP, LEASE, Retention, RunOutcome};
+    use signaal_jobs::retention::{LEASE, Retention, RunOutcome};
     use std::sync::Arc;
 
     // The folder lives as long as the test.
@@ -116,7 +116,7 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
     };
     let total = count("SELECT COUNT(*) FROM reports").await;
     // Two sweep steps of a batch of two must leave reports for the next run.
-    let stopped_after = i64::from(2 * 2 * BATCHES_PER_SWEEP_STEP);
+    let stopped_after = i64::from(2 * 2 * storage.retention.batches_per_sweep_step());
     assert!(total > stopped_after, "the demo has reports");
     let later = chrono::Utc::now()
         .checked_add_months(chrono::Months::new(13))

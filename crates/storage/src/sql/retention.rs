@@ -130,7 +130,13 @@ pub const RELEASE_LEASE: &str = "DELETE FROM job_leases WHERE name = $1 AND hold
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! retention_repo {
-    ($store:ty, $conn:ty, in_batch = $in_batch:literal, schools_at_once = $at_once:literal) => {
+    (
+        $store:ty,
+        $conn:ty,
+        in_batch = $in_batch:literal,
+        schools_at_once = $at_once:literal,
+        batches_per_sweep_step = $per_step:literal
+    ) => {
         impl $store {
             /// Anonymises a batch of reports (see `clear_report_batch!` and
             /// `signaal_storage::retention`); returns how many.
@@ -435,6 +441,10 @@ macro_rules! retention_repo {
                     .rows_affected();
                 tx.commit().await.map_err(map_err)?;
                 Ok(removed)
+            }
+
+            fn batches_per_sweep_step(&self) -> u32 {
+                $per_step
             }
 
             fn schools_at_once(&self) -> usize {
