@@ -9,7 +9,7 @@ signaal_storage::retention_repo!(
     sqlx::PgConnection,
     in_batch = "= ANY($1)",
     schools_at_once = 3,
-    batches_per_sweep_step = 100
+    batches_per_sweep_step = 10
 );
 
 impl PgStore {
