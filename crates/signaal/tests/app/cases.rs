@@ -734,7 +734,11 @@ async fn the_steering_print_is_audited_and_stamped() {
     let (own, other) = app.pupils_in_and_outside_5a().await;
     app.follow_approved_report(&own, &other, 1).await;
     let leader = app.sign_in_ready(LEADER).await;
-    let today = app.clock.now().date_naive();
+    // The steering period is in Dutch days: an hour before midnight UTC a report just made is
+    // already on tomorrow's Dutch day.
+    let now = app.clock.now();
+    let today = (now + chrono::Duration::hours(signaal_domain::clock::dutch_offset_hours(now)))
+        .date_naive();
     let from = (today - chrono::Days::new(7)).to_string();
     let to = today.to_string();
     let (status, page) = app

@@ -64,7 +64,9 @@ impl TestApp {
     ) -> (u16, String) {
         let path = format!("/app/pupils/{}", pupil.id);
         let csrf = csrf_of(&self.follow_page(session, "/app").await.1);
-        let today = self.dutch_today();
+        // The logbook checks dates against the server's day (UTC): an hour before midnight UTC
+        // the Dutch day is already tomorrow, and would be "in the future".
+        let today = self.clock.now().date_naive().format("%Y-%m-%d").to_string();
         let (status, _, page) = self
             .follow_post(
                 session,
