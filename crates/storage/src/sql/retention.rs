@@ -72,6 +72,8 @@ pub const TAKE_TALLY: &str = "DELETE FROM retention_tallies WHERE school_id = $1
 
 /// Counts a sweep step's reports (bound as `$1`, before their contents go) into their schools'
 /// tallies of part `$2`.
+/// `$2` comes in a joined one-row select so it appears after `$1` (SQLite numbers parameters by
+/// first appearance), and `WHERE TRUE` tells SQLite's parser the `ON CONFLICT` is the upsert's.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! add_to_tallies {

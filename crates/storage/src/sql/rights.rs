@@ -29,7 +29,8 @@ pub const PAUSED_OF_SCHOOL: &str =
     "SELECT pupil_id, reason FROM paused_pupils WHERE school_id = $1 ORDER BY pupil_id";
 
 pub const REPORTS_OF_PUPIL: &str = "SELECT r.id, r.submitted_hour FROM reports r
-    WHERE r.school_id = $1 AND r.id IN (SELECT report_id FROM report_contents)
+    WHERE r.school_id = $1
+      AND EXISTS (SELECT 1 FROM report_contents c WHERE c.report_id = r.id AND c.school_id = $1)
       AND r.id IN (
         SELECT l.report_id FROM report_links l WHERE l.school_id = $1 AND l.pupil_id = $2)
     ORDER BY r.submitted_hour, r.id";
