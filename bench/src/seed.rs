@@ -428,7 +428,10 @@ fn report(
                     first_names.1 = typed.clone();
                 }
             }
+            // The product keeps fingerprints only for the burst window, removed by the next
+            // daily retention run: the last day's reports have them.
             if role == "did_it"
+                && age <= 1
                 && let Some(comparable) = comparable_name(&typed)
             {
                 let mark = school.key.fingerprint("did-it-name", &comparable);

@@ -15,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use signaal_domain::policy::{self, Actor};
 use signaal_domain::privacy::retention::RetentionCutoffs;
+use signaal_domain::report::names::burst_window_start;
 use signaal_domain::school::School;
 use signaal_domain::{Clock, SchoolId};
 use signaal_storage::retention::{BATCH, RetentionCounts, SweepCursor};
@@ -26,8 +27,6 @@ use tokio::task::JoinHandle;
 pub const LEASE: &str = "retention";
 /// How long a lease lasts without renewal: an instance that dies frees it after this.
 pub const LEASE_FOR: chrono::Duration = chrono::Duration::minutes(10);
-/// How many schools' retention settings a run reads at once.
-const SETTINGS_AT_ONCE: usize = 8;
 /// How soon an instance that found the lease held looks again: the holder may have died, and
 /// then its lease expires and the day's run must still happen.
 pub const BUSY_RETRY: Duration = Duration::from_secs(10);
@@ -54,6 +53,8 @@ pub enum RunOutcome {
         schools: Vec<SchoolRun>,
         /// Sign-in sessions removed (not in a dry run or a run for one school).
         sessions: u64,
+        /// Name fingerprints removed once past the burst window (as `sessions`).
+        name_marks: u64,
     },
     /// Another instance holds the lease: it is doing this work now.
     Busy,
@@ -97,8 +98,7 @@ impl Retention {
         };
         if dry_run {
             let mut out = Vec::new();
-            for school in &schools {
-                let cutoffs = self.cutoffs(school.id).await?;
+            for (school, cutoffs) in schools.iter().zip(self.cutoffs_of(&schools).await?) {
                 let counts = self
                     .storage
                     .retention
@@ -113,6 +113,7 @@ impl Retention {
             return Ok(RunOutcome::Done {
                 schools: out,
                 sessions: 0,
+                name_marks: 0,
             });
         }
         let holder = uuid::Uuid::now_v7().to_string();
@@ -176,14 +177,18 @@ impl Retention {
             .await
     }
 
-    async fn cutoffs(&self, school: SchoolId) -> Result<RetentionCutoffs, StorageError> {
-        let policy = self
-            .storage
-            .privacy
-            .privacy_settings(school)
-            .await?
-            .retention;
-        Ok(policy.cutoffs(self.clock.now()))
+    /// Each school's cutoffs now, all schools' terms read at once (one by one, 8,000 schools
+    /// held a run's start up for seconds).
+    async fn cutoffs_of(&self, schools: &[School]) -> Result<Vec<RetentionCutoffs>, StorageError> {
+        let policies = self.storage.privacy.retention_policies().await?;
+        let now = self.clock.now();
+        Ok(schools
+            .iter()
+            .map(|school| {
+                let policy = policies.get(&school.id).copied().unwrap_or_default();
+                policy.cutoffs(now)
+            })
+            .collect())
     }
 
     async fn run_held(
@@ -194,13 +199,22 @@ impl Retention {
     ) -> Result<RunOutcome, StorageError> {
         use futures_util::{StreamExt as _, TryStreamExt as _};
         let batches = AtomicU32::new(0);
-        // A few at once: one after the other, 8,000 schools' settings held the start up for
-        // seconds.
-        let lookups: Vec<_> = schools.iter().map(|s| self.cutoffs(s.id)).collect();
-        let cutoffs: Vec<RetentionCutoffs> = futures_util::stream::iter(lookups)
-            .buffered(SETTINGS_AT_ONCE)
-            .try_collect()
-            .await?;
+        let cutoffs = self.cutoffs_of(schools).await?;
+        let mut name_marks = 0;
+        if with_sessions {
+            // First the fingerprints outside the burst window of a report submitted now: no
+            // check compares with them again, and anonymisation then has none to delete. Not a
+            // school's to audit (as sessions).
+            let before = burst_window_start(self.clock.now());
+            name_marks = self
+                .remove_all(|limit| async move {
+                    self.storage
+                        .retention
+                        .remove_past_name_marks(before, limit)
+                        .await
+                })
+                .await?;
+        }
         let terms = schools
             .iter()
             .zip(&cutoffs)
@@ -224,22 +238,37 @@ impl Retention {
             let policy = signaal_domain::privacy::RetentionPolicy::default();
             // Sessions belong to staff, not to a school: the default term (6 months) applies.
             let before = policy.cutoffs(self.clock.now()).usage_before;
-            loop {
-                let removed = self
-                    .storage
-                    .retention
-                    .remove_old_sessions(before, self.batch)
-                    .await?;
-                sessions += removed;
-                if removed == 0 {
-                    break;
-                }
-            }
+            sessions = self
+                .remove_all(|limit| async move {
+                    self.storage
+                        .retention
+                        .remove_old_sessions(before, limit)
+                        .await
+                })
+                .await?;
         }
         Ok(RunOutcome::Done {
             schools: out,
             sessions,
+            name_marks,
         })
+    }
+
+    /// Calls `remove` (a batch of at most `self.batch` rows, in its own transaction) until it
+    /// removes nothing; the number removed.
+    async fn remove_all<F, Fut>(&self, remove: F) -> Result<u64, StorageError>
+    where
+        F: Fn(u32) -> Fut,
+        Fut: std::future::Future<Output = Result<u64, StorageError>>,
+    {
+        let mut total = 0;
+        loop {
+            let removed = remove(self.batch).await?;
+            total += removed;
+            if removed == 0 {
+                return Ok(total);
+            }
+        }
     }
 
     /// Counts a batch against `max_batches`: an error once the limit is reached.
@@ -389,7 +418,11 @@ impl Retention {
                     Ok(Some(RunOutcome::Busy)) => {
                         tracing::warn!(%day, "retention: the lease stayed held all day; the run is left for tomorrow");
                     }
-                    Ok(Some(RunOutcome::Done { schools, sessions })) => {
+                    Ok(Some(RunOutcome::Done {
+                        schools,
+                        sessions,
+                        name_marks,
+                    })) => {
                         let mut total = RetentionCounts::default();
                         for school in &schools {
                             total.add(school.counts);
@@ -401,6 +434,7 @@ impl Retention {
                             logbook_entries = total.logbook_entries,
                             requests = total.requests,
                             sessions,
+                            name_marks,
                             "retention run done"
                         );
                     }

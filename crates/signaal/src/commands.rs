@@ -407,7 +407,11 @@ pub async fn retention_run(
         RunOutcome::Busy => Err(Failure(
             "another instance is running the retention job now; try again later".into(),
         )),
-        RunOutcome::Done { schools, sessions } => {
+        RunOutcome::Done {
+            schools,
+            sessions,
+            name_marks,
+        } => {
             let verb = if dry_run { "due" } else { "done" };
             for run in &schools {
                 let c = run.counts;
@@ -418,6 +422,7 @@ pub async fn retention_run(
             }
             if !dry_run && only.is_none() {
                 println!("{sessions} old sign-in sessions removed");
+                println!("{name_marks} name fingerprints past the burst window removed");
             }
             Ok(())
         }

@@ -8,6 +8,7 @@ signaal_storage::retention_repo!(
     PgStore,
     sqlx::PgConnection,
     in_batch = "= ANY($1)",
+    each_of_batch = "unnest($1::uuid[]) AS b(id)",
     schools_at_once = 3,
     batches_per_sweep_step = 10
 );

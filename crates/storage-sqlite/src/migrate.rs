@@ -96,6 +96,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "removable contents",
         sql: include_str!("../migrations/0019_removable_contents.sql"),
     },
+    Migration {
+        version: 20,
+        name: "name marks for the burst window",
+        sql: include_str!("../migrations/0020_name_marks_for_the_burst_window.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -10,6 +10,7 @@ signaal_storage::retention_repo!(
     SqliteStore,
     sqlx::SqliteConnection,
     in_batch = "IN (SELECT unhex(value) FROM json_each($1))",
+    each_of_batch = "(SELECT unhex(value) AS id FROM json_each($1)) AS b",
     schools_at_once = 1,
     batches_per_sweep_step = 10
 );

@@ -17,7 +17,7 @@ use signaal_domain::{PupilId, ReportId, SchoolId};
 
 use crate::Storage;
 use crate::cases::LogbookTarget;
-use crate::conformance::{chain_actions, import, now, receipt_hash, today};
+use crate::conformance::{chain_actions, import, now, receipt_hash, sample_report, school, today};
 use crate::conformance_intake::Fixture;
 use crate::retention::{RetentionCounts, SweepCursor};
 
@@ -32,6 +32,7 @@ macro_rules! retention_conformance_suite {
             the_sweep_takes_every_school_by_its_own_term_and_each_audits_its_share_once,
             parts_of_the_sweep_at_once_anonymise_every_report_once_and_audit_the_sum,
             a_lease_is_held_by_one_holder_until_it_expires_or_is_released,
+            name_fingerprints_go_once_past_the_burst_window_and_bursts_are_still_found,
         );
     };
 }
@@ -557,6 +558,70 @@ pub async fn parts_of_the_sweep_at_once_anonymise_every_report_once_and_audit_th
             ["ok reports=9 pupils=0 logbook_entries=0 requests=0"]
         );
     }
+}
+
+/// Fingerprints serve the burst check only: those of hours before the window of a report
+/// submitted now go, those inside it stay and still find a burst.
+pub async fn name_fingerprints_go_once_past_the_burst_window_and_bursts_are_still_found(
+    storage: &Storage,
+) {
+    use signaal_domain::report::names::burst_window_start;
+    let school = school(storage, "vingerafdrukken").await;
+    let submit = |hash: u8, at: DateTime<Utc>| {
+        let storage = storage.clone();
+        let school = school.id;
+        async move {
+            storage
+                .reports
+                .submit(
+                    school,
+                    &sample_report("Sem de Vries"),
+                    receipt_hash(hash),
+                    at,
+                )
+                .await
+                .expect("submit")
+                .burst
+        }
+    };
+    // Sem named at 10:00, 11:00 and 12:00: at 12:00 the window is 11:00 to 12:59.
+    for (hash, hours) in [(1, 0), (2, 1), (3, 2)] {
+        assert!(!submit(hash, now() + Duration::hours(hours)).await);
+    }
+    let at_noon = burst_window_start(now() + Duration::hours(2));
+    let retention = &storage.retention;
+    let first = retention
+        .remove_past_name_marks(at_noon, 500)
+        .await
+        .expect("removed");
+    assert!(first >= 1, "the 10:00 report's fingerprint goes");
+    assert_eq!(
+        retention
+            .remove_past_name_marks(at_noon, 500)
+            .await
+            .expect("removed"),
+        0,
+        "nothing else was outside the window"
+    );
+    // The 11:00 and 12:00 fingerprints stayed: a third report at 12:00 is a burst.
+    assert!(submit(4, now() + Duration::hours(2)).await);
+    // Hours later every one of them is past: the three left go, one report per batch.
+    let later = burst_window_start(now() + Duration::hours(5));
+    let mut removed = 0;
+    for _ in 0..3 {
+        removed += retention
+            .remove_past_name_marks(later, 1)
+            .await
+            .expect("removed");
+    }
+    assert_eq!(removed, 3 * first);
+    assert_eq!(
+        retention
+            .remove_past_name_marks(later, 1)
+            .await
+            .expect("removed"),
+        0
+    );
 }
 
 pub async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released(storage: &Storage) {

@@ -8,6 +8,8 @@
 //! requester, when an extension is allowed) live in `signaal_domain::privacy`; storage applies them
 //! inside the transaction, to the stored values.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use signaal_domain::policy::{ConfigureSchool, ManagePrivacy, ReadPrivacy, SchoolGrant};
@@ -195,6 +197,9 @@ pub fn categories_from_text(text: &str) -> Result<Vec<DataCategory>> {
 pub trait PrivacyRepo: Send + Sync {
     /// The school's settings, or the defaults; public (the privacy statement prints them).
     async fn privacy_settings(&self, school: SchoolId) -> Result<PrivacySettings>;
+    /// The retention terms of every school that has set its settings (one missing here keeps
+    /// [`RetentionPolicy::default`]): the retention job reads them all at once.
+    async fn retention_policies(&self) -> Result<BTreeMap<SchoolId, RetentionPolicy>>;
     /// Replaces the school's settings; audited (`privacy.settings`, with the retention values).
     async fn set_privacy_settings(
         &self,

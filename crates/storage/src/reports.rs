@@ -194,7 +194,7 @@ impl SealedReport {
 
     /// The earliest submission hour that still counts for this report's burst check.
     pub fn burst_window_start(&self) -> DateTime<Utc> {
-        self.submitted_hour - chrono::Duration::hours(names::BURST_WINDOW_HOURS - 1)
+        names::burst_window_start(self.submitted_hour)
     }
 }
 

@@ -178,6 +178,11 @@ pub trait RetentionRepo: Send + Sync {
     /// belong to staff, not to one school). The number removed.
     async fn remove_old_sessions(&self, before: DateTime<Utc>, limit: u32) -> Result<u64>;
 
+    /// Removes at most `limit` name fingerprints of reports submitted before `before` (the start
+    /// of the burst window of a report submitted now: no check compares with them any more).
+    /// The number removed.
+    async fn remove_past_name_marks(&self, before: DateTime<Utc>, limit: u32) -> Result<u64>;
+
     /// How many schools (or parts of the sweep) a run works on at once: 1 on SQLite (one writer:
     /// more would only wait), more on PostgreSQL (its work is CPU on the database server, one core
     /// per transaction; measured at 10 million reports on 2 cores, docs/PERFORMANCE.md).

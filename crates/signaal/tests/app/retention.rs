@@ -145,11 +145,16 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
         .expect("session");
     }
 
+    let marks = "SELECT COUNT(*) FROM report_name_marks";
+    assert!(count(marks).await > 0, "the demo's reports name people");
+
     // Stopped after two sweep steps of batches of two (as if the process died): what it did stays.
     let mut job = Retention::new(storage.clone(), clock.clone());
     job.batch = 2;
     job.max_batches = Some(2);
     assert!(job.run(None, false).await.is_err());
+    // Every fingerprint is months past its burst window: all gone, before the sweep began.
+    assert_eq!(count(marks).await, 0);
     // A report without contents is anonymised.
     let anonymised = "SELECT COUNT(*) FROM reports
         WHERE id NOT IN (SELECT report_id FROM report_contents)";
@@ -180,11 +185,18 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
 
     // The other instance died; its lease expires and the next run finishes the work.
     clock.advance(11 * 60);
-    let RunOutcome::Done { schools, sessions } = job.run(None, false).await.expect("run") else {
+    let RunOutcome::Done {
+        schools,
+        sessions,
+        name_marks,
+    } = job.run(None, false).await.expect("run")
+    else {
         panic!("the lease has expired");
     };
     assert_eq!(sessions, 1);
     assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 1);
+    // The stopped run removed the fingerprints (before its sweep): none left to remove.
+    assert_eq!(name_marks, 0);
     // Its audit entries count the stopped run's reports too: none had counted them yet.
     let done: u64 = schools.iter().map(|s| s.counts.reports).sum();
     assert_eq!(done as i64, total);

@@ -5,6 +5,10 @@ const SETTINGS: &str = "SELECT report_months, logbook_months, usage_log_months, 
     left_pupil_days, request_years, school_contact, dpo_name, dpo_contact, updated_at
     FROM privacy_settings WHERE school_id = $1";
 
+/// The retention terms of every school that has set its settings (the retention job's start).
+const RETENTION_POLICIES: &str = "SELECT school_id, report_months, logbook_months,
+    usage_log_months, rejected_days, left_pupil_days, request_years FROM privacy_settings";
+
 const UPSERT_SETTINGS: &str = "INSERT INTO privacy_settings (school_id, report_months, logbook_months,
     usage_log_months, rejected_days, left_pupil_days, request_years, school_contact, dpo_name,
     dpo_contact, updated_at)
@@ -91,6 +95,7 @@ const DROP_REMINDER: &str = "DELETE FROM privacy_reminders WHERE staff_id = $1 A
 pub mod queries {
     pub const SETTINGS: &str = super::SETTINGS;
     pub const UPSERT_SETTINGS: &str = super::UPSERT_SETTINGS;
+    pub const RETENTION_POLICIES: &str = super::RETENTION_POLICIES;
     pub const PUPIL: &str = super::PUPIL;
     pub const INSERT_REQUEST: &str = super::INSERT_REQUEST;
     pub const REQUEST_COLUMNS: &str = super::REQUEST_COLUMNS;
@@ -170,6 +175,28 @@ macro_rules! privacy_repo {
                 decision: decision
                     .map(|d| stored_code(&d, signaal_domain::privacy::Decision::parse, "decision"))
                     .transpose()?,
+            })
+        }
+
+        /// A school's retention terms, as its settings row stores them.
+        fn retention_policy_from_row(
+            row: &$row,
+        ) -> $crate::Result<signaal_domain::privacy::RetentionPolicy> {
+            use crate::error::map_err;
+            use sqlx::Row as _;
+            let value = |name: &str| -> $crate::Result<u32> {
+                let stored: i64 = row.try_get(name).map_err(map_err)?;
+                u32::try_from(stored).map_err(|_| {
+                    $crate::StorageError::Corrupt(format!("retention {name} = {stored}"))
+                })
+            };
+            Ok(signaal_domain::privacy::RetentionPolicy {
+                report_months: value("report_months")?,
+                logbook_months: value("logbook_months")?,
+                usage_log_months: value("usage_log_months")?,
+                rejected_days: value("rejected_days")?,
+                left_pupil_days: value("left_pupil_days")?,
+                request_years: value("request_years")?,
             })
         }
 
@@ -295,27 +322,38 @@ macro_rules! privacy_repo {
                 let Some(row) = row else {
                     return Ok($crate::privacy::PrivacySettings::default());
                 };
-                let value = |name: &str| -> $crate::Result<u32> {
-                    let stored: i64 = row.try_get(name).map_err(map_err)?;
-                    u32::try_from(stored).map_err(|_| {
-                        $crate::StorageError::Corrupt(format!("retention {name} = {stored}"))
-                    })
-                };
-                let retention = signaal_domain::privacy::RetentionPolicy {
-                    report_months: value("report_months")?,
-                    logbook_months: value("logbook_months")?,
-                    usage_log_months: value("usage_log_months")?,
-                    rejected_days: value("rejected_days")?,
-                    left_pupil_days: value("left_pupil_days")?,
-                    request_years: value("request_years")?,
-                };
                 Ok($crate::privacy::PrivacySettings {
-                    retention,
+                    retention: retention_policy_from_row(&row)?,
                     school_contact: row.try_get("school_contact").map_err(map_err)?,
                     dpo_name: row.try_get("dpo_name").map_err(map_err)?,
                     dpo_contact: row.try_get("dpo_contact").map_err(map_err)?,
                     updated_at: row.try_get("updated_at").map_err(map_err)?,
                 })
+            }
+
+            async fn retention_policies(
+                &self,
+            ) -> $crate::Result<
+                std::collections::BTreeMap<
+                    signaal_domain::SchoolId,
+                    signaal_domain::privacy::RetentionPolicy,
+                >,
+            > {
+                use crate::error::map_err;
+                use sqlx::Row as _;
+                let mut conn = self.read_pool().acquire().await.map_err(map_err)?;
+                let rows = sqlx::query(privacy_sql::RETENTION_POLICIES)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter()
+                    .map(|row| {
+                        let school = signaal_domain::SchoolId::from_uuid(
+                            row.try_get("school_id").map_err(map_err)?,
+                        );
+                        Ok((school, retention_policy_from_row(row)?))
+                    })
+                    .collect()
             }
 
             async fn set_privacy_settings(

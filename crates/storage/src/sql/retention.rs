@@ -70,21 +70,21 @@ pub const DUE_AT_SCHOOL_IN_WRITTEN_ORDER: &str = "SELECT report_id, school_id, s
 /// The sweep's counts for a school (one row per part), audited by the school's next batch.
 pub const TAKE_TALLY: &str = "DELETE FROM retention_tallies WHERE school_id = $1 RETURNING reports";
 
-/// Counts a sweep step's reports (bound as `$1`, before their contents go) into their schools'
-/// tallies of part `$2`.
+/// Counts a sweep step's reports into their schools' tallies of part `$2`: `$each_of_batch` is
+/// the backend's table of the ids bound as `$1`, one column `id`, here the school of each report
+/// (the step read them with the reports, so no report is looked up again).
 /// `$2` comes in a joined one-row select so it appears after `$1` (SQLite numbers parameters by
 /// first appearance), and `WHERE TRUE` tells SQLite's parser the `ON CONFLICT` is the upsert's.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! add_to_tallies {
-    ($in_batch:literal) => {
+    ($each_of_batch:literal) => {
         concat!(
             "INSERT INTO retention_tallies (school_id, part, reports)
-             SELECT t.school_id, p.part, t.n FROM
-                (SELECT school_id, COUNT(*) AS n FROM report_contents WHERE report_id ",
-            $in_batch,
-            " GROUP BY school_id) AS t, (SELECT $2 AS part) AS p
-             WHERE TRUE
+             SELECT b.id, p.part, COUNT(*) FROM ",
+            $each_of_batch,
+            ", (SELECT $2 AS part) AS p
+             WHERE TRUE GROUP BY b.id, p.part
              ON CONFLICT (school_id, part)
              DO UPDATE SET reports = retention_tallies.reports + excluded.reports"
         )
@@ -120,6 +120,9 @@ macro_rules! clear_report_batch {
 
 pub const DELETE_OLD_LOGBOOK: &str = "DELETE FROM logbook_entries WHERE id IN (
     SELECT id FROM logbook_entries WHERE school_id = $1 AND created_at < $2 LIMIT $3)";
+/// Name fingerprints of hours before `$1` (no burst window reaches back that far), at most `$2`.
+pub const DELETE_PAST_NAME_MARKS: &str = "DELETE FROM report_name_marks WHERE report_id IN (
+    SELECT report_id FROM report_name_marks WHERE submitted_hour < $1 LIMIT $2)";
 pub const DELETE_OLD_SESSIONS: &str = "DELETE FROM sessions WHERE id_hash IN (
     SELECT id_hash FROM sessions WHERE last_seen_at < $1 LIMIT $2)";
 
@@ -136,6 +139,7 @@ macro_rules! retention_repo {
         $store:ty,
         $conn:ty,
         in_batch = $in_batch:literal,
+        each_of_batch = $each_of_batch:literal,
         schools_at_once = $at_once:literal,
         batches_per_sweep_step = $per_step:literal
     ) => {
@@ -155,6 +159,27 @@ macro_rules! retention_repo {
                         .map_err(map_err)?;
                 }
                 Ok(ids.len() as u64)
+            }
+
+            /// Runs a removal of at most `$2` rows from before `$1` in its own transaction;
+            /// the number removed.
+            async fn remove_before(
+                &self,
+                statement: &'static str,
+                before: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> $crate::Result<u64> {
+                use crate::error::map_err;
+                let mut tx = self.write_tx().await?;
+                let removed = sqlx::query(statement)
+                    .bind(before)
+                    .bind(i64::from(limit.max(1)))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                tx.commit().await.map_err(map_err)?;
+                Ok(removed)
             }
         }
 
@@ -253,6 +278,8 @@ macro_rules! retention_repo {
                 let rows = query.fetch_all(&mut *tx).await.map_err(map_err)?;
                 let mut next = None;
                 let mut due: Vec<uuid::Uuid> = Vec::with_capacity(rows.len());
+                // The school of each due report, for the tallies.
+                let mut due_at: Vec<uuid::Uuid> = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let id: uuid::Uuid = row.try_get("report_id").map_err(map_err)?;
                     let school = signaal_domain::SchoolId::from_uuid(
@@ -270,6 +297,7 @@ macro_rules! retention_repo {
                         .is_some_and(|&term| submitted_hour < term)
                     {
                         due.push(id);
+                        due_at.push(school.as_uuid());
                     }
                 }
                 // A step short of the limit walked to the end of its part.
@@ -277,9 +305,8 @@ macro_rules! retention_repo {
                     next = None;
                 }
                 if !due.is_empty() {
-                    // Counted before the contents (which say the school) go.
-                    sqlx::query($crate::add_to_tallies!($in_batch))
-                        .bind(Self::batch_ids(&due))
+                    sqlx::query($crate::add_to_tallies!($each_of_batch))
+                        .bind(Self::batch_ids(&due_at))
                         .bind(i64::from(after.part))
                         .execute(&mut *tx)
                         .await
@@ -432,17 +459,21 @@ macro_rules! retention_repo {
                 before: chrono::DateTime<chrono::Utc>,
                 limit: u32,
             ) -> $crate::Result<u64> {
-                use crate::error::map_err;
-                let mut tx = self.write_tx().await?;
-                let removed = sqlx::query($crate::sql::retention::DELETE_OLD_SESSIONS)
-                    .bind(before)
-                    .bind(i64::from(limit.max(1)))
-                    .execute(&mut *tx)
+                self.remove_before($crate::sql::retention::DELETE_OLD_SESSIONS, before, limit)
                     .await
-                    .map_err(map_err)?
-                    .rows_affected();
-                tx.commit().await.map_err(map_err)?;
-                Ok(removed)
+            }
+
+            async fn remove_past_name_marks(
+                &self,
+                before: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> $crate::Result<u64> {
+                self.remove_before(
+                    $crate::sql::retention::DELETE_PAST_NAME_MARKS,
+                    before,
+                    limit,
+                )
+                .await
             }
 
             fn batches_per_sweep_step(&self) -> u32 {

@@ -1,0 +1,6 @@
+-- A name fingerprint serves only the burst check: does another report of the last two hours name
+-- the same person (`signaal_domain::report::names::BURST_WINDOW_HOURS`)? The retention job now
+-- removes fingerprints once that window has passed (SPEC §2.5: kept no longer than needed), so
+-- anonymising a year-old report no longer has them to delete. What was kept longer goes here,
+-- leaving a day for reports still in their window.
+DELETE FROM report_name_marks WHERE submitted_hour < now() - interval '1 day';
