@@ -207,7 +207,7 @@ impl Retention {
             // school's to audit (as sessions).
             let before = burst_window_start(self.clock.now());
             name_marks = self
-                .remove_all(|limit| async move {
+                .remove_all(holder, |limit| async move {
                     self.storage
                         .retention
                         .remove_past_name_marks(before, limit)
@@ -239,7 +239,7 @@ impl Retention {
             // Sessions belong to staff, not to a school: the default term (6 months) applies.
             let before = policy.cutoffs(self.clock.now()).usage_before;
             sessions = self
-                .remove_all(|limit| async move {
+                .remove_all(holder, |limit| async move {
                     self.storage
                         .retention
                         .remove_old_sessions(before, limit)
@@ -255,8 +255,8 @@ impl Retention {
     }
 
     /// Calls `remove` (a batch of at most `self.batch` rows, in its own transaction) until it
-    /// removes nothing; the number removed.
-    async fn remove_all<F, Fut>(&self, remove: F) -> Result<u64, StorageError>
+    /// removes nothing, keeping the lease; the number removed.
+    async fn remove_all<F, Fut>(&self, holder: &str, remove: F) -> Result<u64, StorageError>
     where
         F: Fn(u32) -> Fut,
         Fut: std::future::Future<Output = Result<u64, StorageError>>,
@@ -268,6 +268,7 @@ impl Retention {
             if removed == 0 {
                 return Ok(total);
             }
+            self.keep_lease(holder).await?;
         }
     }
 
