@@ -68,11 +68,11 @@ const REPORT_TABLES: [(&str, &str); 7] = [
     ),
     (
         "report_person_names",
-        "report_person_names (report_id, role, position, name, group_name)",
+        "report_person_names (report_id, role, position, name, group_name, submitted_hour)",
     ),
     (
         "report_links",
-        "report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at)",
+        "report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at, submitted_hour)",
     ),
     (
         "report_name_marks",
@@ -276,7 +276,15 @@ fn reports_copy(chunk: &[Report]) -> [String; REPORT_TABLES.len()] {
         }
         for p in &r.people {
             copy_row!(&mut out[3], r.id, p.role, p.position, p.grade);
-            copy_row!(&mut out[4], r.id, p.role, p.position, p.name, p.group);
+            copy_row!(
+                &mut out[4],
+                r.id,
+                p.role,
+                p.position,
+                p.name,
+                p.group,
+                r.submitted_hour
+            );
             if let Some(pupil) = p.link {
                 copy_row!(
                     &mut out[5],
@@ -286,7 +294,8 @@ fn reports_copy(chunk: &[Report]) -> [String; REPORT_TABLES.len()] {
                     p.position,
                     pupil,
                     BENCH_STAFF,
-                    r.decided_at
+                    r.decided_at,
+                    r.submitted_hour
                 );
             }
         }
@@ -609,17 +618,18 @@ async fn insert_sqlite_chunk(pool: &sqlx::SqlitePool, chunk: &[Report]) {
                 .execute(&mut *tx)
                 .await
                 .expect("person");
-            sqlx::query("INSERT INTO report_person_names (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query("INSERT INTO report_person_names (report_id, role, position, name, group_name, submitted_hour) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(r.id)
                 .bind(p.role)
                 .bind(p.position)
                 .bind(&p.name)
                 .bind(&p.group)
+                .bind(r.submitted_hour)
                 .execute(&mut *tx)
                 .await
                 .expect("person name");
             if let Some(pupil) = p.link {
-                sqlx::query("INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                sqlx::query("INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at, submitted_hour) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(r.id)
                     .bind(r.school)
                     .bind(p.role)
@@ -627,6 +637,7 @@ async fn insert_sqlite_chunk(pool: &sqlx::SqlitePool, chunk: &[Report]) {
                     .bind(pupil)
                     .bind(BENCH_STAFF)
                     .bind(r.decided_at)
+                    .bind(r.submitted_hour)
                     .execute(&mut *tx)
                     .await
                     .expect("link");

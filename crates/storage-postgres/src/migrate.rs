@@ -101,6 +101,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "name marks for the burst window",
         sql: include_str!("../migrations/0020_name_marks_for_the_burst_window.sql"),
     },
+    Migration {
+        version: 21,
+        name: "names and links by hour",
+        sql: include_str!("../migrations/0021_names_and_links_by_hour.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -123,8 +123,9 @@ async fn the_database_refuses_a_link_to_another_schools_pupil() {
     let (a, report, pupil_b) =
         signaal_storage::conformance_intake::cross_school_fixture(&storage).await;
     let raw = sqlx::query(
-        "INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at)
-         VALUES ($1, $2, 'did_it', 0, $3, $4, now())",
+        "INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at,
+            submitted_hour)
+         VALUES ($1, $2, 'did_it', 0, $3, $4, now(), now())",
     )
     .bind(report.as_uuid())
     .bind(a.school.id.as_uuid())

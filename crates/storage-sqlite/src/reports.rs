@@ -157,9 +157,18 @@ async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<
         }
         query.execute(&mut *tx).await.map_err(map_err)?;
     }
-    let people: Vec<(uuid::Uuid, &signaal_storage::reports::SealedPerson)> = reports
+    type Line<'a> = (
+        uuid::Uuid,
+        chrono::DateTime<chrono::Utc>,
+        &'a signaal_storage::reports::SealedPerson,
+    );
+    let people: Vec<Line> = reports
         .iter()
-        .flat_map(|r| r.people.iter().map(|p| (r.id.as_uuid(), p)))
+        .flat_map(|r| {
+            r.people
+                .iter()
+                .map(|p| (r.id.as_uuid(), r.submitted_hour, p))
+        })
         .collect();
     for chunk in people.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
@@ -167,22 +176,23 @@ async fn insert_batch(writer: &SqlitePool, reports: &[&SealedReport]) -> Result<
             placeholders(chunk.len(), 3)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, person) in chunk {
+        for (id, _, person) in chunk {
             query = query.bind(*id).bind(person.role).bind(person.position);
         }
         query.execute(&mut *tx).await.map_err(map_err)?;
         let sql = format!(
-            "INSERT INTO report_person_names (report_id, role, position, name, group_name) VALUES {}",
-            placeholders(chunk.len(), 5)
+            "INSERT INTO report_person_names (report_id, role, position, name, group_name, submitted_hour) VALUES {}",
+            placeholders(chunk.len(), 6)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, person) in chunk {
+        for (id, hour, person) in chunk {
             query = query
                 .bind(*id)
                 .bind(person.role)
                 .bind(person.position)
                 .bind(&person.name)
-                .bind(&person.group);
+                .bind(&person.group)
+                .bind(*hour);
         }
         query.execute(&mut *tx).await.map_err(map_err)?;
     }

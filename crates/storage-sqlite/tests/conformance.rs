@@ -367,8 +367,9 @@ async fn the_database_refuses_a_link_to_another_schools_pupil_and_redaction_rese
     let (a, report, pupil_b) =
         signaal_storage::conformance_intake::cross_school_fixture(&storage).await;
     let raw = sqlx::query(
-        "INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at)
-         VALUES (?, ?, 'did_it', 0, ?, ?, '2026-11-24T10:00:00+00:00')",
+        "INSERT INTO report_links (report_id, school_id, role, position, pupil_id, linked_by, linked_at,
+            submitted_hour)
+         VALUES (?, ?, 'did_it', 0, ?, ?, '2026-11-24T10:00:00+00:00', '2026-11-24T10:00:00+00:00')",
     )
     .bind(report.as_uuid())
     .bind(a.school.id.as_uuid())

@@ -40,9 +40,10 @@ pub const STATE: &str = "SELECT intake, version FROM reports WHERE school_id = $
 pub const PUPIL_OF_SCHOOL: &str = "SELECT id FROM pupils WHERE school_id = $1 AND id = $2";
 pub const PERSON: &str = "SELECT name, group_name FROM report_person_names
     WHERE report_id = $1 AND role = $2 AND position = $3";
+/// The link carries its report's hour: the retention sweep finds it by the hours it walked.
 pub const UPSERT_LINK: &str = "INSERT INTO report_links
-    (report_id, school_id, role, position, pupil_id, linked_by, linked_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    (report_id, school_id, role, position, pupil_id, linked_by, linked_at, submitted_hour)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT submitted_hour FROM reports WHERE id = $1))
     ON CONFLICT (report_id, role, position) DO UPDATE SET pupil_id = excluded.pupil_id,
     linked_by = excluded.linked_by, linked_at = excluded.linked_at";
 /// The grade of the linked pupil's group, kept on the line from the link on: what stays of it for

@@ -25,8 +25,9 @@ pub const INSERT_CATEGORY: &str =
     "INSERT INTO report_categories (report_id, category) VALUES ($1, $2)";
 pub const INSERT_PERSON: &str =
     "INSERT INTO report_people (report_id, role, position) VALUES ($1, $2, $3)";
+/// The name carries its report's hour: the retention sweep finds it by the hours it walked.
 pub const INSERT_PERSON_NAME: &str = "INSERT INTO report_person_names
-    (report_id, role, position, name, group_name) VALUES ($1, $2, $3, $4, $5)";
+    (report_id, role, position, name, group_name, submitted_hour) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const INSERT_NAME_MARK: &str = "INSERT INTO report_name_marks
     (school_id, fingerprint, submitted_hour, report_id) VALUES ($1, $2, $3, $4)";
 /// Reports in the window that name this person as the one who did it, latest hours first, at most
@@ -147,6 +148,7 @@ macro_rules! report_queries {
                     .bind(person.position)
                     .bind(&person.name)
                     .bind(&person.group)
+                    .bind(report.submitted_hour)
                     .execute(&mut *conn)
                     .await
                     .map_err(map_err)?;

@@ -102,19 +102,52 @@ macro_rules! add_to_tallies {
 macro_rules! clear_report_batch {
     ($in_batch:literal) => {
         [
-            concat!(
-                "DELETE FROM report_person_names WHERE report_id ",
-                $in_batch
-            ),
-            concat!("DELETE FROM report_links WHERE report_id ", $in_batch),
-            concat!("DELETE FROM report_name_marks WHERE report_id ", $in_batch),
-            concat!("DELETE FROM report_messages WHERE report_id ", $in_batch),
-            concat!(
-                "DELETE FROM report_hit_decisions WHERE report_id ",
-                $in_batch
-            ),
-            concat!("DELETE FROM report_contents WHERE report_id ", $in_batch),
+            $crate::clear_report_rows!(report_person_names, $in_batch),
+            $crate::clear_report_rows!(report_links, $in_batch),
+            $crate::clear_report_rows!(report_name_marks, $in_batch),
+            $crate::clear_report_rows!(report_messages, $in_batch),
+            $crate::clear_report_rows!(report_hit_decisions, $in_batch),
+            $crate::clear_report_rows!(report_contents, $in_batch),
         ]
+    };
+}
+
+/// The same for a sweep step, whose reports were written from hour `$2` to hour `$3`: the rows
+/// that carry the hour are found by it. Report ids are random, so finding them by id reads an
+/// index page per report from anywhere in the index; by the hours walked they lie together
+/// (docs/PERFORMANCE.md, "Retention by the hours walked"). Messages and hit decisions, which few
+/// reports have, by id (`clear_report_rows!` alone).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! clear_sweep_step {
+    ($in_batch:literal) => {
+        [
+            $crate::clear_report_rows!(report_person_names, $in_batch, in_hours),
+            $crate::clear_report_rows!(report_links, $in_batch, in_hours),
+            $crate::clear_report_rows!(report_name_marks, $in_batch, in_hours),
+            $crate::clear_report_rows!(report_contents, $in_batch, in_hours),
+        ]
+    };
+}
+
+/// `DELETE FROM $table WHERE report_id $in_batch`, with `in_hours`: and `submitted_hour` from
+/// `$2` to `$3`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! clear_report_rows {
+    ($table:ident, $in_batch:literal) => {
+        concat!(
+            "DELETE FROM ",
+            stringify!($table),
+            " WHERE report_id ",
+            $in_batch
+        )
+    };
+    ($table:ident, $in_batch:literal, in_hours) => {
+        concat!(
+            $crate::clear_report_rows!($table, $in_batch),
+            " AND submitted_hour >= $2 AND submitted_hour <= $3"
+        )
     };
 }
 
@@ -278,8 +311,9 @@ macro_rules! retention_repo {
                 let rows = query.fetch_all(&mut *tx).await.map_err(map_err)?;
                 let mut next = None;
                 let mut due: Vec<uuid::Uuid> = Vec::with_capacity(rows.len());
-                // The school of each due report, for the tallies.
+                // The school of each due report, for the tallies, and its hour (in order).
                 let mut due_at: Vec<uuid::Uuid> = Vec::with_capacity(rows.len());
+                let mut due_hours = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let id: uuid::Uuid = row.try_get("report_id").map_err(map_err)?;
                     let school = signaal_domain::SchoolId::from_uuid(
@@ -298,6 +332,7 @@ macro_rules! retention_repo {
                     {
                         due.push(id);
                         due_at.push(school.as_uuid());
+                        due_hours.push(submitted_hour);
                     }
                 }
                 // A step short of the limit walked to the end of its part.
@@ -312,9 +347,35 @@ macro_rules! retention_repo {
                         .await
                         .map_err(map_err)?;
                 }
-                let reports = <$store>::clear_reports(&mut tx, &due).await?;
+                if let (Some(&from), Some(&to)) = (due_hours.first(), due_hours.last()) {
+                    for statement in $crate::clear_sweep_step!($in_batch) {
+                        // Unnamed, so planned with this step's ids and hours (a plan kept for
+                        // any ids would compare each row with every id).
+                        sqlx::query(statement)
+                            .bind(Self::batch_ids(&due))
+                            .bind(from)
+                            .bind(to)
+                            .persistent(false)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                    for statement in [
+                        $crate::clear_report_rows!(report_messages, $in_batch),
+                        $crate::clear_report_rows!(report_hit_decisions, $in_batch),
+                    ] {
+                        sqlx::query(statement)
+                            .bind(Self::batch_ids(&due))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                }
                 tx.commit().await.map_err(map_err)?;
-                Ok($crate::retention::SweepStep { reports, next })
+                Ok($crate::retention::SweepStep {
+                    reports: due.len() as u64,
+                    next,
+                })
             }
 
             async fn retention_batch(
