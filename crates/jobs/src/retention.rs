@@ -295,9 +295,8 @@ impl Retention {
     }
 
     /// Reports past their school's term (`terms`: the end of each school's), anonymised across
-    /// schools in the order they were written, step by step to the last one due, in as many parts
-    /// at once as the store works on schools at once. Each school's batches audit what this did
-    /// there.
+    /// schools in the order they were written, step by step to the last one due, in the store's
+    /// number of parts at once (`sweep_parts`). Each school's batches audit what this did there.
     async fn sweep(
         &self,
         holder: &str,
@@ -310,8 +309,8 @@ impl Retention {
         ) else {
             return Ok(());
         };
-        let at_once = self.storage.retention.schools_at_once();
-        let parts = SweepCursor::parts(oldest, latest, u16::try_from(at_once).unwrap_or(1));
+        let parts = self.storage.retention.sweep_parts();
+        let parts = SweepCursor::parts(oldest, latest, u16::try_from(parts).unwrap_or(1));
         let walks: Vec<_> = parts
             .into_iter()
             .map(|start| self.sweep_part(holder, terms, start, batches))

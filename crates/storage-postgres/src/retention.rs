@@ -9,7 +9,8 @@ signaal_storage::retention_repo!(
     sqlx::PgConnection,
     in_batch = "= ANY($1)",
     each_of_batch = "unnest($1::uuid[]) AS b(id)",
-    schools_at_once = 3,
+    schools_at_once = 6,
+    sweep_parts = 3,
     batches_per_sweep_step = 10
 );
 

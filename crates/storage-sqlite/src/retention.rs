@@ -12,6 +12,7 @@ signaal_storage::retention_repo!(
     in_batch = "IN (SELECT unhex(value) FROM json_each($1))",
     each_of_batch = "(SELECT unhex(value) AS id FROM json_each($1)) AS b",
     schools_at_once = 1,
+    sweep_parts = 1,
     batches_per_sweep_step = 10
 );
 

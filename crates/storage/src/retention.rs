@@ -183,10 +183,14 @@ pub trait RetentionRepo: Send + Sync {
     /// The number removed.
     async fn remove_past_name_marks(&self, before: DateTime<Utc>, limit: u32) -> Result<u64>;
 
-    /// How many schools (or parts of the sweep) a run works on at once: 1 on SQLite (one writer:
-    /// more would only wait), more on PostgreSQL (its work is CPU on the database server, one core
-    /// per transaction; measured at 10 million reports on 2 cores, docs/PERFORMANCE.md).
+    /// How many schools a run's school-by-school batches work on at once: 1 on SQLite (one
+    /// writer: more would only wait), more on PostgreSQL, where a school's batch is mostly round
+    /// trips and its commit (measured at 10 million reports on 2 cores, docs/PERFORMANCE.md).
     fn schools_at_once(&self) -> usize;
+
+    /// How many parts of the sweep run at once: 1 on SQLite, more on PostgreSQL (a step's work
+    /// is CPU on the database server, one core per transaction).
+    fn sweep_parts(&self) -> usize;
 
     /// How many batches' worth of reports one sweep step takes. A step's reports spread over many
     /// schools and each school it touches costs a tally update, so steps are larger than a

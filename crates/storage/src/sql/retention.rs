@@ -178,6 +178,7 @@ macro_rules! retention_repo {
         in_batch = $in_batch:literal,
         each_of_batch = $each_of_batch:literal,
         schools_at_once = $at_once:literal,
+        sweep_parts = $parts:literal,
         batches_per_sweep_step = $per_step:literal
     ) => {
         impl $store {
@@ -548,6 +549,10 @@ macro_rules! retention_repo {
 
             fn schools_at_once(&self) -> usize {
                 $at_once
+            }
+
+            fn sweep_parts(&self) -> usize {
+                $parts
             }
 
             async fn settle_after_retention(&self) -> $crate::Result<()> {
