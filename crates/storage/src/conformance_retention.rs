@@ -30,6 +30,7 @@ macro_rules! retention_conformance_suite {
             a_pupil_who_left_is_anonymised_with_everything_about_them_on_the_next_run,
             a_run_stopped_after_a_batch_finishes_when_started_again,
             the_sweep_takes_every_school_by_its_own_term_and_each_audits_its_share_once,
+            a_sweep_step_takes_only_its_own_reports_from_the_hours_it_walked,
             parts_of_the_sweep_at_once_anonymise_every_report_once_and_audit_the_sum,
             a_lease_is_held_by_one_holder_until_it_expires_or_is_released,
             name_fingerprints_go_once_past_the_burst_window_and_bursts_are_still_found,
@@ -475,6 +476,70 @@ pub async fn the_sweep_takes_every_school_by_its_own_term_and_each_audits_its_sh
     );
     assert!(retention_audits(&chain_actions(storage, &b.school).await).is_empty());
     assert!(retention_audits(&chain_actions(storage, &c.school).await).is_empty());
+}
+
+/// A step finds names, links and contents by the hours it walked: reports of other schools
+/// written between its own (not due, or not in the run) keep everything.
+pub async fn a_sweep_step_takes_only_its_own_reports_from_the_hours_it_walked(storage: &Storage) {
+    let a = Fixture::new(storage, "uren-a").await;
+    let b = Fixture::new(storage, "uren-b").await;
+    let c = Fixture::new(storage, "uren-c").await;
+    let written = now() - Duration::days(500);
+    let linked_at = |fixture: &Fixture, receipt: u8, hours: i64| {
+        let school = fixture.school.id;
+        let grant = fixture.grant();
+        let pupil = fixture.pupils[0].id;
+        async move {
+            let report = storage
+                .reports
+                .submit(
+                    school,
+                    &crate::conformance::sample_report("Sem"),
+                    receipt_hash(receipt),
+                    written + Duration::hours(hours),
+                )
+                .await
+                .expect("submit")
+                .id;
+            storage
+                .intake
+                .link_person(&grant, report, DID_IT, Some(pupil), 1, now())
+                .await
+                .expect("link");
+            report
+        }
+    };
+    // a's first and last hour enclose b's (kept 24 months) and c's (not in this run).
+    let a_first = linked_at(&a, 1, 0).await;
+    let b_between = linked_at(&b, 2, 1).await;
+    let c_between = linked_at(&c, 3, 2).await;
+    let a_last = linked_at(&a, 4, 3).await;
+    let year = |months: u32| now().checked_sub_months(Months::new(months)).expect("date");
+    let terms = BTreeMap::from([(a.school.id, year(12)), (b.school.id, year(24))]);
+
+    // One step walks all four hours.
+    let step = storage
+        .retention
+        .sweep_old_reports(&terms, SweepCursor::start(), 500)
+        .await
+        .expect("sweep step");
+    assert_eq!((step.reports, step.next), (2, None));
+    for report in [a_first, a_last] {
+        let read = a.read(storage, report).await;
+        assert_eq!(read.description, "");
+        assert!(
+            read.people
+                .iter()
+                .all(|p| p.name.is_none() && p.link.is_none())
+        );
+    }
+    for (fixture, report) in [(&b, b_between), (&c, c_between)] {
+        let read = fixture.read(storage, report).await;
+        assert_ne!(read.description, "");
+        let did_it = read.people.iter().find(|p| p.did_it).expect("who did it");
+        assert_eq!(did_it.name.as_deref(), Some("Sem"));
+        assert!(did_it.link.is_some(), "the link stays");
+    }
 }
 
 pub async fn parts_of_the_sweep_at_once_anonymise_every_report_once_and_audit_the_sum(
