@@ -4,7 +4,7 @@
 // This module is test code that happens to live in a library so both backends can run it.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use signaal_domain::intake::{Blocker, IntakeState, PersonRef, RejectReason, TextField};
 use signaal_domain::policy::{self, Actor, ModerateReports, SchoolGrant};
 use signaal_domain::report::{FormChoices, MessageAuthor, NameDraft, ReportDraft, ReportStatus};
@@ -94,13 +94,18 @@ impl Fixture {
     }
 
     pub async fn submit(&self, storage: &Storage, receipt: u8) -> ReportId {
+        self.submit_at(storage, receipt, now()).await
+    }
+
+    /// A report naming Sem, submitted at `at`.
+    pub async fn submit_at(&self, storage: &Storage, receipt: u8, at: DateTime<Utc>) -> ReportId {
         storage
             .reports
             .submit(
                 self.school.id,
                 &sample_report("Sem"),
                 receipt_hash(receipt),
-                now(),
+                at,
             )
             .await
             .expect("submit")

@@ -141,12 +141,7 @@ async fn linked_report_about(
     receipt: u8,
     pupil: PupilId,
 ) -> (ReportId, PupilId) {
-    let report = fixture.submit(storage, receipt).await;
-    storage
-        .intake
-        .link_person(&fixture.grant(), report, DID_IT, Some(pupil), 1, now())
-        .await
-        .expect("link");
+    let report = linked_at(storage, fixture, receipt, pupil, now()).await;
     storage
         .reports
         .reporter_message(
@@ -159,6 +154,33 @@ async fn linked_report_about(
         .expect("message")
         .expect("the receipt");
     (report, pupil)
+}
+
+/// A report submitted at `at` whose "who did it" is linked to `pupil`.
+async fn linked_at(
+    storage: &Storage,
+    fixture: &Fixture,
+    receipt: u8,
+    pupil: PupilId,
+    at: DateTime<Utc>,
+) -> ReportId {
+    let report = fixture.submit_at(storage, receipt, at).await;
+    storage
+        .intake
+        .link_person(&fixture.grant(), report, DID_IT, Some(pupil), 1, now())
+        .await
+        .expect("link");
+    report
+}
+
+/// No text, no typed names, no links left on the report.
+fn assert_anonymised(read: &crate::reports::IntakeReport) {
+    assert_eq!(read.description, "");
+    assert!(
+        read.people
+            .iter()
+            .all(|p| p.name.is_none() && p.link.is_none())
+    );
 }
 
 /// A logbook entry about `pupil`, written at `now()` by the fixture's coordinator.
@@ -319,13 +341,7 @@ pub async fn a_pupil_who_left_is_anonymised_with_everything_about_them_on_the_ne
         counts(1, 1, 1)
     );
 
-    let read = a.read(storage, report).await;
-    assert_eq!(read.description, "");
-    assert!(
-        read.people
-            .iter()
-            .all(|p| p.name.is_none() && p.link.is_none())
-    );
+    assert_anonymised(&a.read(storage, report).await);
     assert!(!a.read(storage, other).await.description.is_empty());
     assert!(!b.read(storage, b_report).await.description.is_empty());
     let grant = policy::authorize::<policy::ImportRoster>(&Actor::Operator, a.school.id, now())
@@ -419,26 +435,14 @@ pub async fn the_sweep_takes_every_school_by_its_own_term_and_each_audits_its_sh
     let b = Fixture::new(storage, "veeg-b").await;
     let c = Fixture::new(storage, "veeg-c").await;
     let written = now() - Duration::days(500);
-    let submit_at = |fixture: &Fixture, receipt: u8, hours: i64| {
-        let school = fixture.school.id;
-        async move {
-            storage
-                .reports
-                .submit(
-                    school,
-                    &crate::conformance::sample_report("Sem"),
-                    receipt_hash(receipt),
-                    written + Duration::hours(hours),
-                )
-                .await
-                .expect("submit")
-                .id
-        }
-    };
+    let at = |hours: i64| written + Duration::hours(hours);
     // Written in turn at the three schools, about 16 months ago, and one of a's today.
-    let a_old = [submit_at(&a, 1, 0).await, submit_at(&a, 2, 3).await];
-    let b_old = submit_at(&b, 3, 1).await;
-    let c_old = submit_at(&c, 4, 2).await;
+    let a_old = [
+        a.submit_at(storage, 1, at(0)).await,
+        a.submit_at(storage, 2, at(3)).await,
+    ];
+    let b_old = b.submit_at(storage, 3, at(1)).await;
+    let c_old = c.submit_at(storage, 4, at(2)).await;
     let a_new = a.submit(storage, 5).await;
     // a keeps reports 12 months, b 24; c is not in this run.
     let year = |months: u32| now().checked_sub_months(Months::new(months)).expect("date");
@@ -485,35 +489,12 @@ pub async fn a_sweep_step_takes_only_its_own_reports_from_the_hours_it_walked(st
     let b = Fixture::new(storage, "uren-b").await;
     let c = Fixture::new(storage, "uren-c").await;
     let written = now() - Duration::days(500);
-    let linked_at = |fixture: &Fixture, receipt: u8, hours: i64| {
-        let school = fixture.school.id;
-        let grant = fixture.grant();
-        let pupil = fixture.pupils[0].id;
-        async move {
-            let report = storage
-                .reports
-                .submit(
-                    school,
-                    &crate::conformance::sample_report("Sem"),
-                    receipt_hash(receipt),
-                    written + Duration::hours(hours),
-                )
-                .await
-                .expect("submit")
-                .id;
-            storage
-                .intake
-                .link_person(&grant, report, DID_IT, Some(pupil), 1, now())
-                .await
-                .expect("link");
-            report
-        }
-    };
+    let at = |hours: i64| written + Duration::hours(hours);
     // a's first and last hour enclose b's (kept 24 months) and c's (not in this run).
-    let a_first = linked_at(&a, 1, 0).await;
-    let b_between = linked_at(&b, 2, 1).await;
-    let c_between = linked_at(&c, 3, 2).await;
-    let a_last = linked_at(&a, 4, 3).await;
+    let a_first = linked_at(storage, &a, 1, a.pupils[0].id, at(0)).await;
+    let b_between = linked_at(storage, &b, 2, b.pupils[0].id, at(1)).await;
+    let c_between = linked_at(storage, &c, 3, c.pupils[0].id, at(2)).await;
+    let a_last = linked_at(storage, &a, 4, a.pupils[0].id, at(3)).await;
     let year = |months: u32| now().checked_sub_months(Months::new(months)).expect("date");
     let terms = BTreeMap::from([(a.school.id, year(12)), (b.school.id, year(24))]);
 
@@ -525,13 +506,7 @@ pub async fn a_sweep_step_takes_only_its_own_reports_from_the_hours_it_walked(st
         .expect("sweep step");
     assert_eq!((step.reports, step.next), (2, None));
     for report in [a_first, a_last] {
-        let read = a.read(storage, report).await;
-        assert_eq!(read.description, "");
-        assert!(
-            read.people
-                .iter()
-                .all(|p| p.name.is_none() && p.link.is_none())
-        );
+        assert_anonymised(&a.read(storage, report).await);
     }
     for (fixture, report) in [(&b, b_between), (&c, c_between)] {
         let read = fixture.read(storage, report).await;
@@ -553,17 +528,13 @@ pub async fn parts_of_the_sweep_at_once_anonymise_every_report_once_and_audit_th
     let mut old = Vec::new();
     for day in 0..9u8 {
         for (fixture, offset) in [(&a, 0u8), (&b, 100)] {
-            let report = storage
-                .reports
-                .submit(
-                    fixture.school.id,
-                    &crate::conformance::sample_report("Sem"),
-                    receipt_hash(offset + day),
+            let report = fixture
+                .submit_at(
+                    storage,
+                    offset + day,
                     written + Duration::days(15 * i64::from(day)),
                 )
-                .await
-                .expect("submit")
-                .id;
+                .await;
             old.push((fixture, report));
         }
     }
