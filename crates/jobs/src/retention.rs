@@ -195,13 +195,13 @@ impl Retention {
         &self,
         holder: &str,
         schools: &[School],
-        with_sessions: bool,
+        every_school: bool,
     ) -> Result<RunOutcome, StorageError> {
         use futures_util::{StreamExt as _, TryStreamExt as _};
         let batches = AtomicU32::new(0);
         let cutoffs = self.cutoffs_of(schools).await?;
         let mut name_marks = 0;
-        if with_sessions {
+        if every_school {
             // First the fingerprints outside the burst window of a report submitted now: no
             // check compares with them again, and anonymisation then has none to delete. Not a
             // school's to audit (as sessions).
@@ -234,7 +234,7 @@ impl Retention {
             .try_collect()
             .await?;
         let mut sessions = 0;
-        if with_sessions {
+        if every_school {
             let policy = signaal_domain::privacy::RetentionPolicy::default();
             // Sessions belong to staff, not to a school: the default term (6 months) applies.
             let before = policy.cutoffs(self.clock.now()).usage_before;

@@ -7,7 +7,7 @@ signaal_storage::overview_repo!(
     SqliteStore,
     sqlx::SqliteConnection,
     sqlx::sqlite::SqliteRow,
-    day = "COALESCE((SELECT rc.event_day FROM report_contents rc WHERE rc.report_id = r.id), r.event_month, substr(r.submitted_hour, 1, 10))",
+    day = "COALESCE((SELECT rc.event_day FROM report_contents rc WHERE rc.report_id = r.id AND rc.school_id = r.school_id), r.event_month, substr(r.submitted_hour, 1, 10))",
     month = "COALESCE(r.event_month, substr(r.submitted_hour, 1, 7) || '-01')",
     month_of_from = "substr($2, 1, 7) || '-01'",
     month_of_to = "substr($3, 1, 7) || '-01'",

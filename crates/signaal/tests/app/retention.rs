@@ -214,6 +214,31 @@ async fn a_stopped_run_is_finished_by_the_next_one_and_a_held_lease_is_respected
     };
     assert!(schools.iter().all(|s| s.counts.is_empty()));
     assert_eq!(count("SELECT COUNT(*) FROM job_leases").await, 0);
+
+    // Two fingerprints of a report that is still there (the other reports' went above): one of
+    // three hours ago, outside the burst window, and one of this hour. The run takes the first.
+    let report: uuid::Uuid = sqlx::query_scalar("SELECT id FROM reports LIMIT 1")
+        .fetch_one(store.writer_pool())
+        .await
+        .expect("a report");
+    let now = signaal_domain::report::submission_hour(clock.now());
+    for (print, hour) in [(1u8, now - chrono::Duration::hours(3)), (2u8, now)] {
+        sqlx::query(
+            "INSERT INTO report_name_marks (school_id, fingerprint, submitted_hour, report_id)
+             SELECT school_id, ?, ?, id FROM reports WHERE id = ?",
+        )
+        .bind(vec![print; 16])
+        .bind(hour)
+        .bind(report)
+        .execute(store.writer_pool())
+        .await
+        .expect("fingerprint");
+    }
+    let RunOutcome::Done { name_marks, .. } = job.run(None, false).await.expect("run") else {
+        panic!("the lease was released");
+    };
+    assert_eq!(name_marks, 1);
+    assert_eq!(count(marks).await, 1);
 }
 
 /// The daily run happens once a day across instances: a second instance (or a retry) finds the

@@ -43,7 +43,7 @@ pub const PERSON: &str = "SELECT name, group_name FROM report_person_names
 /// The link carries its report's hour: the retention sweep finds it by the hours it walked.
 pub const UPSERT_LINK: &str = "INSERT INTO report_links
     (report_id, school_id, role, position, pupil_id, linked_by, linked_at, submitted_hour)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT submitted_hour FROM reports WHERE id = $1))
+    VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT submitted_hour FROM reports WHERE id = $1 AND school_id = $2))
     ON CONFLICT (report_id, role, position) DO UPDATE SET pupil_id = excluded.pupil_id,
     linked_by = excluded.linked_by, linked_at = excluded.linked_at";
 /// The grade of the linked pupil's group, kept on the line from the link on: what stays of it for

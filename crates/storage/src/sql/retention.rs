@@ -91,41 +91,34 @@ macro_rules! add_to_tallies {
     };
 }
 
-/// What anonymises a batch of reports: their typed names, links, fingerprints, messages, hit
-/// decisions and, last, their contents (text and exact day). The person lines keep their role and
-/// the grade kept from the link on; the report row keeps category, place, part of day, month and
-/// school. `$in_batch`: the backend's condition "is one of the ids bound as `$1`". Ids, not the
-/// selection again: PostgreSQL planned `IN (SELECT … LIMIT n)` as a hash join over a whole table,
-/// per statement (docs/PERFORMANCE.md).
+/// What anonymises a batch of reports, in two lists: the rows that carry their report's hour
+/// (typed names, links and, last, the contents: text and exact day), and those found by id alone
+/// (fingerprints, kept for two hours now; messages and hit decisions, which few reports have). The
+/// person lines keep their role and the grade kept from the link on; the report row keeps category,
+/// place, part of day, month and school. `$in_batch`: the backend's condition "is one of the ids
+/// bound as `$1`". Ids, not the selection again: PostgreSQL planned `IN (SELECT … LIMIT n)` as a
+/// hash join over a whole table, per statement (docs/PERFORMANCE.md).
+///
+/// With `in_hours` (a sweep step, whose reports were written from hour `$2` to hour `$3`), the
+/// first list finds its rows by those hours: report ids are random, so finding them by id reads an
+/// index page per report from anywhere in the index, while by the hours walked they lie together
+/// (docs/PERFORMANCE.md, "Retention by the hours walked").
 #[macro_export]
 #[doc(hidden)]
 macro_rules! clear_report_batch {
-    ($in_batch:literal) => {
-        [
-            $crate::clear_report_rows!(report_person_names, $in_batch),
-            $crate::clear_report_rows!(report_links, $in_batch),
-            $crate::clear_report_rows!(report_name_marks, $in_batch),
-            $crate::clear_report_rows!(report_messages, $in_batch),
-            $crate::clear_report_rows!(report_hit_decisions, $in_batch),
-            $crate::clear_report_rows!(report_contents, $in_batch),
-        ]
-    };
-}
-
-/// The same for a sweep step, whose reports were written from hour `$2` to hour `$3`: the rows
-/// that carry the hour are found by it. Report ids are random, so finding them by id reads an
-/// index page per report from anywhere in the index; by the hours walked they lie together
-/// (docs/PERFORMANCE.md, "Retention by the hours walked"). Fingerprints (kept for two hours now),
-/// messages and hit decisions, which few reports have, by id (`clear_report_rows!` alone).
-#[macro_export]
-#[doc(hidden)]
-macro_rules! clear_sweep_step {
-    ($in_batch:literal) => {
-        [
-            $crate::clear_report_rows!(report_person_names, $in_batch, in_hours),
-            $crate::clear_report_rows!(report_links, $in_batch, in_hours),
-            $crate::clear_report_rows!(report_contents, $in_batch, in_hours),
-        ]
+    ($in_batch:literal $(, $in_hours:ident)?) => {
+        (
+            [
+                $crate::clear_report_rows!(report_person_names, $in_batch $(, $in_hours)?),
+                $crate::clear_report_rows!(report_links, $in_batch $(, $in_hours)?),
+                $crate::clear_report_rows!(report_contents, $in_batch $(, $in_hours)?),
+            ],
+            [
+                $crate::clear_report_rows!(report_name_marks, $in_batch),
+                $crate::clear_report_rows!(report_messages, $in_batch),
+                $crate::clear_report_rows!(report_hit_decisions, $in_batch),
+            ],
+        )
     };
 }
 
@@ -158,8 +151,10 @@ macro_rules! clear_report_rows {
 pub const DELETE_OLD_LOGBOOK: &str = "DELETE FROM logbook_entries WHERE id IN (
     SELECT id FROM logbook_entries WHERE school_id = $1 AND created_at < $2 LIMIT $3)";
 /// Name fingerprints of hours before `$1` (no burst window reaches back that far), at most `$2`.
-pub const DELETE_PAST_NAME_MARKS: &str = "DELETE FROM report_name_marks WHERE report_id IN (
-    SELECT report_id FROM report_name_marks WHERE submitted_hour < $1 LIMIT $2)";
+/// (The hour again outside: the batch is chosen by report, and only the past rows go.)
+pub const DELETE_PAST_NAME_MARKS: &str = "DELETE FROM report_name_marks
+    WHERE submitted_hour < $1 AND report_id IN (
+        SELECT report_id FROM report_name_marks WHERE submitted_hour < $1 LIMIT $2)";
 pub const DELETE_OLD_SESSIONS: &str = "DELETE FROM sessions WHERE id_hash IN (
     SELECT id_hash FROM sessions WHERE last_seen_at < $1 LIMIT $2)";
 
@@ -189,7 +184,8 @@ macro_rules! retention_repo {
                 if ids.is_empty() {
                     return Ok(0);
                 }
-                for statement in $crate::clear_report_batch!($in_batch) {
+                let (with_hour, by_id) = $crate::clear_report_batch!($in_batch);
+                for statement in with_hour.into_iter().chain(by_id) {
                     sqlx::query(statement)
                         .bind(Self::batch_ids(ids))
                         .execute(&mut *conn)
@@ -197,6 +193,38 @@ macro_rules! retention_repo {
                         .map_err(map_err)?;
                 }
                 Ok(ids.len() as u64)
+            }
+
+            /// Anonymises a sweep step's reports, written from hour `from` to hour `to`: as
+            /// `clear_reports`, the rows that carry the hour found by it.
+            async fn clear_swept_reports(
+                conn: &mut $conn,
+                ids: &[uuid::Uuid],
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<()> {
+                use crate::error::map_err;
+                let (with_hour, by_id) = $crate::clear_report_batch!($in_batch, in_hours);
+                for statement in with_hour {
+                    // Unnamed, so planned with this step's ids and hours (a plan kept for any ids
+                    // would compare each row with every id).
+                    sqlx::query(statement)
+                        .bind(Self::batch_ids(ids))
+                        .bind(from)
+                        .bind(to)
+                        .persistent(false)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map_err)?;
+                }
+                for statement in by_id {
+                    sqlx::query(statement)
+                        .bind(Self::batch_ids(ids))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map_err)?;
+                }
+                Ok(())
             }
 
             /// Runs a removal of at most `$2` rows from before `$1` in its own transaction;
@@ -316,9 +344,10 @@ macro_rules! retention_repo {
                 let rows = query.fetch_all(&mut *tx).await.map_err(map_err)?;
                 let mut next = None;
                 let mut due: Vec<uuid::Uuid> = Vec::with_capacity(rows.len());
-                // The school of each due report, for the tallies, and its hour (in order).
+                // The school of each due report, for the tallies, and the first and last due
+                // hour (the rows come in written order).
                 let mut due_at: Vec<uuid::Uuid> = Vec::with_capacity(rows.len());
-                let mut due_hours = Vec::with_capacity(rows.len());
+                let mut due_hours = None;
                 for row in &rows {
                     let id: uuid::Uuid = row.try_get("report_id").map_err(map_err)?;
                     let school = signaal_domain::SchoolId::from_uuid(
@@ -337,7 +366,8 @@ macro_rules! retention_repo {
                     {
                         due.push(id);
                         due_at.push(school.as_uuid());
-                        due_hours.push(submitted_hour);
+                        let from = due_hours.map_or(submitted_hour, |(from, _)| from);
+                        due_hours = Some((from, submitted_hour));
                     }
                 }
                 // A step short of the limit walked to the end of its part.
@@ -352,30 +382,8 @@ macro_rules! retention_repo {
                         .await
                         .map_err(map_err)?;
                 }
-                if let (Some(&from), Some(&to)) = (due_hours.first(), due_hours.last()) {
-                    for statement in $crate::clear_sweep_step!($in_batch) {
-                        // Unnamed, so planned with this step's ids and hours (a plan kept for
-                        // any ids would compare each row with every id).
-                        sqlx::query(statement)
-                            .bind(Self::batch_ids(&due))
-                            .bind(from)
-                            .bind(to)
-                            .persistent(false)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map_err)?;
-                    }
-                    for statement in [
-                        $crate::clear_report_rows!(report_name_marks, $in_batch),
-                        $crate::clear_report_rows!(report_messages, $in_batch),
-                        $crate::clear_report_rows!(report_hit_decisions, $in_batch),
-                    ] {
-                        sqlx::query(statement)
-                            .bind(Self::batch_ids(&due))
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map_err)?;
-                    }
+                if let Some((from, to)) = due_hours {
+                    <$store>::clear_swept_reports(&mut tx, &due, from, to).await?;
                 }
                 tx.commit().await.map_err(map_err)?;
                 Ok($crate::retention::SweepStep {
